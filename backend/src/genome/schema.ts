@@ -1,0 +1,65 @@
+/** The store's schema. Each entry runs once, in order, inside a transaction; never edit a shipped entry. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE genomes (
+    id          TEXT PRIMARY KEY,
+    organism    TEXT NOT NULL,
+    generation  INTEGER NOT NULL,
+    parent_id   TEXT REFERENCES genomes(id),
+    source_hash TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    cause       TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL,
+    healthy     INTEGER NOT NULL DEFAULT 0,
+    runs_total  INTEGER NOT NULL DEFAULT 0,
+    runs_ok     INTEGER NOT NULL DEFAULT 0,
+    last_verdict TEXT,
+    UNIQUE (organism, generation)
+  );
+  CREATE INDEX genomes_healthy ON genomes (organism, healthy, generation);
+  CREATE INDEX genomes_source ON genomes (organism, source_hash);
+
+  CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    organism    TEXT NOT NULL,
+    genome_id   TEXT NOT NULL REFERENCES genomes(id),
+    generation  INTEGER NOT NULL,
+    seed        INTEGER NOT NULL,
+    started_at  TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    exit_code   INTEGER,
+    signal      TEXT,
+    verdict     TEXT NOT NULL,
+    error       TEXT,
+    trial       INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX runs_organism ON runs (organism, trial, id);
+
+  CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    organism   TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    genome_id  TEXT,
+    created_at TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_organism ON events (organism, id);
+
+  CREATE TABLE logs (
+    seq      INTEGER PRIMARY KEY,
+    organism TEXT NOT NULL,
+    time     TEXT NOT NULL,
+    level    TEXT NOT NULL,
+    source   TEXT NOT NULL,
+    text     TEXT NOT NULL
+  );
+
+  CREATE TABLE live (
+    organism  TEXT PRIMARY KEY,
+    genome_id TEXT NOT NULL REFERENCES genomes(id),
+    paused    INTEGER NOT NULL DEFAULT 0
+  );
+  `,
+];

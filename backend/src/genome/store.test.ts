@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/fixtures.js';
+import { GenomeStore, StaleLiveGenomeError } from './store.js';
+
+let tmp: ReturnType<typeof tempDir>;
+let file: string;
+let store: GenomeStore;
+
+beforeEach(() => {
+  tmp = tempDir();
+  file = path.join(tmp.dir, 'nested', 'store.db');
+  store = new GenomeStore(file);
+});
+afterEach(() => {
+  store.close();
+  tmp.cleanup();
+});
+
+const seed = (s: GenomeStore) => s.promote(null, { organism: 'o', source: 'A\n', cause: 'seed', summary: 'genome 0' });
+const run = (genomeId: string, generation: number, verdict: 'ok' | 'crashed', trial = false) =>
+  store.insertRun({
+    organism: 'o',
+    genomeId,
+    generation,
+    seed: 1,
+    startedAt: new Date().toISOString(),
+    durationMs: 10,
+    exitCode: verdict === 'ok' ? 0 : 1,
+    signal: null,
+    verdict,
+    error: verdict === 'ok' ? null : 'Error: x',
+    trial,
+  });
+
+describe('GenomeStore', () => {
+  it('seeds generation 0 and promotes children with increasing generations', () => {
+    const g0 = seed(store);
+    expect(g0).toMatchObject({ generation: 0, parentId: null, cause: 'seed', healthy: false });
+    const g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x' });
+    expect(g1).toMatchObject({ generation: 1, parentId: g0.id, cause: 'chaos' });
+    expect(store.liveGenome('o')?.id).toBe(g1.id);
+    expect(store.listGenomes('o', 10, 0).map((g) => g.generation)).toEqual([1, 0]);
+    expect(store.countGenomes('o')).toBe(2);
+  });
+
+  it('refuses a promotion computed against a live genome that has since changed', () => {
+    const g0 = seed(store);
+    store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x' });
+    expect(() => store.promote(g0.id, { organism: 'o', source: 'A\n', cause: 'heal', summary: 'late heal' })).toThrow(
+      StaleLiveGenomeError,
+    );
+    expect(store.countGenomes('o')).toBe(2);
+  });
+
+  it('gives the same source reached again a new id (a rollback is a new generation)', () => {
+    const g0 = seed(store);
+    const g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x' });
+    const g2 = store.promote(g1.id, { organism: 'o', source: 'A\n', cause: 'rollback', summary: 'back' });
+    expect(g2.sourceHash).toBe(g0.sourceHash);
+    expect(g2.id).not.toBe(g0.id);
+  });
+
+  it('marks a genome healthy after its first ok run and counts live runs, not trials', () => {
+    const g0 = seed(store);
+    run(g0.id, 0, 'crashed');
+    expect(store.getGenome(g0.id)?.healthy).toBe(false);
+    run(g0.id, 0, 'ok', true);
+    expect(store.getGenome(g0.id)).toMatchObject({ healthy: false, runsTotal: 1, runsOk: 0 });
+    run(g0.id, 0, 'ok');
+    expect(store.getGenome(g0.id)).toMatchObject({ healthy: true, runsTotal: 2, runsOk: 1, lastVerdict: 'ok' });
+    expect(store.lastHealthyGenome('o')?.id).toBe(g0.id);
+    expect(store.lastHealthyGenome('o', g0.id)).toBeNull();
+    const agg = store.runAggregate('o');
+    expect(agg.total).toBe(2);
+    expect(agg.byVerdict).toMatchObject({ ok: 1, crashed: 1, hung: 0 });
+    expect(store.lastRun('o', true)?.verdict).toBe('crashed');
+  });
+
+  it('returns recent runs oldest first, and only newer ones with since', () => {
+    const g0 = seed(store);
+    const ids = [1, 2, 3, 4].map(() => run(g0.id, 0, 'ok').id);
+    expect(store.recentRuns('o', 2).map((r) => r.id)).toEqual(ids.slice(2));
+    expect(store.recentRuns('o', 10, ids[1]).map((r) => r.id)).toEqual(ids.slice(2));
+  });
+
+  it('keeps everything across a close and reopen', () => {
+    const g0 = seed(store);
+    run(g0.id, 0, 'ok');
+    store.setPaused('o', true);
+    store.insertLog({ seq: 1, organism: 'o', time: 't', level: 'info', source: 'watcher', text: 'hello' });
+    store.close();
+    store = new GenomeStore(file);
+    expect(store.liveGenome('o')?.id).toBe(g0.id);
+    expect(store.isPaused('o')).toBe(true);
+    expect(store.runAggregate('o').total).toBe(1);
+    expect(store.maxLogSeq()).toBe(1);
+    expect(store.recentLogs(10)[0]?.text).toBe('hello');
+  });
+
+  it('prunes logs down to the retention', () => {
+    for (let seq = 1; seq <= 50; seq++) {
+      store.insertLog({ seq, organism: 'o', time: 't', level: 'info', source: 'watcher', text: `#${seq}` });
+    }
+    store.pruneLogs(10);
+    expect(store.recentLogs(100).map((l) => l.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
+  });
+});

@@ -1,0 +1,389 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Cause, LogLevel, LogSource, Verdict } from '../domain.js';
+import { VERDICTS } from '../domain.js';
+import { MIGRATIONS } from './schema.js';
+
+export interface GenomeRow {
+  id: string;
+  organism: string;
+  generation: number;
+  parentId: string | null;
+  sourceHash: string;
+  source: string;
+  cause: Cause;
+  summary: string;
+  detail: Record<string, unknown>;
+  createdAt: string;
+  healthy: boolean;
+  runsTotal: number;
+  runsOk: number;
+  lastVerdict: Verdict | null;
+}
+
+export interface NewGenome {
+  organism: string;
+  source: string;
+  cause: Cause;
+  summary: string;
+  detail?: Record<string, unknown>;
+  /** Known healthy already (genome 0 is trusted; a heal was proven by its trial run). */
+  healthy?: boolean;
+}
+
+export interface RunRow {
+  id: number;
+  organism: string;
+  genomeId: string;
+  generation: number;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  verdict: Verdict;
+  error: string | null;
+  trial: boolean;
+}
+
+export type NewRun = Omit<RunRow, 'id'>;
+
+export interface LogRow {
+  seq: number;
+  organism: string;
+  time: string;
+  level: LogLevel;
+  source: LogSource;
+  text: string;
+}
+
+export interface RunAggregate {
+  total: number;
+  byVerdict: Record<Verdict, number>;
+  sumMs: number;
+}
+
+export class StaleLiveGenomeError extends Error {
+  constructor(
+    readonly expected: string | null,
+    readonly actual: string | null,
+  ) {
+    super(`The live genome changed (expected ${expected}, found ${actual}) before this promotion could land.`);
+    this.name = 'StaleLiveGenomeError';
+  }
+}
+
+export function sourceHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+/**
+ * A genome's id addresses its content and its place in the lineage, like a git commit: the same source
+ * reached again later (a rollback) is a new genome with its own parent and generation.
+ */
+export function genomeId(generation: number, parentId: string | null, source: string): string {
+  return createHash('sha256').update(`${generation}\0${parentId ?? ''}\0${source}`).digest('hex').slice(0, 16);
+}
+
+interface GenomeRecord {
+  id: string;
+  organism: string;
+  generation: number;
+  parent_id: string | null;
+  source_hash: string;
+  source: string;
+  cause: Cause;
+  summary: string;
+  detail: string;
+  created_at: string;
+  healthy: number;
+  runs_total: number;
+  runs_ok: number;
+  last_verdict: Verdict | null;
+}
+
+const toGenome = (r: GenomeRecord): GenomeRow => ({
+  id: r.id,
+  organism: r.organism,
+  generation: r.generation,
+  parentId: r.parent_id,
+  sourceHash: r.source_hash,
+  source: r.source,
+  cause: r.cause,
+  summary: r.summary,
+  detail: JSON.parse(r.detail) as Record<string, unknown>,
+  createdAt: r.created_at,
+  healthy: r.healthy === 1,
+  runsTotal: r.runs_total,
+  runsOk: r.runs_ok,
+  lastVerdict: r.last_verdict,
+});
+
+interface RunRecord {
+  id: number;
+  organism: string;
+  genome_id: string;
+  generation: number;
+  seed: number;
+  started_at: string;
+  duration_ms: number;
+  exit_code: number | null;
+  signal: string | null;
+  verdict: Verdict;
+  error: string | null;
+  trial: number;
+}
+
+const toRun = (r: RunRecord): RunRow => ({
+  id: r.id,
+  organism: r.organism,
+  genomeId: r.genome_id,
+  generation: r.generation,
+  seed: r.seed,
+  startedAt: r.started_at,
+  durationMs: r.duration_ms,
+  exitCode: r.exit_code,
+  signal: r.signal,
+  verdict: r.verdict,
+  error: r.error,
+  trial: r.trial === 1,
+});
+
+/** Genomes, runs, events and logs in one SQLite file. Every write is a transaction; promotion is atomic. */
+export class GenomeStore {
+  private readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a promotion that was answered must survive a power cut, not only a crash of this process.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- genomes -------------------------------------------------------------------------------------------
+
+  liveGenome(organism: string): GenomeRow | null {
+    const r = this.db
+      .prepare('SELECT g.* FROM live l JOIN genomes g ON g.id = l.genome_id WHERE l.organism = ?')
+      .get(organism) as GenomeRecord | undefined;
+    return r ? toGenome(r) : null;
+  }
+
+  /**
+   * Records a new generation and makes it live, only if the live genome is still `expectedLiveId`
+   * (compare-and-swap): a heal computed against a genome that chaos has since replaced must not land.
+   */
+  promote(expectedLiveId: string | null, g: NewGenome): GenomeRow {
+    return this.db.transaction((): GenomeRow => {
+      const live = this.liveGenome(g.organism);
+      if ((live?.id ?? null) !== expectedLiveId) throw new StaleLiveGenomeError(expectedLiveId, live?.id ?? null);
+      const generation = live ? this.maxGeneration(g.organism) + 1 : 0;
+      const id = genomeId(generation, live?.id ?? null, g.source);
+      this.db
+        .prepare(
+          `INSERT INTO genomes (id, organism, generation, parent_id, source_hash, source, cause, summary, detail, created_at, healthy)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          g.organism,
+          generation,
+          live?.id ?? null,
+          sourceHash(g.source),
+          g.source,
+          g.cause,
+          g.summary,
+          JSON.stringify(g.detail ?? {}),
+          new Date().toISOString(),
+          g.healthy ? 1 : 0,
+        );
+      this.db
+        .prepare(
+          `INSERT INTO live (organism, genome_id) VALUES (?, ?)
+           ON CONFLICT (organism) DO UPDATE SET genome_id = excluded.genome_id`,
+        )
+        .run(g.organism, id);
+      return this.getGenome(id) as GenomeRow;
+    })();
+  }
+
+  private maxGeneration(organism: string): number {
+    const r = this.db.prepare('SELECT MAX(generation) AS g FROM genomes WHERE organism = ?').get(organism) as {
+      g: number | null;
+    };
+    return r.g ?? -1;
+  }
+
+  getGenome(id: string): GenomeRow | null {
+    const r = this.db.prepare('SELECT * FROM genomes WHERE id = ?').get(id) as GenomeRecord | undefined;
+    return r ? toGenome(r) : null;
+  }
+
+  listGenomes(organism: string, limit: number, offset: number): GenomeRow[] {
+    const rows = this.db
+      .prepare('SELECT * FROM genomes WHERE organism = ? ORDER BY generation DESC LIMIT ? OFFSET ?')
+      .all(organism, limit, offset) as GenomeRecord[];
+    return rows.map(toGenome);
+  }
+
+  countGenomes(organism: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM genomes WHERE organism = ?').get(organism) as { n: number }).n;
+  }
+
+  /** The newest genome that passed at least one run, other than `excludeId`. */
+  lastHealthyGenome(organism: string, excludeId?: string): GenomeRow | null {
+    const r = this.db
+      .prepare('SELECT * FROM genomes WHERE organism = ? AND healthy = 1 AND id != ? ORDER BY generation DESC LIMIT 1')
+      .get(organism, excludeId ?? '') as GenomeRecord | undefined;
+    return r ? toGenome(r) : null;
+  }
+
+  markHealthy(id: string): void {
+    this.db.prepare('UPDATE genomes SET healthy = 1 WHERE id = ?').run(id);
+  }
+
+  isPaused(organism: string): boolean {
+    const r = this.db.prepare('SELECT paused FROM live WHERE organism = ?').get(organism) as { paused: number } | undefined;
+    return r?.paused === 1;
+  }
+
+  setPaused(organism: string, paused: boolean): void {
+    this.db.prepare('UPDATE live SET paused = ? WHERE organism = ?').run(paused ? 1 : 0, organism);
+  }
+
+  // ---- runs ----------------------------------------------------------------------------------------------
+
+  insertRun(run: NewRun): RunRow {
+    return this.db.transaction((): RunRow => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          run.organism,
+          run.genomeId,
+          run.generation,
+          run.seed,
+          run.startedAt,
+          run.durationMs,
+          run.exitCode,
+          run.signal,
+          run.verdict,
+          run.error,
+          run.trial ? 1 : 0,
+        );
+      if (!run.trial) {
+        this.db
+          .prepare(
+            `UPDATE genomes SET runs_total = runs_total + 1, runs_ok = runs_ok + ?, last_verdict = ?,
+               healthy = MAX(healthy, ?) WHERE id = ?`,
+          )
+          .run(run.verdict === 'ok' ? 1 : 0, run.verdict, run.verdict === 'ok' ? 1 : 0, run.genomeId);
+      }
+      return { ...run, id: Number(info.lastInsertRowid) };
+    })();
+  }
+
+  /** Live (non-trial) runs, oldest first: the newest `limit`, or those after `sinceId`. */
+  recentRuns(organism: string, limit: number, sinceId?: number): RunRow[] {
+    const rows =
+      sinceId === undefined
+        ? (this.db
+            .prepare('SELECT * FROM runs WHERE organism = ? AND trial = 0 ORDER BY id DESC LIMIT ?')
+            .all(organism, limit) as RunRecord[]).reverse()
+        : (this.db
+            .prepare('SELECT * FROM runs WHERE organism = ? AND trial = 0 AND id > ? ORDER BY id ASC LIMIT ?')
+            .all(organism, sinceId, limit) as RunRecord[]);
+    return rows.map(toRun);
+  }
+
+  /** The newest live run, or the newest failed one. */
+  lastRun(organism: string, failedOnly = false): RunRow | null {
+    const sql = failedOnly
+      ? "SELECT * FROM runs WHERE organism = ? AND trial = 0 AND verdict != 'ok' ORDER BY id DESC LIMIT 1"
+      : 'SELECT * FROM runs WHERE organism = ? AND trial = 0 ORDER BY id DESC LIMIT 1';
+    const r = this.db.prepare(sql).get(organism) as RunRecord | undefined;
+    return r ? toRun(r) : null;
+  }
+
+  runAggregate(organism: string): RunAggregate {
+    const rows = this.db
+      .prepare(
+        'SELECT verdict, COUNT(*) AS n, SUM(duration_ms) AS ms FROM runs WHERE organism = ? AND trial = 0 GROUP BY verdict',
+      )
+      .all(organism) as { verdict: Verdict; n: number; ms: number }[];
+    const byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+    let total = 0;
+    let sumMs = 0;
+    for (const r of rows) {
+      byVerdict[r.verdict] = r.n;
+      total += r.n;
+      sumMs += r.ms;
+    }
+    return { total, byVerdict, sumMs };
+  }
+
+  // ---- events --------------------------------------------------------------------------------------------
+
+  insertEvent(organism: string, kind: string, genomeId: string | null, detail: Record<string, unknown>): number {
+    const info = this.db
+      .prepare('INSERT INTO events (organism, kind, genome_id, created_at, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(organism, kind, genomeId, new Date().toISOString(), JSON.stringify(detail));
+    return Number(info.lastInsertRowid);
+  }
+
+  listEvents(organism: string, limit: number): { id: number; kind: string; genomeId: string | null; createdAt: string; detail: Record<string, unknown> }[] {
+    const rows = this.db
+      .prepare('SELECT * FROM events WHERE organism = ? ORDER BY id DESC LIMIT ?')
+      .all(organism, limit) as { id: number; kind: string; genome_id: string | null; created_at: string; detail: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      genomeId: r.genome_id,
+      createdAt: r.created_at,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+  }
+
+  // ---- logs ----------------------------------------------------------------------------------------------
+
+  insertLog(entry: LogRow): void {
+    this.db
+      .prepare('INSERT INTO logs (seq, organism, time, level, source, text) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(entry.seq, entry.organism, entry.time, entry.level, entry.source, entry.text);
+  }
+
+  /** The newest `limit` log entries, oldest first. */
+  recentLogs(limit: number): LogRow[] {
+    return (this.db.prepare('SELECT * FROM logs ORDER BY seq DESC LIMIT ?').all(limit) as LogRow[]).reverse();
+  }
+
+  maxLogSeq(): number {
+    return (this.db.prepare('SELECT MAX(seq) AS s FROM logs').get() as { s: number | null }).s ?? 0;
+  }
+
+  pruneLogs(keep: number): void {
+    this.db.prepare('DELETE FROM logs WHERE seq <= (SELECT MAX(seq) FROM logs) - ?').run(keep);
+  }
+}
+

@@ -1,0 +1,81 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { Rng } from '../lib/rng.js';
+
+const ManifestSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  description: z.string().min(1),
+  genome: z.string().min(1),
+  harness: z.string().min(1),
+  timeLimitMs: z.number().int().min(50).max(600_000),
+  slowMs: z.number().int().min(1),
+  maxOldSpaceMb: z.number().int().min(8).max(16_384).default(64),
+  input: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ManifestData = z.infer<typeof ManifestSchema>;
+
+export type Judgement = { ok: true } | { ok: false; reason: string };
+
+/** The trusted half of an organism: how its input is made and how its answer is judged. */
+export interface Harness {
+  generateInput(rng: Rng, params: Record<string, unknown>): unknown;
+  judge(input: unknown, answer: unknown): Judgement;
+}
+
+export interface Organism {
+  readonly name: string;
+  readonly dir: string;
+  readonly manifest: ManifestData;
+  readonly seedSource: string;
+  readonly harness: Harness;
+}
+
+export class OrganismLoadError extends Error {
+  override name = 'OrganismLoadError';
+}
+
+/** Loads organisms/<name>/: manifest.json, genome 0 and the harness module. */
+export async function loadOrganism(organismsDir: string, name: string): Promise<Organism> {
+  const dir = path.join(organismsDir, name);
+  const manifestPath = path.join(dir, 'manifest.json');
+  try {
+    await stat(dir);
+  } catch {
+    throw new OrganismLoadError(`Organism folder ${dir} does not exist (ORGANISMS_DIR=${organismsDir}, ORGANISM=${name}).`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (err) {
+    throw new OrganismLoadError(`Cannot read ${manifestPath}: ${(err as Error).message}`);
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new OrganismLoadError(`${manifestPath} is invalid: ${why}`);
+  }
+  const manifest = parsed.data;
+  if (manifest.name !== name) {
+    throw new OrganismLoadError(`${manifestPath} names "${manifest.name}" but lives in folder "${name}".`);
+  }
+  if (manifest.slowMs >= manifest.timeLimitMs) {
+    throw new OrganismLoadError(`${manifestPath}: slowMs (${manifest.slowMs}) must be below timeLimitMs (${manifest.timeLimitMs}).`);
+  }
+  const seedSource = await readFile(path.join(dir, manifest.genome), 'utf8').catch((err: Error) => {
+    throw new OrganismLoadError(`Cannot read genome 0 of ${name}: ${err.message}`);
+  });
+  const mod = (await import(pathToFileURL(path.join(dir, manifest.harness)).href)) as Partial<Harness>;
+  if (typeof mod.generateInput !== 'function' || typeof mod.judge !== 'function') {
+    throw new OrganismLoadError(`${path.join(dir, manifest.harness)} must export generateInput(rng, params) and judge(input, answer).`);
+  }
+  return Object.freeze({
+    name,
+    dir,
+    manifest,
+    seedSource,
+    harness: { generateInput: mod.generateInput, judge: mod.judge } as Harness,
+  });
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../src/config.js';
+
+export const FIXTURE_ORGANISMS = fileURLToPath(new URL('../fixtures/organisms', import.meta.url));
+export const REAL_ORGANISMS = fileURLToPath(new URL('../../../organisms', import.meta.url));
+
+/** A fresh DATA_DIR, removed after the test file. */
+export function tempDir(prefix = 'ouroboros-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return loadConfig({ DATA_DIR: dataDir, LOOP_INTERVAL_MS: '50', LOG_LEVEL: 'silent' }, overrides);
+}
+
+/** Whether a process is gone (a zombie waiting for a reaper counts as gone: it runs nothing). */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  accept: (v: T) => boolean,
+  { timeoutMs = 15_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await probe();
+  }
+  return last;
+}
