@@ -1,0 +1,114 @@
+/**
+ * Runs a (corrupted) genome for real, the way the watcher does, and judges it: for the chaos tests that check
+ * each operator produces the verdict it promises. The verdict rules mirror the watcher's: killed → hung,
+ * heap exhaustion → oom, a signal or a non-zero exit → crashed, a wrong or missing answer → wrong, a right
+ * answer after the performance budget → slow.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Verdict } from '../../domain.js';
+import { createRng } from '../../lib/rng.js';
+import { ORGANISM_DIR } from './programs.js';
+
+interface Harness {
+  generateInput(rng: { int(min: number, max: number): number }, params: unknown): unknown;
+  judge(input: unknown, answer: unknown): { ok: boolean; reason?: string };
+}
+
+interface Manifest {
+  timeLimitMs: number;
+  slowMs: number;
+  maxOldSpaceMb: number;
+  input: unknown;
+}
+
+export interface Organism {
+  harness: Harness;
+  manifest: Manifest;
+}
+
+export async function loadOrganism(): Promise<Organism> {
+  const harness = (await import(new URL('harness.mjs', ORGANISM_DIR).href)) as Harness;
+  const { readFile } = await import('node:fs/promises');
+  const manifest = JSON.parse(await readFile(new URL('manifest.json', ORGANISM_DIR), 'utf8')) as Manifest;
+  return { harness, manifest };
+}
+
+export interface RunOutcome {
+  verdict: Verdict;
+  durationMs: number;
+  detail: string;
+}
+
+/** Kill a run after this long; the watcher's own limit (manifest.timeLimitMs) decides what counts as hung. */
+export const KILL_AFTER_MS = 3000;
+const OUTPUT_CAP = 64 * 1024;
+const OOM_MARKERS = [/JavaScript heap out of memory/, /Reached heap limit/];
+
+export async function runGenomeSource(organism: Organism, source: string, seed: number): Promise<RunOutcome> {
+  const input = organism.harness.generateInput(createRng(seed), organism.manifest.input);
+  const dir = await mkdtemp(path.join(tmpdir(), 'ouroboros-chaos-'));
+  try {
+    const file = path.join(dir, 'genome.js');
+    await writeFile(file, source);
+    const started = performance.now();
+    const child = spawn(process.execPath, [`--max-old-space-size=${organism.manifest.maxOldSpaceMb}`, file], {
+      cwd: dir,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout = (stdout + chunk.toString('utf8')).slice(-OUTPUT_CAP);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-OUTPUT_CAP);
+    });
+    child.stdin.on('error', () => {}); // the organism may die before reading its input
+    child.stdin.end(JSON.stringify(input));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, KILL_AFTER_MS);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+      child.on('close', (c, s) => resolve([c, s]));
+    });
+    clearTimeout(timer);
+    const durationMs = performance.now() - started;
+    const { timeLimitMs, slowMs } = organism.manifest;
+    const errorLine = stderr.split('\n').find((l) => /Error|FATAL/.test(l))?.trim() ?? stderr.trim().split('\n').at(-1) ?? '';
+    if (killed || durationMs > timeLimitMs) return { verdict: 'hung', durationMs, detail: `ran ${Math.round(durationMs)} ms` };
+    if (OOM_MARKERS.some((m) => m.test(stderr))) return { verdict: 'oom', durationMs, detail: errorLine };
+    if (signal || code !== 0) return { verdict: 'crashed', durationMs, detail: `exit ${code ?? signal}: ${errorLine}` };
+    const last = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+    let answer: unknown;
+    try {
+      answer = JSON.parse(last ?? '');
+    } catch {
+      return { verdict: 'wrong', durationMs, detail: `no JSON answer: ${last ?? '(nothing)'}` };
+    }
+    const judgement = organism.harness.judge(input, answer);
+    if (!judgement.ok) return { verdict: 'wrong', durationMs, detail: judgement.reason ?? 'wrong answer' };
+    if (durationMs > slowMs) return { verdict: 'slow', durationMs, detail: `correct after ${Math.round(durationMs)} ms` };
+    return { verdict: 'ok', durationMs, detail: '' };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `task` over `items`, at most `limit` at a time, keeping the order of the results. */
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
