@@ -1,0 +1,44 @@
+import type { Verdict } from '../domain.js';
+import type { GenomeRow } from '../genome/store.js';
+
+/** What the failed run looked like: the evidence a strategy repairs against. */
+export interface Failure {
+  runId: number;
+  seed: number;
+  verdict: Verdict;
+  error: string | null;
+  stderrTail: string;
+}
+
+export interface TrialOutcome {
+  verdict: Verdict;
+  error: string | null;
+  durationMs: number;
+  seed: number;
+}
+
+export interface HealContext {
+  organism: string;
+  /** The broken live genome. */
+  live: GenomeRow;
+  failure: Failure;
+  /** The newest genome that ever passed a run, if any. */
+  lastHealthy: GenomeRow | null;
+  /** Runs a candidate source on the failing input in a scratch file; never touches the live genome. */
+  trial(source: string): Promise<TrialOutcome>;
+  signal: AbortSignal;
+}
+
+export interface Candidate {
+  source: string;
+  /** One sentence for the history and the logs. */
+  summary: string;
+  /** Strategy-specific facts stored with the heal record (hunks reverted, prompt and answer...). */
+  detail: Record<string, unknown>;
+}
+
+/** One rung of the repair ladder: proposes at most one candidate, or says why it has none. */
+export interface HealStrategy {
+  readonly name: string;
+  propose(ctx: HealContext): Promise<Candidate | { none: string }>;
+}

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CHAOS_TYPES, chaosCatalogue } from '../chaos/index.js';
+import { ChaosNotApplicable } from '../chaos/types.js';
+import { errors } from '../errors.js';
+import { PausedError } from '../watcher/supervisor.js';
+import { ErrorBody } from './schemas.js';
+
+const ChaosRequest = z
+  .strictObject({
+    chaos_type: z.string().max(64).optional().describe('one of GET /chaos/types; "random" when missing'),
+    seed: z.number().int().min(0).max(0xffffffff).optional().describe('makes the corruption reproducible'),
+  })
+  // A bodiless POST arrives as null: it means "random".
+  .nullish();
+
+const ChaosResponse = z.object({
+  chaos_type: z.string(),
+  line: z.number().int(),
+  before: z.string(),
+  after: z.string(),
+  description: z.string(),
+  expect: z.array(z.string()).describe('the verdicts this corruption is meant to produce'),
+  seed: z.number().int(),
+  generation: z.number().int(),
+  genomeId: z.string(),
+});
+
+export const chaosRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/chaos/types',
+    {
+      schema: {
+        summary: 'Every chaos type with a one-line description',
+        response: { 200: z.object({ types: z.array(z.object({ type: z.string(), description: z.string() })) }) },
+      },
+    },
+    async () => ({ types: chaosCatalogue() }),
+  );
+
+  r.post(
+    '/chaos',
+    {
+      schema: {
+        summary: 'Corrupt the live genome; the result becomes a new generation with cause "chaos"',
+        body: ChaosRequest,
+        response: { 200: ChaosResponse, 400: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => {
+      const type = req.body?.chaos_type ?? 'random';
+      if (!CHAOS_TYPES.includes(type)) throw errors.unknownChaosType(type, CHAOS_TYPES);
+      try {
+        const { result, seed, genome } = await app.supervisor.injectChaos(type, req.body?.seed);
+        return {
+          chaos_type: result.type,
+          line: result.line,
+          before: result.before,
+          after: result.after,
+          description: result.description,
+          expect: [...result.expect],
+          seed,
+          generation: genome.generation,
+          genomeId: genome.id,
+        };
+      } catch (err) {
+        if (err instanceof PausedError) throw errors.paused();
+        if (err instanceof ChaosNotApplicable) throw errors.chaosNotApplicable(type, err.message);
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errors } from '../errors.js';
+import { genomeDiff } from '../genome/diff.js';
+import type { GenomeRow } from '../genome/store.js';
+import { ErrorBody, GenomeDetail, GenomeSummary, queryInt } from './schemas.js';
+
+const GenomeParams = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{16}$/, 'a genome id is 16 lowercase hex characters, as listed by GET /genomes'),
+});
+
+export const genomeRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  const summarise = (g: GenomeRow): z.infer<typeof GenomeSummary> => ({
+    id: g.id,
+    generation: g.generation,
+    parentId: g.parentId,
+    cause: g.cause,
+    createdAt: g.createdAt,
+    summary: g.summary,
+    live: g.id === app.supervisor.liveGenome.id,
+    healthy: g.healthy,
+    runs: { total: g.runsTotal, ok: g.runsOk, failed: g.runsTotal - g.runsOk },
+    lastVerdict: g.lastVerdict,
+  });
+
+  const find = (id: string): GenomeRow => {
+    const g = app.store.getGenome(id);
+    if (!g || g.organism !== app.supervisor.name) throw errors.genomeNotFound(id);
+    return g;
+  };
+
+  r.get(
+    '/genomes',
+    {
+      schema: {
+        summary: 'The genome history, newest generation first, paginated',
+        querystring: z.strictObject({
+          limit: queryInt(1, 500).optional(),
+          offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+        }),
+        response: {
+          200: z.object({ genomes: z.array(GenomeSummary), count: z.number().int(), total: z.number().int() }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const name = app.supervisor.name;
+      const genomes = app.store.listGenomes(name, req.query.limit ?? 50, req.query.offset ?? 0).map(summarise);
+      return { genomes, count: genomes.length, total: app.store.countGenomes(name) };
+    },
+  );
+
+  r.get(
+    '/genomes/:id',
+    {
+      schema: {
+        summary: 'One genome: its source, its parent and the unified diff against the parent',
+        params: GenomeParams,
+        response: { 200: GenomeDetail, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const g = find(req.params.id);
+      const parent = g.parentId ? app.store.getGenome(g.parentId) : null;
+      return { ...summarise(g), source: g.source, diff: genomeDiff(parent, g), detail: g.detail };
+    },
+  );
+
+  r.post(
+    '/genomes/:id/rollback',
+    {
+      schema: {
+        summary: 'Promote a past healthy genome again, as a new generation with cause "rollback"',
+        params: GenomeParams,
+        response: {
+          200: z.object({ generation: z.number().int(), genomeId: z.string(), rolledBackTo: z.string() }),
+          400: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const target = find(req.params.id);
+      if (target.id === app.supervisor.liveGenome.id) throw errors.rollbackToLive(target.id);
+      if (!target.healthy) throw errors.rollbackToUnhealthy(target.id);
+      const promoted = await app.supervisor.rollback(target);
+      return { generation: promoted.generation, genomeId: promoted.id, rolledBackTo: target.id };
+    },
+  );
+};

@@ -1,0 +1,29 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorBody, LogEntry, queryInt } from './schemas.js';
+
+export const logRoutes: FastifyPluginAsync = async (app) => {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/logs',
+    {
+      schema: {
+        summary: 'The log stream, oldest first; `since=<seq>` returns only newer entries',
+        querystring: z.strictObject({
+          limit: queryInt(1, 1000).optional(),
+          since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+        }),
+        response: {
+          200: z.object({ entries: z.array(LogEntry), count: z.number().int(), lastSeq: z.number().int() }),
+          400: ErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const entries = app.logbook
+        .read(req.query.limit ?? 100, req.query.since)
+        .map(({ organism: _o, ...e }) => e);
+      return { entries, count: entries.length, lastSeq: app.logbook.lastSeq };
+    },
+  );
+};

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+interface Endpoint {
+  method: string;
+  path: string;
+  description: string;
+}
+
+/**
+ * GET / lists the API, collected from the routes themselves so the list cannot go stale. Not encapsulated
+ * (fastify-plugin), so its onRoute hook sees the routes that sibling plugins register after it.
+ */
+const root: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
+  const endpoints: Endpoint[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    const description = (route.schema as { summary?: string } | undefined)?.summary;
+    if (!description || route.url.startsWith('/docs')) return;
+    for (const method of methods) endpoints.push({ method, path: route.url, description });
+  });
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/',
+    {
+      schema: {
+        summary: 'Name, version and the list of endpoints',
+        response: {
+          200: z.object({
+            name: z.string(),
+            version: z.string(),
+            description: z.string(),
+            docs: z.string(),
+            endpoints: z.array(z.object({ method: z.string(), path: z.string(), description: z.string() })),
+          }),
+        },
+      },
+    },
+    async () => ({
+      name: 'Ouroboros',
+      version: opts.version,
+      description: 'A self-healing software system: a watcher runs an organism, chaos corrupts it, the healer repairs it.',
+      docs: '/docs',
+      endpoints: [...endpoints].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method)),
+    }),
+  );
+};
+
+export const rootRoutes = fp(root, { name: 'root-routes' });

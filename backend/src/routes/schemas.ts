@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS } from '../domain.js';
+
+/** Response and request schemas shared by several routes; each route file owns the rest. */
+
+export const ErrorBody = z
+  .object({
+    statusCode: z.number().int(),
+    code: z.string(),
+    message: z.string(),
+  })
+  .describe('Every error has this shape: a stable code to branch on and a message a person can act on.');
+
+export const Verdict = z.enum(VERDICTS);
+export const Cause = z.enum(CAUSES);
+
+export const Run = z.object({
+  id: z.number().int(),
+  generation: z.number().int(),
+  genomeId: z.string(),
+  seed: z.number().int().describe('The seed the input was generated from; the same seed gives the same input.'),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  verdict: Verdict,
+  error: z.string().nullable(),
+});
+
+export const Stats = z.object({
+  totalRuns: z.number().int(),
+  successes: z.number().int(),
+  failures: z.number().int(),
+  byVerdict: z.record(Verdict, z.number().int()),
+  successRate: z.number().nullable().describe('0..1; null before the first run'),
+  lastMs: z.number().nullable(),
+  avgMs: z.number().nullable(),
+  p95Ms: z.number().nullable().describe('over the last 1000 runs'),
+});
+
+export const Status = z.object({
+  organism: z.string(),
+  state: z.enum(STATES),
+  generation: z.number().int(),
+  genomeId: z.string(),
+  lastRun: Run.nullable(),
+  stats: Stats,
+  uptimeS: z.number(),
+  lastError: z
+    .object({ verdict: Verdict, error: z.string(), at: z.string(), generation: z.number().int() })
+    .nullable(),
+  lastMutation: z
+    .object({ generation: z.number().int(), genomeId: z.string(), cause: Cause, at: z.string(), summary: z.string() })
+    .nullable(),
+  healing: z.object({
+    inProgress: z.boolean(),
+    cannotHeal: z.string().nullable().describe('why the ladder gave up on the live genome, if it did'),
+  }),
+});
+
+export const LogEntry = z.object({
+  seq: z.number().int(),
+  time: z.string(),
+  level: z.enum(LOG_LEVELS),
+  source: z.enum(LOG_SOURCES),
+  text: z.string(),
+});
+
+export const GenomeSummary = z.object({
+  id: z.string(),
+  generation: z.number().int(),
+  parentId: z.string().nullable(),
+  cause: Cause,
+  createdAt: z.string(),
+  summary: z.string(),
+  live: z.boolean(),
+  healthy: z.boolean().describe('passed at least one run (or a heal trial)'),
+  runs: z.object({ total: z.number().int(), ok: z.number().int(), failed: z.number().int() }),
+  lastVerdict: Verdict.nullable(),
+});
+
+export const GenomeDetail = GenomeSummary.extend({
+  source: z.string(),
+  diff: z.string().describe('unified diff against the parent; empty for genome 0'),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+/** Query integers arrive as strings; coerce them, but refuse what is not a plain whole number. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ErrorBody, queryInt, Run, Status } from './schemas.js';
+
+import type { RunRow } from '../genome/store.js';
+
+export const toApiRun = ({ organism: _organism, trial: _trial, ...run }: RunRow): z.infer<typeof Run> => run;
+
+export const statusRoutes: FastifyPluginAsync = async (app) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/status',
+    {
+      schema: {
+        summary: 'Vital signs: state, generation, last run, statistics, last error and last mutation',
+        response: { 200: Status },
+      },
+    },
+    async () => {
+      const s = app.supervisor.status();
+      return { ...s, lastRun: s.lastRun ? toApiRun(s.lastRun) : null };
+    },
+  );
+
+  r.get(
+    '/runs',
+    {
+      schema: {
+        summary: 'Recent runs of the live organism, oldest first (for charts); `since` returns only newer runs',
+        querystring: z.strictObject({
+          limit: queryInt(1, 1000).optional(),
+          since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+        }),
+        response: { 200: z.object({ runs: z.array(Run), count: z.number().int() }), 400: ErrorBody },
+      },
+    },
+    async (req) => {
+      const runs = app.store.recentRuns(app.supervisor.name, req.query.limit ?? 60, req.query.since).map(toApiRun);
+      return { runs, count: runs.length };
+    },
+  );
+};

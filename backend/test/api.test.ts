@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getJson, useApp } from './helpers/app.js';
+import { waitFor } from './helpers/fixtures.js';
+
+const build = useApp();
+
+describe('REST API', () => {
+  it('GET / names the service and lists its endpoints', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    const body = await getJson(app, '/');
+    expect(body.name).toBe('Ouroboros');
+    const paths = body.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
+    for (const p of ['GET /', 'GET /status', 'GET /logs', 'POST /chaos', 'GET /health', 'GET /genomes', 'GET /genomes/:id']) {
+      expect(paths).toContain(p);
+    }
+  });
+
+  it('GET /health is 200 while the loop is alive and 503 when it is not', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    expect((await app.inject('/health')).statusCode).toBe(503);
+    app.supervisor.start();
+    const res = await app.inject('/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'ok', watcher: 'alive', organism: 'bubble-sort' });
+  });
+
+  it('GET /status reports vital signs once the organism has run', async () => {
+    const { app } = await build();
+    const status = await waitFor(() => getJson(app, '/status'), (s) => s.stats.totalRuns >= 2, { what: 'two runs' });
+    expect(status).toMatchObject({ organism: 'bubble-sort', state: 'healthy', generation: 0, lastError: null, lastMutation: null });
+    expect(status.lastRun).toMatchObject({ verdict: 'ok', exitCode: 0, generation: 0 });
+    expect(status.stats.successRate).toBe(1);
+    expect(status.stats.byVerdict).toEqual({ ok: status.stats.totalRuns, crashed: 0, hung: 0, wrong: 0, slow: 0, oom: 0 });
+    expect(status.stats.p95Ms).toBeGreaterThan(0);
+  });
+
+  it('GET /logs streams organism and watcher lines and honours since', async () => {
+    const { app } = await build();
+    await waitFor(() => getJson(app, '/logs'), (l) => l.count >= 4, { what: 'log lines' });
+    const all = await getJson(app, '/logs?limit=1000');
+    expect(all.entries.some((e: any) => e.source === 'organism' && /sorted 300 values/.test(e.text))).toBe(true);
+    expect(all.entries.some((e: any) => e.source === 'watcher' && /: ok in \d+ ms/.test(e.text))).toBe(true);
+    const seqs = all.entries.map((e: any) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    const mid = seqs[1];
+    const newer = await getJson(app, `/logs?since=${mid}&limit=1000`);
+    expect(newer.entries.every((e: any) => e.seq > mid)).toBe(true);
+    expect(newer.count).toBe(newer.entries.length);
+  });
+
+  it.each([
+    ['/logs?limit=0', /limit: must be at least 1/],
+    ['/logs?limit=abc', /limit: must be a whole number/],
+    ['/logs?since=-4', /since: must be a whole number/],
+    ['/logs?verbose=1', /verbose/],
+    ['/genomes?limit=100000', /limit: must be at most 500/],
+    ['/genomes/not-an-id', /16 lowercase hex/],
+  ])('GET %s is a 400 that says what is wrong', async (url, message) => {
+    const { app } = await build({}, { startWatcher: false });
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ statusCode: 400, code: 'INVALID_REQUEST' });
+    expect(res.json().message).toMatch(message);
+  });
+
+  it('answers unknown routes and genomes with a 404 that points somewhere useful', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    const route = await app.inject('/nope');
+    expect(route.statusCode).toBe(404);
+    expect(route.json().message).toMatch(/GET \/ lists the endpoints/);
+    const genome = await app.inject('/genomes/0123456789abcdef');
+    expect(genome.statusCode).toBe(404);
+    expect(genome.json()).toMatchObject({ code: 'GENOME_NOT_FOUND' });
+  });
+
+  describe('POST /chaos', () => {
+    it('corrupts the live genome, records generation 1 with cause chaos and says what it did', async () => {
+      const { app, dataDir } = await build({}, { startWatcher: false });
+      const res = await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'delete_line', seed: 5 } });
+      expect(res.statusCode).toBe(200);
+      const body = res.json();
+      expect(body).toMatchObject({ chaos_type: 'delete_line', generation: 1, seed: 5, after: '' });
+      expect(body.line).toBeGreaterThan(0);
+      expect(body.before.length).toBeGreaterThan(0);
+      const live = readFileSync(path.join(dataDir, 'organisms', 'bubble-sort', 'live.js'), 'utf8');
+      const seed = await getJson(app, `/genomes?limit=1&offset=1`);
+      expect(live.split('\n').length).toBe((await getJson(app, `/genomes/${seed.genomes[0].id}`)).source.split('\n').length - 1);
+      const genome = await getJson(app, `/genomes/${body.genomeId}`);
+      expect(genome).toMatchObject({ cause: 'chaos', generation: 1, live: true, source: live });
+      expect(genome.diff).toContain(`-${body.before}`);
+    });
+
+    it('picks a random type when the body is missing', async () => {
+      const { app } = await build({}, { startWatcher: false });
+      const res = await app.inject({ method: 'POST', url: '/chaos' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().chaos_type).not.toBe('random');
+    });
+
+    it('refuses an unknown type with 400 naming the valid ones, and changes nothing', async () => {
+      const { app } = await build({}, { startWatcher: false });
+      const res = await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'meteor' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'UNKNOWN_CHAOS_TYPE' });
+      expect(res.json().message).toMatch(/delete_line.*syntax_error.*division_by_zero|division_by_zero/);
+      expect((await getJson(app, '/genomes')).total).toBe(1);
+    });
+
+    it.each([
+      ['invalid JSON', { 'content-type': 'application/json' }, '{"chaos_type":'],
+      ['an unknown field', { 'content-type': 'application/json' }, '{"chaos_type":"random","force":true}'],
+      ['a wrong field type', { 'content-type': 'application/json' }, '{"chaos_type":42}'],
+      ['a prototype key', { 'content-type': 'application/json' }, '{"__proto__":{"x":1}}'],
+    ])('answers %s with a 400 and changes nothing', async (_what, headers, payload) => {
+      const { app } = await build({}, { startWatcher: false });
+      const res = await app.inject({ method: 'POST', url: '/chaos', headers, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message.length).toBeGreaterThan(10);
+      expect((await getJson(app, '/genomes')).total).toBe(1);
+    });
+
+    it('refuses an oversized body with 413', async () => {
+      const { app } = await build({}, { startWatcher: false });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/chaos',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ chaos_type: 'x'.repeat(100_000) }),
+      });
+      expect(res.statusCode).toBe(413);
+    });
+
+    it('lists every type with a description', async () => {
+      const { app } = await build({}, { startWatcher: false });
+      const { types } = await getJson(app, '/chaos/types');
+      const names = types.map((t: { type: string }) => t.type);
+      expect(names).toEqual(expect.arrayContaining(['delete_line', 'syntax_error', 'division_by_zero', 'random']));
+      for (const t of types) expect(t.description.length).toBeGreaterThan(10);
+    });
+  });
+
+  it('heals a chaos injection back to healthy with the history seed, chaos, heal', async () => {
+    const { app } = await build();
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy' && s.stats.successes >= 1, { what: 'healthy' });
+    const chaos = (await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'syntax_error' } })).json();
+    const status = await waitFor(
+      () => getJson(app, '/status'),
+      (s) => s.state === 'healthy' && s.generation === chaos.generation + 1,
+      { what: 'the heal' },
+    );
+    expect(status.lastMutation).toMatchObject({ cause: 'heal' });
+    expect(status.lastError).toMatchObject({ verdict: 'crashed', generation: chaos.generation });
+    expect(status.lastError.error).toMatch(/SyntaxError/);
+    const history = await getJson(app, '/genomes');
+    expect(history.genomes.map((g: any) => g.cause)).toEqual(['heal', 'chaos', 'seed']);
+    const heal = await getJson(app, `/genomes/${history.genomes[0].id}`);
+    expect(heal.detail).toMatchObject({ strategy: 'rollback', failure: { verdict: 'crashed' } });
+    expect(heal.diff).toContain(`+${chaos.before}`);
+  });
+
+  it('rolls back to a past healthy genome and refuses the live one or an unhealthy one', async () => {
+    const { app } = await build({ autoHeal: false });
+    await waitFor(() => getJson(app, '/status'), (s) => s.stats.successes >= 1, { what: 'a first ok run' });
+    const seedId = (await getJson(app, '/status')).genomeId;
+    expect((await app.inject({ method: 'POST', url: `/genomes/${seedId}/rollback` })).statusCode).toBe(409);
+    const chaos = (await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'division_by_zero' } })).json();
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'sick', { what: 'sick' });
+    const res = await app.inject({ method: 'POST', url: `/genomes/${seedId}/rollback` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ generation: chaos.generation + 1, rolledBackTo: seedId });
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy after rollback' });
+    const bad = await app.inject({ method: 'POST', url: `/genomes/${chaos.genomeId}/rollback` });
+    expect(bad.statusCode).toBe(409);
+    expect(bad.json()).toMatchObject({ code: 'NOT_HEALTHY' });
+  });
+
+  it('keeps history, statistics and the live generation across a restart', async () => {
+    const first = await build();
+    await waitFor(() => getJson(first.app, '/status'), (s) => s.stats.totalRuns >= 2, { what: 'runs' });
+    await first.app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'delete_line', seed: 3 } });
+    const before = await waitFor(() => getJson(first.app, '/status'), (s) => s.state === 'healthy' && s.generation === 2, {
+      what: 'healed',
+    });
+    const logsBefore = await getJson(first.app, '/logs?limit=1000');
+    await first.app.close();
+    const second = await build({}, { startWatcher: false }, first.dataDir);
+    const after = await getJson(second.app, '/status');
+    expect(after.generation).toBe(2);
+    expect(after.genomeId).toBe(before.genomeId);
+    expect(after.stats.totalRuns).toBeGreaterThanOrEqual(before.stats.totalRuns);
+    expect(after.stats.byVerdict.ok).toBeGreaterThanOrEqual(before.stats.byVerdict.ok);
+    expect((await getJson(second.app, '/genomes')).total).toBe(3);
+    expect((await getJson(second.app, '/logs?limit=1')).lastSeq).toBeGreaterThanOrEqual(logsBefore.lastSeq);
+  });
+
+  it('pauses with an emergency stop that restores the last healthy genome, and resumes', async () => {
+    const { app } = await build({ autoHeal: false });
+    await waitFor(() => getJson(app, '/status'), (s) => s.stats.successes >= 1, { what: 'ok run' });
+    await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'syntax_error' } });
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'sick', { what: 'sick' });
+    const stop = await app.inject({ method: 'POST', url: '/emergency-stop' });
+    expect(stop.json()).toMatchObject({ state: 'paused', generation: 2 });
+    expect(stop.json().message).toMatch(/restored generation 0/);
+    const refused = await app.inject({ method: 'POST', url: '/chaos', payload: {} });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('PAUSED');
+    await app.inject({ method: 'POST', url: '/resume' });
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy after resume' });
+  });
+
+  it('serves OpenAPI documentation generated from the route schemas', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    const spec = await getJson(app, '/docs/json');
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/status', '/logs', '/chaos', '/genomes/{id}']));
+    expect(spec.paths['/chaos'].post.requestBody).toBeDefined();
+    const ui = await app.inject('/docs/');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toMatch(/text\/html/);
+  });
+});
