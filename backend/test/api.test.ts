@@ -220,3 +220,19 @@ describe('REST API', () => {
     expect(ui.headers['content-type']).toMatch(/text\/html/);
   });
 });
+
+describe('supervisor events', () => {
+  it('reports detection, healing and promotion with their timings', async () => {
+    const { app } = await build();
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
+    const seen: Record<string, any[]> = { detected: [], healed: [], promoted: [], chaos: [] };
+    for (const name of Object.keys(seen)) app.supervisor.events.on(name as 'chaos', (e: any) => seen[name]!.push(e));
+    await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'division_by_zero' } });
+    await waitFor(() => seen.healed!.length, (n) => n === 1, { what: 'a heal event' });
+    expect(seen.chaos).toEqual([{ organism: 'bubble-sort', type: 'division_by_zero' }]);
+    expect(seen.detected).toEqual([{ organism: 'bubble-sort', cause: 'chaos', verdict: 'crashed', detectMs: expect.any(Number) }]);
+    expect(seen.detected![0].detectMs).toBeLessThan(5000);
+    expect(seen.healed![0]).toMatchObject({ strategy: 'rollback', healMs: expect.any(Number) });
+    expect(seen.promoted!.map((p) => p.cause)).toEqual(['chaos', 'heal']);
+  });
+});

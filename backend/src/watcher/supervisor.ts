@@ -11,6 +11,7 @@ import type { HealStrategy, TrialOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Organism } from '../organism/manifest.js';
+import { SupervisorEvents } from './events.js';
 import type { LogBook } from './logbook.js';
 import { runGenome, type GenomeRunResult } from './run-genome.js';
 import { deriveState } from './state.js';
@@ -74,6 +75,7 @@ export class Supervisor {
   private wakeSleeper: (() => void) | null = null;
   private readonly healAbort = new AbortController();
   private lastState: OrganismState;
+  readonly events = new SupervisorEvents();
 
   private constructor(
     private readonly o: SupervisorOptions,
@@ -263,6 +265,13 @@ export class Supervisor {
       trial: false,
     });
     this.stats.record(row.verdict, row.durationMs);
+    this.events.emit('run', { organism: this.name, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation });
+    // Only for genomes promoted while this process watched: the first verdict on them is a detection.
+    const firstRunOfNewGenome = this.lastRun?.genomeId !== genome.id && Date.parse(genome.createdAt) >= this.startedAt;
+    if (row.verdict !== 'ok' && firstRunOfNewGenome) {
+      const detectMs = Date.parse(result.startedAt) + row.durationMs - Date.parse(genome.createdAt);
+      this.events.emit('detected', { organism: this.name, cause: genome.cause, verdict: row.verdict, detectMs: Math.max(0, detectMs) });
+    }
     this.lastRun = row;
     if (row.verdict !== 'ok') this.lastFailure = row;
     if (row.verdict === 'ok' && this.live.id === genome.id && !this.live.healthy) {
@@ -307,6 +316,7 @@ export class Supervisor {
       if (!outcome.healed) {
         this.cannotHeal = { genomeId: broken.id, reason: outcome.reason };
         this.o.store.insertEvent(this.name, 'heal-failed', broken.id, { failure, attempts: outcome.attempts, healMs });
+        this.events.emit('heal-failed', { organism: this.name, reason: outcome.reason });
         this.log('healer', 'error', `cannot heal generation ${broken.generation}: ${outcome.reason}`);
         return;
       }
@@ -332,6 +342,7 @@ export class Supervisor {
         throw err;
       });
       if (promoted) {
+        this.events.emit('healed', { organism: this.name, strategy: outcome.strategy, healMs });
         this.log('healer', 'info', `healed in ${healMs} ms by ${outcome.strategy}: generation ${promoted.generation} (${promoted.id}) is live`);
       }
     } finally {
@@ -373,6 +384,7 @@ export class Supervisor {
       this.live = row;
       this.cannotHeal = null;
       this.o.store.insertEvent(this.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
+      this.events.emit('promoted', { organism: this.name, cause: row.cause, generation: row.generation });
       this.wake();
       return row;
     });
@@ -391,6 +403,7 @@ export class Supervisor {
       summary: result.description,
       detail: { chaos: described, seed },
     });
+    this.events.emit('chaos', { organism: this.name, type: result.type });
     this.log('chaos', 'warn', `${result.type} at line ${result.line}: ${result.description} -> generation ${genome.generation}`);
     return { result: described, seed, genome };
   }
