@@ -61,6 +61,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const organism = await loadOrganism(config.organismsDir, config.organism);
   const store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
   const logbook = new LogBook(store, config.logRetention);
+  const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp) });
   let supervisor: Supervisor;
   try {
     supervisor = await Supervisor.open({
@@ -72,7 +73,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loopIntervalMs: config.loopIntervalMs,
       outputCapBytes: config.outputCapBytes,
       autoHeal: config.autoHeal,
-      rungs: buildLadder(),
+      rungs: ladder.rungs,
+      missingRungs: ladder.missing,
+      transientRetries: config.transientRetries,
+      crashLoopFailures: config.crashLoopFailures,
+      crashLoopWindowMs: config.crashLoopWindowMs,
+      quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
+      externalEdits: config.externalEdits,
     });
   } catch (err) {
     store.close();

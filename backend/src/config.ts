@@ -32,7 +32,26 @@ const EnvSchema = z.object({
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
+  HEAL_LADDER: z
+    .string()
+    .regex(/^\s*[a-z-]+(\s*,\s*[a-z-]+)*\s*$/, 'must be a comma-separated list such as minimal-revert,rollback,llm')
+    .default('minimal-revert,rollback,llm'),
+  HEAL_MAX_TRIALS: intFrom(1, 10_000).default(64),
+  LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
+  LLM_MAX_ATTEMPTS: intFrom(1, 20).default(3),
+  LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
+  TRANSIENT_RETRIES: intFrom(0, 10).default(2),
+  CRASH_LOOP_FAILURES: intFrom(2, 1000).default(5),
+  CRASH_LOOP_WINDOW_MS: intFrom(100, 3_600_000).default(10_000),
+  QUARANTINE_MAX_BACKOFF_MS: intFrom(100, 3_600_000).default(60_000),
+  EXTERNAL_EDITS: bool.default(true),
 });
+
+export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
+export type HealRung = (typeof HEAL_RUNGS)[number];
 
 export interface Config {
   readonly port: number;
@@ -50,6 +69,27 @@ export interface Config {
   /** Log entries kept in the database; older ones are pruned. */
   readonly logRetention: number;
   readonly production: boolean;
+  /** Repair strategies in the order they are tried. */
+  readonly healLadder: readonly HealRung[];
+  /** Trial runs one incident may spend on minimal revert. */
+  readonly healMaxTrials: number;
+  readonly llm: {
+    readonly baseUrl: string;
+    readonly apiKey: string | undefined;
+    readonly model: string;
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly callsPerHour: number;
+  } | null;
+  /** Retries, with backoff, of a failure that may be transient (a hang or a signal) before healing. */
+  readonly transientRetries: number;
+  /** This many failures within crashLoopWindowMs is a crash loop. */
+  readonly crashLoopFailures: number;
+  readonly crashLoopWindowMs: number;
+  /** Cap of the probing interval of a quarantined organism. */
+  readonly quarantineMaxBackoffMs: number;
+  /** Watch the live genome file and take edits made to it from outside. */
+  readonly externalEdits: boolean;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  const issues: string[] = [];
+  const ladder = e.HEAL_LADDER.split(',').map((r) => r.trim());
+  for (const rung of ladder) {
+    if (!(HEAL_RUNGS as readonly string[]).includes(rung)) {
+      issues.push(`HEAL_LADDER=${JSON.stringify(e.HEAL_LADDER)}: unknown strategy "${rung}"; valid: ${HEAL_RUNGS.join(', ')}`);
+    }
+  }
+  if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
+  if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -85,6 +134,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     logRetention: e.LOG_RETENTION,
     production,
+    healLadder: ladder as HealRung[],
+    healMaxTrials: e.HEAL_MAX_TRIALS,
+    llm:
+      e.LLM_BASE_URL && e.LLM_MODEL
+        ? {
+            baseUrl: e.LLM_BASE_URL,
+            apiKey: e.LLM_API_KEY,
+            model: e.LLM_MODEL,
+            timeoutMs: e.LLM_TIMEOUT_MS,
+            maxAttempts: e.LLM_MAX_ATTEMPTS,
+            callsPerHour: e.LLM_CALLS_PER_HOUR,
+          }
+        : null,
+    transientRetries: e.TRANSIENT_RETRIES,
+    crashLoopFailures: e.CRASH_LOOP_FAILURES,
+    crashLoopWindowMs: e.CRASH_LOOP_WINDOW_MS,
+    quarantineMaxBackoffMs: e.QUARANTINE_MAX_BACKOFF_MS,
+    externalEdits: e.EXTERNAL_EDITS,
     ...overrides,
   });
 }

@@ -6,7 +6,7 @@ export type Verdict = (typeof VERDICTS)[number];
 export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
 export type Cause = (typeof CAUSES)[number];
 
-export const STATES = ['healthy', 'sick', 'healing', 'paused'] as const;
+export const STATES = ['healthy', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
 export type OrganismState = (typeof STATES)[number];
 
 export const LOG_SOURCES = ['organism', 'watcher', 'chaos', 'healer'] as const;

@@ -32,6 +32,7 @@ export const errors = {
       'NOT_HEALTHY',
       `Genome "${id}" never passed a run, so rolling back to it could not be proven safe. Pick a genome marked healthy.`,
     ),
+  healRefused: (why: string) => new HttpError(409, 'NOTHING_TO_HEAL', `Nothing to heal now: ${why}.`),
   notFound: (method: string, url: string) =>
     new HttpError(404, 'NOT_FOUND', `No route ${method} ${url}. GET / lists the endpoints.`),
 } as const;

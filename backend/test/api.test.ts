@@ -156,7 +156,7 @@ describe('REST API', () => {
     const history = await getJson(app, '/genomes');
     expect(history.genomes.map((g: any) => g.cause)).toEqual(['heal', 'chaos', 'seed']);
     const heal = await getJson(app, `/genomes/${history.genomes[0].id}`);
-    expect(heal.detail).toMatchObject({ strategy: 'rollback', failure: { verdict: 'crashed' } });
+    expect(heal.detail).toMatchObject({ strategy: 'minimal-revert', failure: { verdict: 'crashed' } });
     expect(heal.diff).toContain(`+${chaos.before}`);
   });
 
@@ -232,7 +232,7 @@ describe('supervisor events', () => {
     expect(seen.chaos).toEqual([{ organism: 'bubble-sort', type: 'division_by_zero' }]);
     expect(seen.detected).toEqual([{ organism: 'bubble-sort', cause: 'chaos', verdict: 'crashed', detectMs: expect.any(Number) }]);
     expect(seen.detected![0].detectMs).toBeLessThan(5000);
-    expect(seen.healed![0]).toMatchObject({ strategy: 'rollback', healMs: expect.any(Number) });
+    expect(seen.healed![0]).toMatchObject({ strategy: 'minimal-revert', healMs: expect.any(Number) });
     expect(seen.promoted!.map((p) => p.cause)).toEqual(['chaos', 'heal']);
   });
 });

@@ -257,6 +257,17 @@ export class GenomeStore {
     return r ? toGenome(r) : null;
   }
 
+  /** The source of the newest LLM heal made for a failure fingerprint, so the same failure reuses its fix. */
+  knownLlmFix(organism: string, fingerprint: string): string | null {
+    const r = this.db
+      .prepare(
+        `SELECT source FROM genomes WHERE organism = ? AND cause = 'heal'
+           AND json_extract(detail, '$.llm.fingerprint') = ? ORDER BY generation DESC LIMIT 1`,
+      )
+      .get(organism, fingerprint) as { source: string } | undefined;
+    return r?.source ?? null;
+  }
+
   markHealthy(id: string): void {
     this.db.prepare('UPDATE genomes SET healthy = 1 WHERE id = ?').run(id);
   }

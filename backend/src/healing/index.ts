@@ -1,7 +1,46 @@
+import os from 'node:os';
+import type { Config } from '../config.js';
+import { CallBudget } from './call-budget.js';
+import { createChatClient } from './llm/client.js';
 import { restoreLastHealthy } from './strategies/last-healthy.js';
+import { llmMutation } from './strategies/llm-mutation.js';
+import { minimalRevert } from './strategies/minimal-revert.js';
 import type { HealStrategy } from './types.js';
 
-/** The repair ladder, cheapest rung first. */
-export function buildLadder(): HealStrategy[] {
-  return [restoreLastHealthy];
+export interface LadderDeps {
+  /** A genome source that healed the same failure fingerprint before, if any. */
+  knownFix(fingerprint: string): string | null;
+}
+
+export interface Ladder {
+  rungs: HealStrategy[];
+  /** Rungs named in HEAL_LADDER that are not available, and why; shown in the status. */
+  missing: string[];
+}
+
+/** The repair ladder from HEAL_LADDER, cheapest rung first. */
+export function buildLadder(config: Config, deps: LadderDeps): Ladder {
+  const rungs: HealStrategy[] = [];
+  const missing: string[] = [];
+  const budget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  for (const name of config.healLadder) {
+    if (name === 'minimal-revert') {
+      rungs.push(minimalRevert({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials }));
+    } else if (name === 'rollback') {
+      rungs.push(restoreLastHealthy);
+    } else if (config.llm && budget) {
+      const { baseUrl, apiKey, model, timeoutMs, maxAttempts } = config.llm;
+      rungs.push(
+        llmMutation({
+          client: createChatClient({ baseUrl, apiKey, model, timeoutMs }),
+          budget,
+          maxAttempts,
+          knownFix: deps.knownFix,
+        }),
+      );
+    } else {
+      missing.push('llm: no LLM is configured (set LLM_BASE_URL and LLM_MODEL)');
+    }
+  }
+  return { rungs, missing };
 }

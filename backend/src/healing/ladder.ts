@@ -1,10 +1,11 @@
-import type { Candidate, HealContext, HealStrategy, TrialOutcome } from './types.js';
+import type { Candidate, HealContext, HealStrategy, NoCandidate, TrialOutcome } from './types.js';
 
 export interface RungAttempt {
   strategy: string;
   outcome: 'no-candidate' | 'trial-failed' | 'passed' | 'error';
   reason: string;
   trial?: TrialOutcome;
+  detail?: Record<string, unknown>;
   durationMs: number;
 }
 
@@ -30,7 +31,7 @@ export async function climbLadder(
     if (ctx.signal.aborted) break;
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    let proposal: Candidate | { none: string };
+    let proposal: Candidate | NoCandidate;
     try {
       proposal = await rung.propose(ctx);
     } catch (err) {
@@ -38,7 +39,7 @@ export async function climbLadder(
       continue;
     }
     if ('none' in proposal) {
-      record({ strategy: rung.name, outcome: 'no-candidate', reason: proposal.none, durationMs: elapsed() });
+      record({ strategy: rung.name, outcome: 'no-candidate', reason: proposal.none, detail: proposal.detail, durationMs: elapsed() });
       continue;
     }
     const trial = await ctx.trial(proposal.source);

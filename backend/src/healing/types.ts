@@ -8,6 +8,8 @@ export interface Failure {
   verdict: Verdict;
   error: string | null;
   stderrTail: string;
+  /** The input the failing run was given (made from `seed`). */
+  input: unknown;
 }
 
 export interface TrialOutcome {
@@ -19,6 +21,8 @@ export interface TrialOutcome {
 
 export interface HealContext {
   organism: string;
+  /** What the organism must do, from its manifest: for prompts and people. */
+  contract: string;
   /** The broken live genome. */
   live: GenomeRow;
   failure: Failure;
@@ -37,8 +41,14 @@ export interface Candidate {
   detail: Record<string, unknown>;
 }
 
+/** Why a rung has nothing to offer, with what it tried (stored with the failed heal). */
+export interface NoCandidate {
+  none: string;
+  detail?: Record<string, unknown>;
+}
+
 /** One rung of the repair ladder: proposes at most one candidate, or says why it has none. */
 export interface HealStrategy {
   readonly name: string;
-  propose(ctx: HealContext): Promise<Candidate | { none: string }>;
+  propose(ctx: HealContext): Promise<Candidate | NoCandidate>;
 }

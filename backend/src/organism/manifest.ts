@@ -7,6 +7,8 @@ import type { Rng } from '../lib/rng.js';
 const ManifestSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
   description: z.string().min(1),
+  /** What the program must do, in words: for the LLM healer's prompt and for people. */
+  contract: z.string().min(1).optional(),
   genome: z.string().min(1),
   harness: z.string().min(1),
   timeLimitMs: z.number().int().min(50).max(600_000),
@@ -15,7 +17,7 @@ const ManifestSchema = z.object({
   input: z.record(z.string(), z.unknown()).default({}),
 });
 
-export type ManifestData = z.infer<typeof ManifestSchema>;
+export type ManifestData = z.infer<typeof ManifestSchema> & { contract: string };
 
 export type Judgement = { ok: true } | { ok: false; reason: string };
 
@@ -57,7 +59,7 @@ export async function loadOrganism(organismsDir: string, name: string): Promise<
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new OrganismLoadError(`${manifestPath} is invalid: ${why}`);
   }
-  const manifest = parsed.data;
+  const manifest = { ...parsed.data, contract: parsed.data.contract ?? parsed.data.description };
   if (manifest.name !== name) {
     throw new OrganismLoadError(`${manifestPath} names "${manifest.name}" but lives in folder "${name}".`);
   }

@@ -2,6 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATES } from '../domain.js';
+import { errors } from '../errors.js';
+import { HealRefused } from '../watcher/supervisor.js';
+import { ErrorBody } from './schemas.js';
 
 const ControlResponse = z.object({
   state: z.enum(STATES),
@@ -35,6 +38,28 @@ export const controlRoutes: FastifyPluginAsync = async (app) => {
         return reply(`paused; restored generation ${healthy.generation} as generation ${g.generation}`);
       }
       return reply(live.healthy ? 'paused; the live genome is healthy, nothing to restore' : 'paused; no healthy genome to restore');
+    },
+  );
+
+  r.post(
+    '/heal',
+    {
+      schema: {
+        summary: 'Climb the repair ladder now for the failing live genome (with AUTO_HEAL=false, or out of quarantine)',
+        response: { 200: ControlResponse.extend({ healed: z.boolean() }), 409: ErrorBody },
+      },
+    },
+    async () => {
+      try {
+        const { healed, genome, reason } = await app.supervisor.healNow();
+        return {
+          ...reply(healed ? `healed: generation ${genome.generation} is live` : `could not heal: ${reason}`),
+          healed,
+        };
+      } catch (err) {
+        if (err instanceof HealRefused) throw errors.healRefused(err.message);
+        throw err;
+      }
     },
   );
 

@@ -55,7 +55,27 @@ export const Status = z.object({
   healing: z.object({
     inProgress: z.boolean(),
     cannotHeal: z.string().nullable().describe('why the ladder gave up on the live genome, if it did'),
+    ladder: z.array(z.string()).describe('the repair strategies, in the order they are tried'),
+    unavailable: z.array(z.string()).describe('strategies configured but unavailable, and why'),
   }),
+  backoff: z
+    .object({ delayMs: z.number(), attempt: z.number().int(), reason: z.string() })
+    .nullable()
+    .describe('set while a possibly transient failure (hang, signal) waits to be retried'),
+  quarantine: z
+    .object({ reason: z.string(), since: z.string(), nextProbeMs: z.number() })
+    .nullable()
+    .describe('set when the ladder gave up: the live genome is probed with a growing delay'),
+  crashLoop: z.boolean().describe('several failures within the crash-loop window'),
+  lastIncident: z
+    .object({
+      generation: z.number().int(),
+      verdict: Verdict,
+      detectedAt: z.string(),
+      healedAt: z.string().nullable(),
+      timeToHealMs: z.number().nullable().describe('from the failing run to the next passing one'),
+    })
+    .nullable(),
 });
 
 export const LogEntry = z.object({

@@ -11,7 +11,11 @@ import type { HealStrategy, TrialOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Organism } from '../organism/manifest.js';
+import { diffLines } from 'diff';
+import { Backoff, RESTART_BACKOFF } from './backoff.js';
+import { CrashLoopDetector } from './crash-loop.js';
 import { SupervisorEvents } from './events.js';
+import { watchLiveFile } from './live-file-watch.js';
 import type { LogBook } from './logbook.js';
 import { runGenome, type GenomeRunResult } from './run-genome.js';
 import { deriveState } from './state.js';
@@ -27,6 +31,14 @@ export interface SupervisorOptions {
   outputCapBytes: number;
   autoHeal: boolean;
   rungs: readonly HealStrategy[];
+  /** Rungs configured but unavailable, with why (shown when the ladder gives up). */
+  missingRungs?: readonly string[];
+  transientRetries: number;
+  crashLoopFailures: number;
+  crashLoopWindowMs: number;
+  quarantineMaxBackoffMs: number;
+  /** Take edits made to live.js from outside as new genomes (cause "external"). */
+  externalEdits: boolean;
   killGraceMs?: number;
 }
 
@@ -40,7 +52,20 @@ export interface StatusSnapshot {
   uptimeS: number;
   lastError: { verdict: Verdict; error: string; at: string; generation: number } | null;
   lastMutation: { generation: number; genomeId: string; cause: Cause; at: string; summary: string } | null;
-  healing: { inProgress: boolean; cannotHeal: string | null };
+  healing: { inProgress: boolean; cannotHeal: string | null; ladder: string[]; unavailable: string[] };
+  backoff: { delayMs: number; attempt: number; reason: string } | null;
+  quarantine: { reason: string; since: string; nextProbeMs: number } | null;
+  crashLoop: boolean;
+  lastIncident: Incident | null;
+}
+
+/** From the first failing run to the next passing one. */
+export interface Incident {
+  generation: number;
+  verdict: Verdict;
+  detectedAt: string;
+  healedAt: string | null;
+  timeToHealMs: number | null;
 }
 
 export interface ChaosInjection {
@@ -63,8 +88,16 @@ export class Supervisor {
   private lastFailure: RunRow | null;
   private paused: boolean;
   private healing = false;
-  /** The live genome the ladder already failed on; not retried until the genome changes. */
-  private cannotHeal: { genomeId: string; reason: string } | null = null;
+  /** The live genome the ladder gave up on: probed with a growing delay until it passes or changes. */
+  private quarantine: { genomeId: string; reason: string; since: string; nextProbeMs: number } | null = null;
+  private backoff: { delayMs: number; attempt: number; reason: string } | null = null;
+  private readonly transientBackoff = new Backoff(RESTART_BACKOFF);
+  private readonly probeBackoff: Backoff;
+  private readonly crashLoop: CrashLoopDetector;
+  private incident: Incident | null = null;
+  /** The output of the newest failed run of the live genome: evidence for a heal started by hand. */
+  private lastFailedResult: { row: RunRow; result: GenomeRunResult } | null = null;
+  private stopWatchingFile: (() => void) | null = null;
   private readonly promotions = new Mutex();
   private stopped = false;
   private loopDone: Promise<void> | null = null;
@@ -89,6 +122,8 @@ export class Supervisor {
     this.lastRun = o.store.lastRun(this.name);
     this.lastFailure = o.store.lastRun(this.name, true);
     this.paused = o.store.isPaused(this.name);
+    this.probeBackoff = new Backoff({ initialMs: 1000, factor: 2, maxMs: o.quarantineMaxBackoffMs });
+    this.crashLoop = new CrashLoopDetector(o.crashLoopFailures, o.crashLoopWindowMs);
     this.lastState = this.state;
   }
 
@@ -107,8 +142,8 @@ export class Supervisor {
     await mkdir(s.runDir, { recursive: true });
     // Genomes are CommonJS scripts wherever DATA_DIR lives, even under a package.json that says "module".
     await writeFileAtomic(path.join(s.organismDir, 'package.json'), '{ "type": "commonjs" }\n');
-    await s.reconcileLiveFile();
     await s.sweepRunFiles();
+    await s.reconcileLiveFile();
     return s;
   }
 
@@ -134,6 +169,8 @@ export class Supervisor {
     return deriveState({
       paused: this.paused,
       healing: this.healing,
+      quarantined: this.quarantine !== null,
+      backingOff: this.backoff !== null,
       lastVerdict: this.lastRun?.genomeId === this.live.id ? this.lastRun.verdict : null,
       liveHealthy: this.live.healthy,
     });
@@ -154,6 +191,7 @@ export class Supervisor {
 
   start(): void {
     if (this.loopDone) return;
+    if (this.o.externalEdits) this.stopWatchingFile = watchLiveFile(this.liveFile, () => void this.takeExternalEdit());
     this.log('watcher', 'info', `watching ${this.name}: generation ${this.live.generation} (${this.live.id}) is live`);
     this.loopDone = this.loop().catch((err: Error) => {
       this.loopError = err;
@@ -165,6 +203,7 @@ export class Supervisor {
   /** Stops the loop after the current run (which is killed if it outlives the grace period) and waits for it. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatchingFile?.();
     this.healAbort.abort();
     this.wake();
     await this.loopDone;
@@ -194,7 +233,18 @@ export class Supervisor {
               at: this.live.createdAt,
               summary: this.live.summary,
             },
-      healing: { inProgress: this.healing, cannotHeal: this.cannotHeal?.reason ?? null },
+      healing: {
+        inProgress: this.healing,
+        cannotHeal: this.quarantine?.reason ?? null,
+        ladder: this.o.rungs.map((r) => r.name),
+        unavailable: [...(this.o.missingRungs ?? [])],
+      },
+      backoff: this.backoff,
+      quarantine: this.quarantine
+        ? { reason: this.quarantine.reason, since: this.quarantine.since, nextProbeMs: this.quarantine.nextProbeMs }
+        : null,
+      crashLoop: this.crashLoop.looping(Date.now()),
+      lastIncident: this.incident,
     };
   }
 
@@ -209,11 +259,73 @@ export class Supervisor {
       }
       const { row, result } = await this.runLive();
       if (this.stopped) break;
-      if (row.verdict !== 'ok' && this.o.autoHeal && !this.paused && row.genomeId === this.live.id && this.cannotHeal?.genomeId !== row.genomeId) {
-        await this.heal(row, result);
-      }
-      await this.sleep(this.o.loopIntervalMs);
+      await this.sleep(await this.afterRun(row, result));
     }
+  }
+
+  /** Decides what follows a run; returns how long to wait before the next one. */
+  private async afterRun(row: RunRow, result: GenomeRunResult): Promise<number> {
+    const now = Date.now();
+    if (row.verdict === 'ok') {
+      this.closeIncident(row);
+      this.backoff = null;
+      this.transientBackoff.reset();
+      this.probeBackoff.reset();
+      this.crashLoop.reset();
+      if (this.quarantine) this.log('watcher', 'info', 'the quarantined genome passed a probe; out of quarantine');
+      this.quarantine = null;
+      this.noteStateChange();
+      return this.o.loopIntervalMs;
+    }
+    this.openIncident(row);
+    this.lastFailedResult = { row, result };
+    const looping = this.crashLoop.recordFailure(now);
+    // The genome changed while it ran (chaos, an edit): judge the new one at once.
+    if (row.genomeId !== this.live.id) return 0;
+    if (this.quarantine?.genomeId === row.genomeId) {
+      const delay = this.probeBackoff.next();
+      this.quarantine.nextProbeMs = delay;
+      this.log('watcher', 'warn', `quarantined (${this.quarantine.reason}); next probe in ${delay} ms`);
+      return delay;
+    }
+    if (!this.o.autoHeal) return this.o.loopIntervalMs;
+    if (mayBeTransient(row) && !looping && this.transientBackoff.attempts < this.o.transientRetries) {
+      const delayMs = this.transientBackoff.next();
+      this.backoff = { delayMs, attempt: this.transientBackoff.attempts, reason: `${row.verdict} may be transient; retrying before healing` };
+      this.log('watcher', 'warn', `${row.verdict} may be transient; retry ${this.backoff.attempt} of ${this.o.transientRetries} in ${delayMs} ms`);
+      this.noteStateChange();
+      return delayMs;
+    }
+    if (looping) this.log('watcher', 'warn', `crash loop: ${this.o.crashLoopFailures} failures within ${this.o.crashLoopWindowMs} ms; healing now`);
+    this.backoff = null;
+    this.transientBackoff.reset();
+    const healed = await this.heal(row, result);
+    if (healed || this.live.id !== row.genomeId) return 0;
+    const delay = this.probeBackoff.next();
+    if (this.quarantine) this.quarantine.nextProbeMs = delay;
+    return delay;
+  }
+
+  private openIncident(row: RunRow): void {
+    if (this.incident && this.incident.healedAt === null) return;
+    this.incident = {
+      generation: row.generation,
+      verdict: row.verdict,
+      detectedAt: new Date(Date.parse(row.startedAt) + row.durationMs).toISOString(),
+      healedAt: null,
+      timeToHealMs: null,
+    };
+  }
+
+  private closeIncident(row: RunRow): void {
+    if (!this.incident || this.incident.healedAt !== null) return;
+    const healedAt = Date.parse(row.startedAt) + row.durationMs;
+    this.incident = {
+      ...this.incident,
+      healedAt: new Date(healedAt).toISOString(),
+      timeToHealMs: Math.round(healedAt - Date.parse(this.incident.detectedAt)),
+    };
+    this.log('watcher', 'info', `healthy again ${this.incident.timeToHealMs} ms after the failure was detected`);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -286,7 +398,8 @@ export class Supervisor {
 
   // ---- healing -------------------------------------------------------------------------------------------
 
-  private async heal(failed: RunRow, result: GenomeRunResult): Promise<void> {
+  /** Climbs the ladder for a failed run; true when a repair was promoted. */
+  private async heal(failed: RunRow, result: GenomeRunResult): Promise<boolean> {
     const broken = this.live;
     this.healing = true;
     this.noteStateChange();
@@ -304,7 +417,9 @@ export class Supervisor {
             verdict: failed.verdict,
             error: failed.error,
             stderrTail: result.stderr.slice(-2000),
+            input: result.input,
           },
+          contract: this.o.organism.manifest.contract,
           lastHealthy: this.o.store.lastHealthyGenome(this.name, broken.id),
           trial: (source) => this.trial(source, failed.seed),
           signal: this.healAbort.signal,
@@ -314,11 +429,12 @@ export class Supervisor {
       const healMs = Math.round(performance.now() - started);
       const failure = { runId: failed.id, verdict: failed.verdict, error: failed.error, seed: failed.seed };
       if (!outcome.healed) {
-        this.cannotHeal = { genomeId: broken.id, reason: outcome.reason };
+        const unavailable = this.o.missingRungs?.length ? `; unavailable: ${this.o.missingRungs.join('; ')}` : '';
+        this.quarantine = { genomeId: broken.id, reason: `${outcome.reason}${unavailable}`, since: new Date().toISOString(), nextProbeMs: 0 };
         this.o.store.insertEvent(this.name, 'heal-failed', broken.id, { failure, attempts: outcome.attempts, healMs });
         this.events.emit('heal-failed', { organism: this.name, reason: outcome.reason });
-        this.log('healer', 'error', `cannot heal generation ${broken.generation}: ${outcome.reason}`);
-        return;
+        this.log('healer', 'error', `cannot heal generation ${broken.generation}: ${this.quarantine.reason}; quarantined`);
+        return false;
       }
       const promoted = await this.promote(broken.id, {
         organism: this.name,
@@ -341,10 +457,10 @@ export class Supervisor {
         }
         throw err;
       });
-      if (promoted) {
-        this.events.emit('healed', { organism: this.name, strategy: outcome.strategy, healMs });
-        this.log('healer', 'info', `healed in ${healMs} ms by ${outcome.strategy}: generation ${promoted.generation} (${promoted.id}) is live`);
-      }
+      if (!promoted) return false;
+      this.events.emit('healed', { organism: this.name, strategy: outcome.strategy, healMs });
+      this.log('healer', 'info', `healed in ${healMs} ms by ${outcome.strategy}: generation ${promoted.generation} (${promoted.id}) is live`);
+      return true;
     } finally {
       this.healing = false;
       this.noteStateChange();
@@ -382,12 +498,30 @@ export class Supervisor {
       const row = this.o.store.promote(expectedLiveId, g);
       await writeFileAtomic(this.liveFile, row.source);
       this.live = row;
-      this.cannotHeal = null;
+      this.quarantine = null;
+      this.backoff = null;
+      this.probeBackoff.reset();
+      this.transientBackoff.reset();
       this.o.store.insertEvent(this.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
       this.events.emit('promoted', { organism: this.name, cause: row.cause, generation: row.generation });
       this.wake();
       return row;
     });
+  }
+
+  /**
+   * Climbs the ladder now for the failing live genome: for AUTO_HEAL=false, or to retry a quarantined one.
+   * Throws HealRefused when there is nothing to heal or a heal is already running.
+   */
+  async healNow(): Promise<{ healed: boolean; genome: GenomeRow; reason: string | null }> {
+    if (this.healing) throw new HealRefused('a heal is already in progress');
+    const failed = this.lastFailedResult;
+    if (!failed || failed.row.genomeId !== this.live.id || this.lastRun?.genomeId !== this.live.id || this.lastRun.verdict === 'ok') {
+      throw new HealRefused(`generation ${this.live.generation} is not failing: its latest run passed or it has not run yet`);
+    }
+    this.quarantine = null;
+    const healed = await this.heal(failed.row, failed.result);
+    return { healed, genome: this.live, reason: healed ? null : (this.quarantine as { reason: string } | null)?.reason ?? null };
   }
 
   async injectChaos(type: string, seed: number = randomSeed()): Promise<ChaosInjection> {
@@ -434,14 +568,48 @@ export class Supervisor {
 
   // ---- files and logs ------------------------------------------------------------------------------------
 
-  /** The store is the truth: a live file missing or left half-way by a crash is rewritten from it. */
+  /**
+   * The store is the truth, with one exception. A live file equal to the parent's source is what a crash
+   * between the store's commit and the file's rename leaves: rewrite it. Any other difference is an edit
+   * made while the server was down: take it as an outside edit.
+   */
   private async reconcileLiveFile(): Promise<void> {
     const onDisk = await readFile(this.liveFile, 'utf8').catch(() => null);
     if (onDisk === this.live.source) return;
+    const parent = this.live.parentId ? this.o.store.getGenome(this.live.parentId) : null;
+    if (onDisk !== null && this.o.externalEdits && onDisk !== parent?.source) {
+      await this.takeExternalEdit();
+      return;
+    }
     await writeFileAtomic(this.liveFile, this.live.source);
     if (onDisk !== null) {
-      this.log('watcher', 'warn', `live.js did not match generation ${this.live.generation} in the store; rewrote it from the store`);
+      this.log('watcher', 'warn', `live.js was left behind by an interrupted promotion; rewrote generation ${this.live.generation} from the store`);
     }
+  }
+
+  /**
+   * Someone edited live.js: record it as a genome with cause "external" and judge it at once. Inside the
+   * promotion lock, so our own atomic writes are never mistaken for an edit.
+   */
+  private takeExternalEdit(): Promise<void> {
+    return this.promotions.runExclusive(async () => {
+      const onDisk = await readFile(this.liveFile, 'utf8').catch(() => null);
+      if (onDisk === null || onDisk === this.live.source) return;
+      const stat = lineChanges(this.live.source, onDisk);
+      const row = this.o.store.promote(this.live.id, {
+        organism: this.name,
+        source: onDisk,
+        cause: 'external',
+        summary: `live.js was edited outside Ouroboros (${stat})`,
+        detail: { editedFile: this.liveFile },
+      });
+      this.live = row;
+      this.quarantine = null;
+      this.o.store.insertEvent(this.name, 'external', row.id, { generation: row.generation, summary: row.summary });
+      this.events.emit('promoted', { organism: this.name, cause: 'external', generation: row.generation });
+      this.log('watcher', 'warn', `outside edit of live.js (${stat}) recorded as generation ${row.generation}`);
+      this.wake();
+    });
   }
 
   /** Scratch files of runs interrupted by a crash. */
@@ -460,6 +628,26 @@ export class Supervisor {
     this.o.logs.append(this.name, source, level, text);
     if (source !== 'organism') this.o.logger[level === 'error' ? 'warn' : level === 'warn' ? 'info' : 'debug']({ organism: this.name, source }, text);
   }
+}
+
+/** A hang or a death by signal may come from the machine rather than the code: worth one more try. */
+function mayBeTransient(run: RunRow): boolean {
+  return run.verdict === 'hung' || (run.verdict === 'crashed' && run.signal !== null);
+}
+
+/** "+2 -1 lines", for people reading the history. */
+function lineChanges(before: string, after: string): string {
+  let added = 0;
+  let removed = 0;
+  for (const part of diffLines(before, after)) {
+    if (part.added) added += part.count ?? 0;
+    if (part.removed) removed += part.count ?? 0;
+  }
+  return `+${added} -${removed} lines`;
+}
+
+export class HealRefused extends Error {
+  override name = 'HealRefused';
 }
 
 export class PausedError extends Error {
