@@ -6,7 +6,7 @@ export function genomeDiff(
   after: { generation: number; source: string },
 ): string {
   if (!before) return '';
-  return createTwoFilesPatch(
+  const patch = createTwoFilesPatch(
     `a/genome.js (generation ${before.generation})`,
     `b/genome.js (generation ${after.generation})`,
     before.source,
@@ -15,4 +15,6 @@ export function genomeDiff(
     undefined,
     { context: 3 },
   );
+  // jsdiff opens with a row of '=' (its Index: block without the Index: line); git's format has none.
+  return patch.replace(/^=+\n/, '');
 }

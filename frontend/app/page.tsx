@@ -1,0 +1,5 @@
+import { Dashboard } from '@/ui/Dashboard';
+
+export default function Page() {
+  return <Dashboard />;
+}

@@ -1,0 +1,218 @@
+/**
+ * The dashboard against the real backend in a real browser: live data, chaos and self-healing,
+ * the diff viewer, rollback, a refused chaos, and the backend going away and coming back.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ARTIFACTS_DIR, CHROMIUM_ARGS, CHROMIUM_PATH, startBackend } from './harness';
+
+const backendPort = inject('backendPort');
+const frontendPort = inject('frontendPort');
+const dataDir = inject('dataDir');
+const API = `http://127.0.0.1:${backendPort}`;
+const PAGE = `http://127.0.0.1:${frontendPort}/`;
+
+let backend: Awaited<ReturnType<typeof startBackend>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+const requested: string[] = [];
+
+const startTheBackend = () => startBackend({ port: backendPort, dataDir, frontendOrigin: `http://127.0.0.1:${frontendPort}` });
+
+async function api<T>(pathname: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${API}${pathname}`, init);
+  return (await res.json()) as T;
+}
+
+const attr = (selector: string, name: string) => page.locator(selector).first().getAttribute(name, { timeout: 2000 }).catch(() => null);
+const text = (selector: string) => page.locator(selector).first().textContent({ timeout: 2000 }).catch(() => null);
+const generationShown = async () => Number((await text('[data-testid="generation"]'))?.replace('#', '') ?? NaN);
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  backend = await startTheBackend();
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('request', (r) => requested.push(r.url()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await backend?.stop();
+});
+
+describe('God View against the real backend', () => {
+  it('loads and shows live data', async () => {
+    await page.goto(PAGE);
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-connection'), { timeout: 15_000 }).toBe('connected');
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 15_000 }).toBe('healthy');
+    expect(await generationShown()).toBe(0);
+
+    // Live: the run counter keeps moving without a reload.
+    const runs = async () => Number(await text('[data-testid="total-runs"]'));
+    await expect.poll(runs, { timeout: 10_000 }).toBeGreaterThan(0);
+    const first = await runs();
+    await expect.poll(runs, { timeout: 10_000 }).toBeGreaterThan(first);
+
+    await expect.poll(() => page.locator('[role="log"] [data-source="organism"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid="chart"] svg .recharts-line').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await text('[data-testid="success-rate"]')).toMatch(/^\d+(\.\d)?%$/);
+
+    // The chaos buttons are the API's list, not a hard-coded one.
+    const { types } = await api<{ types: { type: string }[] }>('/chaos/types');
+    await expect.poll(() => page.locator('[data-chaos-type]').count(), { timeout: 10_000 }).toBe(types.length);
+    const shown = await page.locator('[data-chaos-type]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chaos-type')));
+    expect([...shown].sort()).toEqual(types.map((t) => t.type).sort());
+
+    // Logs and runs are polled with `since` after the first page, so each poll carries only new entries.
+    const logCalls = requested.filter((u) => new URL(u).pathname === '/logs');
+    expect(logCalls.length).toBeGreaterThan(1);
+    expect(new URL(logCalls[0]!).searchParams.has('since')).toBe(false);
+    expect(logCalls.slice(1).every((u) => new URL(u).searchParams.has('since'))).toBe(true);
+    const runCalls = requested.filter((u) => new URL(u).pathname === '/runs');
+    expect(runCalls.slice(1).every((u) => new URL(u).searchParams.has('since'))).toBe(true);
+
+    // The seed genome is in the history.
+    await expect.poll(() => page.locator('[data-testid="genome-row"][data-cause="seed"]').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  let chaos: { generation: number; genomeId: string; after: string; line: number };
+
+  it('chaos makes the state leave healthy, then it heals into a new generation', async () => {
+    // Record every state the page shows, so a short sick/healing spell between two checks is not missed.
+    await page.evaluate(() => {
+      const w = window as unknown as { __states: string[] };
+      w.__states = [];
+      setInterval(() => {
+        const s = document.querySelector('[data-testid="organism-state"]')?.getAttribute('data-state');
+        if (s && w.__states[w.__states.length - 1] !== s) w.__states.push(s);
+      }, 50);
+    });
+    const before = await generationShown();
+
+    // infinite_loop: the run hangs until the time limit, so the organism is visibly sick for seconds.
+    const response = page.waitForResponse((r) => r.url().endsWith('/chaos') && r.request().method() === 'POST');
+    await page.locator('[data-chaos-type="infinite_loop"]').click();
+    const res = await response;
+    expect(res.status()).toBe(200);
+    chaos = (await res.json()) as typeof chaos;
+    expect(chaos.generation).toBe(before + 1);
+
+    const feedback = page.locator('[data-testid="chaos-feedback"]');
+    await feedback.waitFor({ timeout: 10_000 });
+    expect(await feedback.getAttribute('data-outcome')).toBe('ok');
+    expect(await feedback.textContent()).toContain(`corrupted line ${chaos.line}`);
+    expect(await feedback.textContent()).toContain(chaos.after.trim());
+
+    const seen = () => page.evaluate(() => (window as unknown as { __states: string[] }).__states);
+    await expect.poll(async () => (await seen()).some((s) => s !== 'healthy'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 30_000 }).toBe('healthy');
+    await expect.poll(generationShown, { timeout: 10_000 }).toBeGreaterThan(chaos.generation);
+    const states = await seen();
+    expect(states.some((s) => s === 'sick' || s === 'healing')).toBe(true);
+    // The state change is spelled out next to the state.
+    expect(await text('[data-testid="state-change"]')).toMatch(/was (sick|healing|backoff)/);
+
+    // History: the chaos generation and, above it, the healed one that is now live.
+    const rows = page.locator('[data-testid="genome-row"]');
+    await expect.poll(() => rows.first().getAttribute('data-live'), { timeout: 10_000 }).toBe('true');
+    expect(Number(await rows.first().getAttribute('data-generation'))).toBeGreaterThan(chaos.generation);
+    expect(await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"]`).getAttribute('data-cause')).toBe('chaos');
+    // The failure is on the chart.
+    await expect.poll(() => page.locator('[data-testid="failure-marker"][data-verdict="hung"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+
+  it('the diff viewer shows the chaos change', async () => {
+    await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
+    await expect.poll(() => attr('[data-testid="diff-header"]', 'data-genome-id'), { timeout: 10_000 }).toBe(chaos.genomeId);
+    const added = await page.locator('[data-testid="diff-body"] [data-kind="add"]').allTextContents();
+    expect(added.some((l) => l.includes(chaos.after.trim()))).toBe(true);
+    expect(await page.locator('[data-testid="diff-body"] [data-kind="hunk"]').count()).toBeGreaterThan(0);
+    const addColor = await page.locator('[data-testid="diff-body"] [data-kind="add"]').first().evaluate((e) => getComputedStyle(e).color);
+    expect(addColor).toMatch(/rgb\(61, 255, 143\)|oklch|color\(/);
+  });
+
+  it('rollback promotes a past healthy generation again', async () => {
+    const seedRow = page.locator('[data-testid="genome-row"][data-cause="seed"]');
+    const before = await generationShown();
+    await seedRow.locator('[data-testid="rollback"]').click();
+    const feedback = page.locator('[data-testid="rollback-feedback"]');
+    await feedback.waitFor({ timeout: 10_000 });
+    expect(await feedback.getAttribute('data-outcome')).toBe('ok');
+    expect(await feedback.textContent()).toContain('Rolled back to generation #0');
+
+    await expect.poll(generationShown, { timeout: 10_000 }).toBeGreaterThan(before);
+    // A new generation with cause "rollback" sits on top of the history, live.
+    const rollbackRow = page.locator('[data-testid="genome-row"][data-cause="rollback"]').first();
+    await rollbackRow.waitFor({ timeout: 10_000 });
+    expect(Number(await rollbackRow.getAttribute('data-generation'))).toBeGreaterThan(before);
+    expect(await page.locator('[data-testid="genome-row"]').first().getAttribute('data-cause')).toBe('rollback');
+    expect(await rollbackRow.getAttribute('data-live')).toBe('true');
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 15_000 }).toBe('healthy');
+  });
+
+  it('shows the API message when it refuses chaos (paused)', async () => {
+    await api('/emergency-stop', { method: 'POST' });
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 10_000 }).toBe('paused');
+    await page.locator('[data-chaos-type="random"]').click();
+    const feedback = page.locator('[data-testid="chaos-feedback"][data-outcome="refused"]');
+    await feedback.waitFor({ timeout: 10_000 });
+    const msg = await feedback.textContent();
+    expect(msg).toContain('HTTP 409');
+    expect(msg?.length ?? 0).toBeGreaterThan(40);
+    await api('/resume', { method: 'POST' });
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 10_000 }).toBe('healthy');
+  });
+
+  it('saves desktop and phone screenshots', async () => {
+    await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
+    await page.locator('[data-testid="diff-body"]').waitFor({ timeout: 10_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(1200);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const p = await phone.newPage();
+    await p.goto(PAGE);
+    await p.locator('[data-testid="connection"][data-connection="connected"]').waitFor({ timeout: 15_000 });
+    await p.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
+    await p.locator('[data-testid="diff-body"]').waitFor({ timeout: 15_000 });
+    await p.waitForTimeout(1200);
+    // Nothing may stick out sideways at phone width.
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await p.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard-phone.png'), fullPage: true });
+    await phone.close();
+  });
+
+  it('says offline when the backend stops, and recovers without a reload when it returns', async () => {
+    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    const generation = await generationShown();
+
+    await backend.stop();
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-connection'), { timeout: 15_000 }).toBe('offline');
+    const banner = page.locator('[data-testid="connection-banner"]');
+    expect(await banner.textContent()).toContain('Backend offline');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard-offline.png') });
+
+    backend = await startTheBackend();
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-connection'), { timeout: 20_000 }).toBe('connected');
+    expect(await banner.count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    // Same data dir: the history survived the restart, and runs continue.
+    expect(await generationShown()).toBe(generation);
+    const runs = Number(await text('[data-testid="total-runs"]'));
+    await expect.poll(async () => Number(await text('[data-testid="total-runs"]')), { timeout: 10_000 }).toBeGreaterThan(runs);
+  });
+
+  it('raised no uncaught errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, apiBaseUrl, createApiClient, DEFAULT_API_URL } from './api';
+import { makeRun, makeStatus } from '@/test/fixtures';
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+describe('api client', () => {
+  it('defaults to localhost:8000 and strips a trailing slash', () => {
+    const before = process.env.NEXT_PUBLIC_API_URL;
+    delete process.env.NEXT_PUBLIC_API_URL;
+    expect(apiBaseUrl()).toBe(DEFAULT_API_URL);
+    process.env.NEXT_PUBLIC_API_URL = 'http://10.0.0.1:9000/';
+    expect(apiBaseUrl()).toBe('http://10.0.0.1:9000');
+    if (before === undefined) delete process.env.NEXT_PUBLIC_API_URL;
+    else process.env.NEXT_PUBLIC_API_URL = before;
+  });
+
+  it('parses a valid answer and builds query strings', async () => {
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => json({ runs: [makeRun(8)], count: 1 }));
+    const api = createApiClient('http://api.test/', fetchMock);
+    const res = await api.runs({ limit: 60, since: 7 });
+    expect(res.runs[0]?.id).toBe(8);
+    expect(String(fetchMock.mock.calls[0]?.[0])).toBe('http://api.test/runs?limit=60&since=7');
+    await api.runs({ limit: 60, since: null });
+    expect(String(fetchMock.mock.calls[1]?.[0])).toBe('http://api.test/runs?limit=60');
+  });
+
+  it('turns an error body into an ApiError carrying the backend message and code', async () => {
+    const api = createApiClient('http://api.test', async () =>
+      json({ statusCode: 400, code: 'UNKNOWN_CHAOS_TYPE', message: 'Unknown chaos type "x"; valid: off-by-one, random.' }, 400),
+    );
+    const err = await api.triggerChaos('x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ kind: 'http', status: 400, code: 'UNKNOWN_CHAOS_TYPE' });
+    expect((err as ApiError).message).toContain('valid: off-by-one');
+  });
+
+  it('sends chaos_type as JSON and an empty object for random', async () => {
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
+      json({ chaos_type: 'random', line: 1, before: 'a', after: 'b', description: 'd', generation: 1, genomeId: 'g' }),
+    );
+    const api = createApiClient('http://api.test', fetchMock);
+    await api.triggerChaos('off-by-one');
+    await api.triggerChaos();
+    expect(fetchMock.mock.calls[0]?.[1]?.body).toBe('{"chaos_type":"off-by-one"}');
+    expect(fetchMock.mock.calls[1]?.[1]?.body).toBe('{}');
+    expect(fetchMock.mock.calls[1]?.[1]?.method).toBe('POST');
+  });
+
+  it('reports an unreachable backend as a network error naming the URL', async () => {
+    const api = createApiClient('http://api.test', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const err = await api.status().catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'network' });
+    expect((err as Error).message).toContain('http://api.test');
+  });
+
+  it('times out a request that never answers', async () => {
+    const api = createApiClient(
+      'http://api.test',
+      (_url, init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        }),
+      20,
+    );
+    const err = await api.status().catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'network' });
+    expect((err as Error).message).toContain('no answer within');
+  });
+
+  it('reports a contract break as a contract error naming the field', async () => {
+    const api = createApiClient('http://api.test', async () => json({ ...makeStatus(), state: 'zombie' }));
+    const err = await api.status().catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'contract', endpoint: 'GET /status' });
+    expect((err as Error).message).toContain('state');
+  });
+
+  it('describes an error status without a JSON body', async () => {
+    const api = createApiClient('http://api.test', async () => new Response('Bad Gateway', { status: 502 }));
+    const err = await api.genomes().catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'http', status: 502 });
+    expect((err as Error).message).toContain('HTTP 502');
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The one client for the Ouroboros REST API. Every answer is parsed with its zod schema;
+ * every failure becomes an ApiError that says what happened in words a person can act on.
+ */
+import { z } from 'zod';
+import {
+  ApiErrorBodySchema,
+  ChaosResultSchema,
+  ChaosTypesResponseSchema,
+  GenomeDetailSchema,
+  GenomesResponseSchema,
+  LogsResponseSchema,
+  RollbackResultSchema,
+  RunsResponseSchema,
+  StatusSchema,
+  type ChaosResult,
+  type ChaosTypesResponse,
+  type GenomeDetail,
+  type GenomesResponse,
+  type LogsResponse,
+  type RollbackResult,
+  type RunsResponse,
+  type Status,
+} from './schemas';
+
+export const DEFAULT_API_URL = 'http://localhost:8000';
+export const REQUEST_TIMEOUT_MS = 4000;
+
+/** The backend base URL, from NEXT_PUBLIC_API_URL (inlined at build time), without a trailing slash. */
+export function apiBaseUrl(): string {
+  // Must stay a literal `process.env.NEXT_PUBLIC_API_URL` so Next can inline it into the bundle.
+  const configured = process.env.NEXT_PUBLIC_API_URL;
+  const url = configured && configured.trim() !== '' ? configured.trim() : DEFAULT_API_URL;
+  return url.replace(/\/+$/, '');
+}
+
+/**
+ * - network: the backend could not be reached (refused, DNS, CORS, timeout).
+ * - http: the backend answered with an error status (its message is in `message`).
+ * - contract: the backend answered 2xx but the body does not match the contract.
+ */
+export type ApiErrorKind = 'network' | 'http' | 'contract';
+
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
+  readonly status: number | null;
+  readonly code: string | null;
+  readonly endpoint: string;
+
+  constructor(opts: {
+    kind: ApiErrorKind;
+    message: string;
+    endpoint: string;
+    status?: number | null;
+    code?: string | null;
+  }) {
+    super(opts.message);
+    this.name = 'ApiError';
+    this.kind = opts.kind;
+    this.endpoint = opts.endpoint;
+    this.status = opts.status ?? null;
+    this.code = opts.code ?? null;
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+/** A readable sentence for any thrown value. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null) params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export interface ApiClient {
+  readonly baseUrl: string;
+  status(signal?: AbortSignal): Promise<Status>;
+  runs(q?: { limit?: number; since?: number | null }, signal?: AbortSignal): Promise<RunsResponse>;
+  logs(q?: { limit?: number; since?: number | null }, signal?: AbortSignal): Promise<LogsResponse>;
+  chaosTypes(signal?: AbortSignal): Promise<ChaosTypesResponse>;
+  triggerChaos(chaosType?: string): Promise<ChaosResult>;
+  genomes(q?: { limit?: number; offset?: number }, signal?: AbortSignal): Promise<GenomesResponse>;
+  genome(id: string, signal?: AbortSignal): Promise<GenomeDetail>;
+  rollback(id: string): Promise<RollbackResult>;
+}
+
+export function createApiClient(
+  baseUrl: string = apiBaseUrl(),
+  fetchImpl: typeof fetch = (...args) => fetch(...args),
+  timeoutMs: number = REQUEST_TIMEOUT_MS,
+): ApiClient {
+  const base = baseUrl.replace(/\/+$/, '');
+
+  async function request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    opts: { body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const endpoint = `${method} ${path.split('?')[0]}`;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onOuterAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+    let res: Response;
+    try {
+      const init: RequestInit = { method, signal: controller.signal, cache: 'no-store' };
+      if (opts.body !== undefined) {
+        init.headers = { 'content-type': 'application/json' };
+        init.body = JSON.stringify(opts.body);
+      }
+      res = await fetchImpl(`${base}${path}`, init);
+    } catch (e) {
+      const why = timedOut
+        ? `no answer within ${timeoutMs / 1000} s`
+        : opts.signal?.aborted
+          ? 'request cancelled'
+          : errorMessage(e);
+      throw new ApiError({
+        kind: 'network',
+        endpoint,
+        message: `Cannot reach the backend at ${base} (${why}).`,
+      });
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+    }
+
+    let payload: unknown = undefined;
+    const text = await res.text().catch(() => '');
+    if (text !== '') {
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        payload = undefined;
+      }
+    }
+
+    if (!res.ok) {
+      const body = ApiErrorBodySchema.safeParse(payload);
+      if (body.success) {
+        throw new ApiError({
+          kind: 'http',
+          endpoint,
+          status: res.status,
+          code: body.data.code,
+          message: body.data.message,
+        });
+      }
+      throw new ApiError({
+        kind: 'http',
+        endpoint,
+        status: res.status,
+        message: `${endpoint} failed with HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`,
+      });
+    }
+
+    if (payload === undefined) {
+      throw new ApiError({
+        kind: 'contract',
+        endpoint,
+        status: res.status,
+        message: `${endpoint} answered HTTP ${res.status} without a JSON body.`,
+      });
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      throw new ApiError({
+        kind: 'contract',
+        endpoint,
+        status: res.status,
+        message: `${endpoint} answered in an unexpected shape: ${z.prettifyError(parsed.error)}`,
+      });
+    }
+    return parsed.data;
+  }
+
+  return {
+    baseUrl: base,
+    status: (signal) => request('GET', '/status', StatusSchema, { signal }),
+    runs: (q = {}, signal) =>
+      request('GET', withQuery('/runs', { limit: q.limit, since: q.since }), RunsResponseSchema, { signal }),
+    logs: (q = {}, signal) =>
+      request('GET', withQuery('/logs', { limit: q.limit, since: q.since }), LogsResponseSchema, { signal }),
+    chaosTypes: (signal) => request('GET', '/chaos/types', ChaosTypesResponseSchema, { signal }),
+    triggerChaos: (chaosType) =>
+      request('POST', '/chaos', ChaosResultSchema, {
+        body: chaosType ? { chaos_type: chaosType } : {},
+      }),
+    genomes: (q = {}, signal) =>
+      request('GET', withQuery('/genomes', { limit: q.limit, offset: q.offset }), GenomesResponseSchema, {
+        signal,
+      }),
+    genome: (id, signal) =>
+      request('GET', `/genomes/${encodeURIComponent(id)}`, GenomeDetailSchema, { signal }),
+    rollback: (id) => request('POST', `/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The backend's REST contract, typed once with zod. Every response the dashboard reads goes
+ * through one of these schemas, so a backend change that breaks the contract fails loudly
+ * (in the contract tests and, at run time, as a visible error) instead of rendering garbage.
+ * Unknown extra fields are stripped, not rejected: adding a field is not a breaking change.
+ */
+import { z } from 'zod';
+
+export const VERDICTS = ['ok', 'crashed', 'hung', 'wrong', 'slow', 'oom'] as const;
+export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
+export const STATES = ['healthy', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const LOG_SOURCES = ['organism', 'watcher', 'chaos', 'healer'] as const;
+
+const isoTime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'expected an ISO date-time string' });
+const count = z.number().int().nonnegative();
+
+export const VerdictSchema = z.enum(VERDICTS);
+export const CauseSchema = z.enum(CAUSES);
+export const StateSchema = z.enum(STATES);
+export const LogLevelSchema = z.enum(LOG_LEVELS);
+export const LogSourceSchema = z.enum(LOG_SOURCES);
+
+export const RunSchema = z.object({
+  id: z.number().int(),
+  generation: z.number().int(),
+  genomeId: z.string(),
+  seed: z.number(),
+  startedAt: isoTime,
+  durationMs: z.number().nonnegative(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  verdict: VerdictSchema,
+  error: z.string().nullable(),
+});
+
+export const StatsSchema = z.object({
+  totalRuns: count,
+  successes: count,
+  failures: count,
+  byVerdict: z.object({
+    ok: count,
+    crashed: count,
+    hung: count,
+    wrong: count,
+    slow: count,
+    oom: count,
+  }),
+  successRate: z.number().min(0).max(1).nullable(),
+  lastMs: z.number().nonnegative().nullable(),
+  avgMs: z.number().nonnegative().nullable(),
+  p95Ms: z.number().nonnegative().nullable(),
+});
+
+export const StatusSchema = z.object({
+  organism: z.string(),
+  state: StateSchema,
+  generation: z.number().int(),
+  genomeId: z.string(),
+  lastRun: RunSchema.nullable(),
+  stats: StatsSchema,
+  uptimeS: z.number().nonnegative(),
+  lastError: z
+    .object({
+      verdict: VerdictSchema,
+      error: z.string(),
+      at: isoTime,
+      generation: z.number().int(),
+    })
+    .nullable(),
+  lastMutation: z
+    .object({
+      generation: z.number().int(),
+      genomeId: z.string(),
+      cause: CauseSchema,
+      at: isoTime,
+      summary: z.string(),
+    })
+    .nullable(),
+  /** Not in the first contract; the real backend sends it. Optional so older backends still parse. */
+  healing: z
+    .object({
+      inProgress: z.boolean(),
+      cannotHeal: z.string().nullable(),
+    })
+    .optional(),
+  /** Set while a possibly transient failure (hang, signal) waits to be retried. */
+  backoff: z.object({ delayMs: z.number(), attempt: z.number().int(), reason: z.string() }).nullable().optional(),
+  /** Set when the repair ladder gave up: the genome is probed with a growing delay. */
+  quarantine: z.object({ reason: z.string(), since: isoTime, nextProbeMs: z.number() }).nullable().optional(),
+  lastIncident: z
+    .object({
+      generation: z.number().int(),
+      verdict: VerdictSchema,
+      detectedAt: isoTime,
+      healedAt: isoTime.nullable(),
+      timeToHealMs: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
+});
+
+export const RunsResponseSchema = z.object({
+  runs: z.array(RunSchema),
+  count: count,
+});
+
+export const LogEntrySchema = z.object({
+  seq: z.number().int(),
+  time: isoTime,
+  level: LogLevelSchema,
+  source: LogSourceSchema,
+  text: z.string(),
+});
+
+export const LogsResponseSchema = z.object({
+  entries: z.array(LogEntrySchema),
+  count: count,
+  lastSeq: z.number().int(),
+});
+
+export const ChaosTypeSchema = z.object({
+  type: z.string().min(1),
+  description: z.string(),
+});
+
+export const ChaosTypesResponseSchema = z.object({
+  types: z.array(ChaosTypeSchema),
+});
+
+export const ChaosResultSchema = z.object({
+  chaos_type: z.string(),
+  line: z.number().int(),
+  before: z.string(),
+  after: z.string(),
+  description: z.string(),
+  generation: z.number().int(),
+  genomeId: z.string(),
+  /** The verdicts this corruption is meant to produce (real backend; optional). */
+  expect: z.array(z.string()).optional(),
+});
+
+export const GenomeSummarySchema = z.object({
+  id: z.string(),
+  generation: z.number().int(),
+  parentId: z.string().nullable(),
+  cause: CauseSchema,
+  createdAt: isoTime,
+  summary: z.string(),
+  live: z.boolean(),
+  healthy: z.boolean(),
+  runs: z.object({ total: count, ok: count, failed: count }),
+  lastVerdict: VerdictSchema.nullable(),
+});
+
+export const GenomesResponseSchema = z.object({
+  genomes: z.array(GenomeSummarySchema),
+  count: count,
+  total: count,
+});
+
+export const GenomeDetailSchema = GenomeSummarySchema.extend({
+  source: z.string(),
+  diff: z.string(),
+});
+
+export const RollbackResultSchema = z.object({
+  generation: z.number().int(),
+  genomeId: z.string(),
+  rolledBackTo: z.string(),
+});
+
+export const ApiErrorBodySchema = z.object({
+  statusCode: z.number().int(),
+  code: z.string(),
+  message: z.string(),
+});
+
+export type Verdict = z.infer<typeof VerdictSchema>;
+export type Cause = z.infer<typeof CauseSchema>;
+export type OrganismState = z.infer<typeof StateSchema>;
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+export type LogSource = z.infer<typeof LogSourceSchema>;
+export type Run = z.infer<typeof RunSchema>;
+export type Stats = z.infer<typeof StatsSchema>;
+export type Status = z.infer<typeof StatusSchema>;
+export type RunsResponse = z.infer<typeof RunsResponseSchema>;
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+export type LogsResponse = z.infer<typeof LogsResponseSchema>;
+export type ChaosType = z.infer<typeof ChaosTypeSchema>;
+export type ChaosTypesResponse = z.infer<typeof ChaosTypesResponseSchema>;
+export type ChaosResult = z.infer<typeof ChaosResultSchema>;
+export type GenomeSummary = z.infer<typeof GenomeSummarySchema>;
+export type GenomesResponse = z.infer<typeof GenomesResponseSchema>;
+export type GenomeDetail = z.infer<typeof GenomeDetailSchema>;
+export type RollbackResult = z.infer<typeof RollbackResultSchema>;
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;

@@ -1,0 +1,195 @@
+import { act, renderHook } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, type ApiClient } from './api';
+import { MAX_LOGS, mergeLogs, mergeRuns, useOuroboros } from './useOuroboros';
+import type { LogEntry, Status } from './schemas';
+import { CHAOS_TYPES, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
+
+const down = () => new ApiError({ kind: 'network', endpoint: 'GET /status', message: 'Cannot reach the backend at http://api.test (Failed to fetch).' });
+
+/** A fake backend whose answers the test steers. */
+function fakeApi() {
+  const world = {
+    up: true,
+    status: makeStatus({ uptimeS: 10 }) as Status,
+    logs: [makeLog(1), makeLog(2), makeLog(3)] as LogEntry[],
+    runs: [makeRun(1), makeRun(2)],
+  };
+  const api = {
+    baseUrl: 'http://api.test',
+    status: vi.fn(async () => {
+      if (!world.up) throw down();
+      return world.status;
+    }),
+    runs: vi.fn(async (q: { limit?: number; since?: number | null } = {}) => {
+      const runs = world.runs.filter((r) => q.since == null || r.id > q.since).slice(-(q.limit ?? 60));
+      return { runs, count: runs.length };
+    }),
+    logs: vi.fn(async (q: { limit?: number; since?: number | null } = {}) => {
+      const entries =
+        q.since == null ? world.logs.slice(-(q.limit ?? 100)) : world.logs.filter((e) => e.seq > q.since!).slice(0, q.limit ?? 100);
+      return { entries, count: entries.length, lastSeq: world.logs.at(-1)?.seq ?? 0 };
+    }),
+    chaosTypes: vi.fn(async () => ({ types: CHAOS_TYPES })),
+    genomes: vi.fn(async () => ({ genomes: [makeGenome(1, { live: true }), makeGenome(0)], count: 2, total: 2 })),
+    genome: vi.fn(),
+    triggerChaos: vi.fn(),
+    rollback: vi.fn(),
+  };
+  return { world, api: api as unknown as ApiClient & typeof api };
+}
+
+let visibility: DocumentVisibilityState = 'visible';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  visibility = 'visible';
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const advance = (ms: number) => act(async () => {
+  await vi.advanceTimersByTimeAsync(ms);
+});
+
+describe('useOuroboros', () => {
+  it('loads everything on the first poll, then asks only for what is new', async () => {
+    const { world, api } = fakeApi();
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(result.current.connection).toBe('connected');
+    expect(result.current.status?.generation).toBe(3);
+    expect(result.current.logs.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);
+    expect(result.current.chaosTypes).toHaveLength(3);
+    expect(result.current.genomes).toHaveLength(2);
+    expect(api.logs).toHaveBeenLastCalledWith({ limit: 200 }, expect.anything());
+
+    world.logs.push(makeLog(4), makeLog(5));
+    world.runs.push(makeRun(3, { verdict: 'crashed' }));
+    await advance(1000);
+    expect(api.logs).toHaveBeenLastCalledWith({ limit: 200, since: 3 }, expect.anything());
+    expect(api.runs).toHaveBeenLastCalledWith({ limit: 60, since: 2 }, expect.anything());
+    expect(result.current.logs.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2, 3]);
+    // Chaos types are fetched once.
+    expect(api.chaosTypes).toHaveBeenCalledTimes(1);
+
+    await advance(1000);
+    expect(api.logs).toHaveBeenLastCalledWith({ limit: 200, since: 5 }, expect.anything());
+  });
+
+  it('polls once a second and never overlaps requests', async () => {
+    const { api } = fakeApi();
+    renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(api.status).toHaveBeenCalledTimes(1);
+    await advance(999);
+    expect(api.status).toHaveBeenCalledTimes(1);
+    await advance(1);
+    expect(api.status).toHaveBeenCalledTimes(2);
+    await advance(3000);
+    expect(api.status).toHaveBeenCalledTimes(5);
+  });
+
+  it('goes reconnecting, then offline, and recovers by itself', async () => {
+    const { world, api } = fakeApi();
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(result.current.connection).toBe('connected');
+
+    world.up = false;
+    await advance(1000);
+    expect(result.current.connection).toBe('reconnecting');
+    expect(result.current.connectionError).toContain('Cannot reach');
+    // The last status is kept so the panels can show it as stale.
+    expect(result.current.status).not.toBeNull();
+    await advance(2000);
+    expect(result.current.connection).toBe('offline');
+    // While unreachable only the status is probed.
+    const logCalls = api.logs.mock.calls.length;
+    await advance(3000);
+    expect(api.logs.mock.calls.length).toBe(logCalls);
+
+    world.up = true;
+    await advance(1000);
+    expect(result.current.connection).toBe('connected');
+    expect(result.current.connectionError).toBeNull();
+  });
+
+  it('starts over when the backend restarted with fewer runs and logs', async () => {
+    const { world, api } = fakeApi();
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    world.status = makeStatus({ uptimeS: 1, lastRun: makeRun(1) });
+    world.runs = [makeRun(1)];
+    world.logs = [makeLog(1, { text: 'fresh start' })];
+    await advance(1000);
+    expect(api.logs).toHaveBeenLastCalledWith({ limit: 200 }, expect.anything());
+    expect(result.current.logs.map((e) => e.text)).toEqual(['fresh start']);
+    expect(result.current.runs.map((r) => r.id)).toEqual([1]);
+  });
+
+  it('pauses while the tab is hidden and polls at once when it is visible again', async () => {
+    const { api } = fakeApi();
+    renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(api.status).toHaveBeenCalledTimes(1);
+    visibility = 'hidden';
+    document.dispatchEvent(new Event('visibilitychange'));
+    await advance(5000);
+    expect(api.status).toHaveBeenCalledTimes(1);
+    visibility = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    await advance(0);
+    expect(api.status).toHaveBeenCalledTimes(2);
+  });
+
+  it('reports a contract break on one endpoint without dropping the connection', async () => {
+    const { api } = fakeApi();
+    api.genomes.mockRejectedValue(new ApiError({ kind: 'contract', endpoint: 'GET /genomes', message: 'GET /genomes answered in an unexpected shape: cause' }));
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(result.current.connection).toBe('connected');
+    expect(result.current.errors.genomes).toContain('unexpected shape');
+    expect(result.current.status).not.toBeNull();
+  });
+
+  it('refresh() polls immediately', async () => {
+    const { api } = fakeApi();
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    act(() => result.current.refresh());
+    await advance(0);
+    expect(api.status).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops polling when unmounted', async () => {
+    const { api } = fakeApi();
+    const { unmount } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    unmount();
+    await advance(5000);
+    expect(api.status).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('bounded buffers', () => {
+  it(`keeps at most ${MAX_LOGS} log entries, the newest`, () => {
+    let kept: LogEntry[] = [];
+    for (let start = 1; start <= 1200; start += 200) {
+      kept = mergeLogs(kept, Array.from({ length: 200 }, (_, i) => makeLog(start + i)));
+    }
+    expect(kept).toHaveLength(MAX_LOGS);
+    expect(kept[0]?.seq).toBe(1200 - MAX_LOGS + 1);
+    expect(kept.at(-1)?.seq).toBe(1200);
+  });
+
+  it('ignores duplicates and keeps runs ordered', () => {
+    const runs = mergeRuns([makeRun(1), makeRun(2)], [makeRun(2), makeRun(4), makeRun(3)], 3);
+    expect(runs.map((r) => r.id)).toEqual([2, 3, 4]);
+    expect(mergeLogs([makeLog(5)], [makeLog(4), makeLog(5)]).map((e) => e.seq)).toEqual([5]);
+  });
+});

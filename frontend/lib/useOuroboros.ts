@@ -1,0 +1,287 @@
+'use client';
+/**
+ * The page's one polling hook. Every `intervalMs` (1 s) it asks the backend for its status and,
+ * when that answers, for the new runs, the new log entries (with `since`, so only what is new
+ * crosses the wire), the genome history and, until it has them, the chaos types.
+ *
+ * - It never overlaps requests: the next tick is scheduled when the current one ends.
+ * - It pauses while the tab is hidden (document.visibilityState) and polls at once on return.
+ * - It keeps a bounded amount of data: MAX_LOGS log entries, MAX_RUNS runs.
+ * - Connection: connecting -> connected; after a failure reconnecting; after `offlineAfter`
+ *   consecutive failures offline. It keeps polling, so it recovers by itself.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorMessage, type ApiClient } from './api';
+import type { ChaosType, GenomeSummary, LogEntry, Run, Status } from './schemas';
+
+export const POLL_INTERVAL_MS = 1000;
+export const MAX_LOGS = 500;
+export const MAX_RUNS = 60;
+export const LOG_PAGE = 200;
+export const GENOME_PAGE = 50;
+export const OFFLINE_AFTER_FAILURES = 3;
+
+export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+export type Section = 'status' | 'runs' | 'logs' | 'genomes' | 'chaosTypes';
+
+export interface OuroborosData {
+  connection: Connection;
+  /** Date.now() of the last answer from the backend, null before the first one. */
+  lastContactAt: number | null;
+  consecutiveFailures: number;
+  /** Why the backend could not be reached, while it cannot. */
+  connectionError: string | null;
+  status: Status | null;
+  runs: Run[];
+  logs: LogEntry[];
+  genomes: GenomeSummary[] | null;
+  genomesTotal: number;
+  chaosTypes: ChaosType[] | null;
+  /** Per-section errors (a contract break or an HTTP error on one endpoint). */
+  errors: Partial<Record<Section, string>>;
+  /** Number of completed polls, handy for tests and for "updated" hints. */
+  polls: number;
+}
+
+export const initialData: OuroborosData = {
+  connection: 'connecting',
+  lastContactAt: null,
+  consecutiveFailures: 0,
+  connectionError: null,
+  status: null,
+  runs: [],
+  logs: [],
+  genomes: null,
+  genomesTotal: 0,
+  chaosTypes: null,
+  errors: {},
+  polls: 0,
+};
+
+/** Append log entries newer than what we hold, keep at most `max` (the newest). */
+export function mergeLogs(kept: LogEntry[], incoming: LogEntry[], max = MAX_LOGS): LogEntry[] {
+  if (incoming.length === 0) return kept;
+  const lastSeq = kept.length > 0 ? kept[kept.length - 1]!.seq : -Infinity;
+  const fresh = incoming.filter((e) => e.seq > lastSeq);
+  if (fresh.length === 0) return kept;
+  const merged = kept.concat(fresh);
+  return merged.length > max ? merged.slice(merged.length - max) : merged;
+}
+
+/** Append runs newer than what we hold, keep at most `max` (the newest). */
+export function mergeRuns(kept: Run[], incoming: Run[], max = MAX_RUNS): Run[] {
+  if (incoming.length === 0) return kept;
+  const lastId = kept.length > 0 ? kept[kept.length - 1]!.id : -Infinity;
+  const fresh = incoming.filter((r) => r.id > lastId).sort((a, b) => a.id - b.id);
+  if (fresh.length === 0) return kept;
+  const merged = kept.concat(fresh);
+  return merged.length > max ? merged.slice(merged.length - max) : merged;
+}
+
+/** Does this failure mean "the backend is not there" (as opposed to "it answered oddly")? */
+function isUnreachable(e: unknown): boolean {
+  if (e instanceof ApiError) return e.kind === 'network' || (e.kind === 'http' && (e.status ?? 0) >= 500);
+  return true;
+}
+
+export interface UseOuroborosOptions {
+  intervalMs?: number;
+  offlineAfter?: number;
+}
+
+export interface UseOuroboros extends OuroborosData {
+  /** Poll now (after an action), without waiting for the next tick. */
+  refresh: () => void;
+}
+
+export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}): UseOuroboros {
+  const intervalMs = options.intervalMs ?? POLL_INTERVAL_MS;
+  const offlineAfter = options.offlineAfter ?? OFFLINE_AFTER_FAILURES;
+  const [data, setData] = useState<OuroborosData>(initialData);
+  // The engine works on this mutable copy and publishes immutable snapshots with setData.
+  const ref = useRef<{
+    data: OuroborosData;
+    logCursor: number | null;
+    runCursor: number | null;
+    everConnected: boolean;
+    refresh: () => void;
+  }>({ data: initialData, logCursor: null, runCursor: null, everConnected: false, refresh: () => {} });
+
+  useEffect(() => {
+    const engine = ref.current;
+    const controller = new AbortController();
+    let stopped = false;
+    let running = false;
+    let again = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+
+    const publish = (patch: Partial<OuroborosData>) => {
+      engine.data = { ...engine.data, ...patch };
+      if (!stopped) setData(engine.data);
+    };
+
+    const hidden = () => typeof document !== 'undefined' && document.visibilityState === 'hidden';
+
+    const schedule = (delay: number) => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      if (stopped || hidden()) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void tick();
+      }, delay);
+    };
+
+    const tick = async () => {
+      if (stopped || running) return;
+      running = true;
+      again = false;
+      const started = Date.now();
+      try {
+        await pollOnce();
+      } finally {
+        running = false;
+      }
+      if (stopped) return;
+      schedule(again ? 0 : Math.max(0, intervalMs - (Date.now() - started)));
+    };
+
+    const pollOnce = async () => {
+      const signal = controller.signal;
+      let status: Status;
+      try {
+        status = await api.status(signal);
+      } catch (e) {
+        if (stopped) return;
+        if (isUnreachable(e)) {
+          const failures = engine.data.consecutiveFailures + 1;
+          publish({
+            consecutiveFailures: failures,
+            connection:
+              failures >= offlineAfter ? 'offline' : engine.everConnected ? 'reconnecting' : 'connecting',
+            connectionError: errorMessage(e),
+            polls: engine.data.polls + 1,
+          });
+        } else {
+          engine.everConnected = true;
+          publish({
+            connection: 'connected',
+            consecutiveFailures: 0,
+            connectionError: null,
+            lastContactAt: Date.now(),
+            errors: { ...engine.data.errors, status: errorMessage(e) },
+            polls: engine.data.polls + 1,
+          });
+        }
+        return;
+      }
+      if (stopped) return;
+      engine.everConnected = true;
+
+      // A backend that restarted (its uptime went down) may have started over with a fresh data
+      // dir, so its run ids and log sequence numbers may have gone back: fetch the newest pages
+      // again instead of asking for what comes after our cursors.
+      let runs = engine.data.runs;
+      const previous = engine.data.status;
+      const restarted = previous !== null && status.uptimeS < previous.uptimeS;
+      const runsWentBack =
+        engine.runCursor !== null &&
+        (status.lastRun === null ? status.stats.totalRuns === 0 : status.lastRun.id < engine.runCursor);
+      if (restarted || runsWentBack) {
+        engine.runCursor = null;
+        runs = [];
+      }
+      if (restarted) engine.logCursor = null;
+
+      const runCursor = engine.runCursor;
+      const logCursor = engine.logCursor;
+      const [runsR, logsR, genomesR, typesR] = await Promise.allSettled([
+        api.runs(runCursor === null ? { limit: MAX_RUNS } : { limit: MAX_RUNS, since: runCursor }, signal),
+        api.logs(logCursor === null ? { limit: LOG_PAGE } : { limit: LOG_PAGE, since: logCursor }, signal),
+        api.genomes({ limit: GENOME_PAGE }, signal),
+        engine.data.chaosTypes === null ? api.chaosTypes(signal) : Promise.resolve(null),
+      ]);
+      if (stopped) return;
+
+      const errors: Partial<Record<Section, string>> = {};
+      const patch: Partial<OuroborosData> = {
+        status,
+        connection: 'connected',
+        consecutiveFailures: 0,
+        connectionError: null,
+        lastContactAt: Date.now(),
+        polls: engine.data.polls + 1,
+      };
+
+      if (runsR.status === 'fulfilled') {
+        runs = mergeRuns(runs, runsR.value.runs);
+        const last = runs[runs.length - 1];
+        engine.runCursor = last ? last.id : engine.runCursor;
+      } else {
+        errors.runs = errorMessage(runsR.reason);
+      }
+      patch.runs = runs;
+
+      if (logsR.status === 'fulfilled') {
+        const { entries, lastSeq } = logsR.value;
+        patch.logs = logCursor === null ? mergeLogs([], entries) : mergeLogs(engine.data.logs, entries);
+        // Advance to the newest entry received; with nothing new, keep the cursor (or take the
+        // backend's lastSeq on the very first page, so the next poll asks only for what follows).
+        const newest = entries.reduce((m, e) => Math.max(m, e.seq), logCursor ?? -Infinity);
+        engine.logCursor = Number.isFinite(newest) ? newest : lastSeq;
+      } else {
+        errors.logs = errorMessage(logsR.reason);
+      }
+
+      if (genomesR.status === 'fulfilled') {
+        patch.genomes = genomesR.value.genomes;
+        patch.genomesTotal = genomesR.value.total;
+      } else {
+        errors.genomes = errorMessage(genomesR.reason);
+      }
+
+      if (typesR.status === 'fulfilled') {
+        if (typesR.value !== null) patch.chaosTypes = typesR.value.types;
+      } else {
+        errors.chaosTypes = errorMessage(typesR.reason);
+      }
+
+      patch.errors = errors;
+      publish(patch);
+    };
+
+    const onVisibility = () => {
+      if (hidden()) {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+      } else if (!running && timer === null) {
+        void tick();
+      }
+    };
+
+    engine.refresh = () => {
+      if (stopped) return;
+      if (running) {
+        again = true;
+      } else {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        void tick();
+      }
+    };
+
+    document.addEventListener('visibilitychange', onVisibility);
+    if (!hidden()) void tick();
+
+    return () => {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      controller.abort();
+      document.removeEventListener('visibilitychange', onVisibility);
+      engine.refresh = () => {};
+    };
+  }, [api, intervalMs, offlineAfter]);
+
+  const refresh = useCallback(() => ref.current.refresh(), []);
+  return { ...data, refresh };
+}

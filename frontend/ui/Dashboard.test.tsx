@@ -1,0 +1,68 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { Dashboard } from './Dashboard';
+import type { ApiClient } from '@/lib/api';
+import { CHAOS_TYPES, makeDetail, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
+
+function fakeApi(): ApiClient {
+  const genomes = [makeGenome(2, { cause: 'heal', live: true }), makeGenome(1, { cause: 'chaos', healthy: false }), makeGenome(0)];
+  return {
+    baseUrl: 'http://api.test',
+    status: vi.fn(async () => makeStatus()),
+    runs: vi.fn(async () => ({ runs: [makeRun(1), makeRun(2, { verdict: 'crashed' })], count: 2 })),
+    logs: vi.fn(async () => ({ entries: [makeLog(1, { text: 'hello from the watcher' })], count: 1, lastSeq: 1 })),
+    chaosTypes: vi.fn(async () => ({ types: CHAOS_TYPES })),
+    genomes: vi.fn(async () => ({ genomes, count: 3, total: 3 })),
+    genome: vi.fn(async (id: string) => makeDetail(genomes.find((g) => g.id === id)!.generation, { id })),
+    triggerChaos: vi.fn(async () => ({
+      chaos_type: 'off-by-one', line: 3, before: 'a', after: 'b', description: 'd', generation: 3, genomeId: 'x',
+    })),
+    rollback: vi.fn(async () => ({ generation: 3, genomeId: 'y', rolledBackTo: genomes[2]!.id })),
+  };
+}
+
+describe('Dashboard', () => {
+  it('wires one poller to every panel', async () => {
+    const api = fakeApi();
+    render(<Dashboard api={api} />);
+    expect(await screen.findByText('hello from the watcher')).toBeTruthy();
+    expect(screen.getByTestId('connection').dataset.connection).toBe('connected');
+    expect(screen.getByTestId('organism-state').textContent).toBe('HEALTHY');
+    expect(screen.getByTestId('total-runs').textContent).toBe('42');
+    expect(screen.getAllByTestId('genome-row')).toHaveLength(3);
+    expect(screen.getByRole('button', { name: 'off-by-one' })).toBeTruthy();
+    expect(screen.getByTestId('chart-summary').textContent).toContain('1 failed');
+  });
+
+  it('follows the newest generation, and shows the diff of the one picked', async () => {
+    const api = fakeApi();
+    render(<Dashboard api={api} />);
+    await waitFor(() => expect(screen.getByTestId('diff-header').textContent).toContain('generation #2'));
+    const row = screen.getAllByTestId('genome-row')[1]!;
+    fireEvent.click(within(row).getAllByRole('button')[0]!);
+    await waitFor(() => expect(screen.getByTestId('diff-header').textContent).toContain('generation #1'));
+    expect(screen.getByTestId('diff-body').textContent).toContain('i <= arr.length');
+  });
+
+  it('fires chaos and rollback through the API and polls again', async () => {
+    const api = fakeApi();
+    render(<Dashboard api={api} />);
+    const button = await screen.findByRole('button', { name: 'off-by-one' });
+    const before = vi.mocked(api.status).mock.calls.length;
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('chaos-feedback').textContent).toContain('corrupted line 3'));
+    expect(api.triggerChaos).toHaveBeenCalledWith('off-by-one');
+    await waitFor(() => expect(vi.mocked(api.status).mock.calls.length).toBeGreaterThan(before));
+
+    fireEvent.click(screen.getByTestId('rollback'));
+    await waitFor(() => expect(screen.getByTestId('rollback-feedback').textContent).toContain('generation #0'));
+  });
+
+  it('shows the offline banner when the backend cannot be reached', async () => {
+    const api = fakeApi();
+    vi.mocked(api.status).mockRejectedValue(new TypeError('Failed to fetch'));
+    render(<Dashboard api={api} />);
+    await waitFor(() => expect(screen.getByTestId('connection-banner').textContent).toContain('Trying to reach http://api.test'));
+    expect(screen.getByText(/Waiting for the first status/, { selector: '[data-testid="vitals"] p' })).toBeTruthy();
+  });
+});

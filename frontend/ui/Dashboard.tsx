@@ -1,0 +1,150 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createApiClient, errorMessage, type ApiClient } from '@/lib/api';
+import type { GenomeDetail } from '@/lib/schemas';
+import { MAX_LOGS, useOuroboros } from '@/lib/useOuroboros';
+import { ChaosPanel } from './ChaosPanel';
+import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
+import { DiffPanel, type DiffSelection } from './DiffPanel';
+import { ExecutionChart } from './ExecutionChart';
+import { HistoryPanel } from './HistoryPanel';
+import { StatsPanel } from './StatsPanel';
+import { TerminalPanel } from './TerminalPanel';
+import { VitalsPanel } from './VitalsPanel';
+
+const DETAIL_CACHE_MAX = 50;
+
+/** The God View: one poller, every panel. */
+export function Dashboard({ api: injected }: { api?: ApiClient }) {
+  const api = useMemo(() => injected ?? createApiClient(), [injected]);
+  const live = useOuroboros(api);
+  const connected = live.connection === 'connected';
+  const stale = live.status !== null && !connected;
+
+  // Selection: follow the newest generation until the reader picks one.
+  const [picked, setPicked] = useState<string | null>(null);
+  const newestId = live.genomes?.[0]?.id ?? null;
+  const selectedId = picked ?? newestId;
+
+  // Genome details never change their diff, so they are cached (bounded) by id.
+  const cache = useRef(new Map<string, GenomeDetail>());
+  const [selection, setSelection] = useState<DiffSelection>({ id: null, detail: null, loading: false, error: null });
+
+  useEffect(() => {
+    if (selectedId === null) {
+      setSelection({ id: null, detail: null, loading: false, error: null });
+      return;
+    }
+    const cached = cache.current.get(selectedId);
+    if (cached) {
+      setSelection({ id: selectedId, detail: cached, loading: false, error: null });
+      return;
+    }
+    if (!connected) {
+      setSelection((s) => (s.id === selectedId ? s : { id: selectedId, detail: null, loading: true, error: null }));
+      return;
+    }
+    let cancelled = false;
+    setSelection({ id: selectedId, detail: null, loading: true, error: null });
+    api
+      .genome(selectedId)
+      .then((detail) => {
+        const c = cache.current;
+        c.set(detail.id, detail);
+        while (c.size > DETAIL_CACHE_MAX) c.delete(c.keys().next().value as string);
+        if (!cancelled) setSelection({ id: selectedId, detail, loading: false, error: null });
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) setSelection({ id: selectedId, detail: null, loading: false, error: errorMessage(e) });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, selectedId, connected]);
+
+  const { refresh } = live;
+  const onTrigger = useCallback(
+    async (type: string) => {
+      try {
+        return await api.triggerChaos(type);
+      } finally {
+        refresh();
+      }
+    },
+    [api, refresh],
+  );
+  const onRollback = useCallback(
+    async (id: string) => {
+      try {
+        return await api.rollback(id);
+      } finally {
+        refresh();
+      }
+    },
+    [api, refresh],
+  );
+  const onSelect = useCallback((id: string) => setPicked(id), []);
+
+  const status = live.status;
+  return (
+    <div className="mx-auto flex w-full max-w-[1600px] flex-col gap-3 p-3 sm:p-4">
+      <header className="flex flex-wrap items-center justify-between gap-3 border-b border-edge pb-3">
+        <div className="min-w-0">
+          <h1 className="text-lg font-bold tracking-[0.3em] text-phosphor glow sm:text-xl">
+            OUROBOROS <span className="text-muted">{'//'}</span> GOD VIEW
+          </h1>
+          <p className="truncate text-xs text-muted">
+            {status ? `organism ${status.organism} · ` : ''}api {api.baseUrl}
+          </p>
+        </div>
+        <ConnectionIndicator connection={live.connection} lastContactAt={live.lastContactAt} />
+      </header>
+
+      <ConnectionBanner
+        connection={live.connection}
+        apiUrl={api.baseUrl}
+        lastContactAt={live.lastContactAt}
+        error={live.connectionError}
+      />
+
+      <main className="grid grid-cols-1 gap-3 lg:grid-cols-2 xl:grid-cols-12">
+        <div className="xl:col-span-4">
+          <VitalsPanel status={status} stale={stale} error={live.errors.status} />
+        </div>
+        <div className="xl:col-span-4">
+          <StatsPanel stats={status?.stats ?? null} uptimeS={status?.uptimeS ?? null} stale={stale} error={live.errors.status} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-4">
+          <ChaosPanel
+            types={live.chaosTypes}
+            error={live.errors.chaosTypes}
+            disabled={!connected}
+            disabledReason="Chaos needs a live backend; waiting for it to answer."
+            onTrigger={onTrigger}
+          />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-7">
+          <ExecutionChart runs={live.runs} p95Ms={status?.stats.p95Ms ?? null} error={live.errors.runs} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-5">
+          <TerminalPanel entries={live.logs} max={MAX_LOGS} error={live.errors.logs} />
+        </div>
+        <div className="xl:col-span-5">
+          <HistoryPanel
+            genomes={live.genomes}
+            total={live.genomesTotal}
+            selectedId={selectedId}
+            onSelect={onSelect}
+            onRollback={onRollback}
+            error={live.errors.genomes}
+            disabled={!connected}
+          />
+        </div>
+        <div className="xl:col-span-7">
+          <DiffPanel selection={selection} />
+        </div>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import type { GenomeDetail } from '@/lib/schemas';
+import { parseUnifiedDiff, type DiffLineKind } from '@/lib/diff';
+import { formatDateTime, shortId } from '@/lib/format';
+import { Note, Panel } from './Panel';
+import { CauseBadge } from './badges';
+
+const LINE_STYLE: Record<DiffLineKind, string> = {
+  add: 'bg-healthy/10 text-healthy',
+  del: 'bg-sick/10 text-sick',
+  hunk: 'text-muted bg-cyan/5',
+  file: 'text-muted font-bold',
+  meta: 'text-muted italic',
+  context: 'text-soft/80',
+};
+
+export interface DiffSelection {
+  /** The selected genome id, null when nothing is selected yet. */
+  id: string | null;
+  detail: GenomeDetail | null;
+  loading: boolean;
+  error: string | null;
+}
+
+/** The selected generation's unified diff against its parent, coloured line by line. */
+export function DiffPanel({ selection }: { selection: DiffSelection }) {
+  const { id, detail, loading, error } = selection;
+  const title = 'Diff viewer';
+  if (id === null) {
+    return (
+      <Panel title={title} testId="diff">
+        <Note>Select a generation in the history to see what changed.</Note>
+      </Panel>
+    );
+  }
+  if (error) {
+    return (
+      <Panel title={title} testId="diff">
+        <Note tone="error">Cannot load genome {shortId(id)}: {error}</Note>
+      </Panel>
+    );
+  }
+  if (!detail || detail.id !== id) {
+    return (
+      <Panel title={title} testId="diff">
+        <Note>{loading ? `Loading genome ${shortId(id)}…` : `Genome ${shortId(id)} is not loaded.`}</Note>
+      </Panel>
+    );
+  }
+
+  const parsed = parseUnifiedDiff(detail.diff);
+  return (
+    <Panel
+      title={title}
+      testId="diff"
+      extra={
+        parsed.hunks > 0 ? (
+          <span>
+            <span className="text-healthy">+{parsed.added}</span> <span className="text-sick">-{parsed.removed}</span>
+          </span>
+        ) : null
+      }
+    >
+      <div className="mb-2 flex flex-wrap items-center gap-2 text-xs" data-testid="diff-header" data-genome-id={detail.id}>
+        <span className="font-bold text-phosphor">generation #{detail.generation}</span>
+        <CauseBadge cause={detail.cause} />
+        <span className="text-muted">
+          {detail.parentId ? `vs parent ${shortId(detail.parentId)}` : 'no parent'} · {formatDateTime(detail.createdAt)}
+        </span>
+        <span className="w-full break-words text-soft">{detail.summary}</span>
+      </div>
+      {parsed.hunks === 0 ? (
+        <Note>
+          {detail.parentId === null
+            ? 'This is the seed genome: it has no parent to differ from.'
+            : 'Identical to its parent: the source did not change.'}
+        </Note>
+      ) : (
+        <pre
+          data-testid="diff-body"
+          className="max-h-[28rem] overflow-auto border border-edge bg-void/80 py-1 text-xs leading-5"
+        >
+          <code className="block min-w-max">
+            {parsed.lines.map((l, i) => (
+              <span key={i} data-kind={l.kind} className={`flex ${LINE_STYLE[l.kind]}`}>
+                <span aria-hidden="true" className="w-9 shrink-0 pr-1 text-right text-muted/70 select-none">
+                  {l.oldNo ?? ''}
+                </span>
+                <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-muted/70 select-none">
+                  {l.newNo ?? ''}
+                </span>
+                <span className="pr-3 whitespace-pre">{l.text === '' ? ' ' : l.text}</span>
+              </span>
+            ))}
+          </code>
+        </pre>
+      )}
+    </Panel>
+  );
+}

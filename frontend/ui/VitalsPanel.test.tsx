@@ -1,0 +1,93 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { VitalsPanel } from './VitalsPanel';
+import { emptyStatus, makeRun, makeStatus } from '@/test/fixtures';
+
+describe('VitalsPanel', () => {
+  it('says it is waiting before the first status', () => {
+    render(<VitalsPanel status={null} />);
+    expect(screen.getByText(/Waiting for the first status/)).toBeTruthy();
+  });
+
+  it('shows an error instead of data when the status cannot be read', () => {
+    render(<VitalsPanel status={null} error="GET /status answered in an unexpected shape: state" />);
+    expect(screen.getByRole('alert').textContent).toContain('unexpected shape');
+  });
+
+  it('shows state, generation, last execution and verdict', () => {
+    render(<VitalsPanel status={makeStatus()} />);
+    const state = screen.getByTestId('organism-state');
+    expect(state.textContent).toBe('HEALTHY');
+    expect(state.dataset.state).toBe('healthy');
+    expect(state.className).toContain('text-healthy');
+    expect(screen.getByTestId('generation').textContent).toBe('#3');
+    expect(screen.getByTestId('last-verdict').textContent).toBe('ok');
+    expect(screen.getByTestId('last-duration').textContent).toBe('42 ms');
+    expect(screen.getByTestId('last-error').textContent).toContain('arr.length is not a function');
+    expect(screen.getByText('bubble-sort')).toBeTruthy();
+  });
+
+  it('says "No runs yet" before the first run', () => {
+    render(<VitalsPanel status={emptyStatus()} />);
+    expect(screen.getByTestId('last-verdict').textContent).toBe('No runs yet');
+    expect(screen.queryByTestId('last-error')).toBeNull();
+  });
+
+  it('colours each state differently and flashes when the state flips', () => {
+    const { rerender } = render(<VitalsPanel status={makeStatus()} />);
+    expect(screen.getByTestId('organism-state').className).not.toContain('animate-flip');
+    rerender(<VitalsPanel status={makeStatus({ state: 'sick', lastRun: makeRun(43, { verdict: 'crashed', error: 'boom' }) })} />);
+    const sick = screen.getByTestId('organism-state');
+    expect(sick.textContent).toBe('SICK');
+    expect(sick.className).toContain('text-sick');
+    expect(sick.className).toContain('animate-flip');
+    expect(screen.getByTestId('state-change').textContent).toContain('was healthy');
+    expect(screen.getByTestId('last-verdict').textContent).toBe('crashed');
+
+    rerender(<VitalsPanel status={makeStatus({ state: 'healing' })} />);
+    expect(screen.getByTestId('organism-state').className).toContain('text-healing');
+    expect(screen.getByTestId('state-change').textContent).toContain('was sick');
+    rerender(<VitalsPanel status={makeStatus({ state: 'paused' })} />);
+    expect(screen.getByTestId('organism-state').className).toContain('text-paused');
+  });
+
+  it('marks values as last known while the backend is unreachable', () => {
+    render(<VitalsPanel status={makeStatus()} stale />);
+    expect(screen.getByText('last known value')).toBeTruthy();
+  });
+
+  it('says when the healer gave up', () => {
+    render(<VitalsPanel status={makeStatus({ state: 'sick', healing: { inProgress: false, cannotHeal: 'no healthy ancestor' } })} />);
+    expect(screen.getByTestId('cannot-heal').textContent).toContain('no healthy ancestor');
+  });
+
+  it('explains a pending retry, a quarantine and the time the last incident took to heal', () => {
+    const { rerender } = render(
+      <VitalsPanel
+        status={makeStatus({ state: 'backoff', backoff: { delayMs: 150, attempt: 2, reason: 'hung may be transient; retrying before healing' } })}
+      />,
+    );
+    expect(screen.getByTestId('organism-state').textContent).toBe('BACKOFF');
+    expect(screen.getByTestId('backoff').textContent).toContain('Retry 2 in 150 ms');
+    rerender(
+      <VitalsPanel
+        status={makeStatus({
+          state: 'quarantined',
+          quarantine: { reason: 'no genome has ever passed', since: '2026-11-24T09:00:00.000Z', nextProbeMs: 4000 },
+          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: null, timeToHealMs: null },
+        })}
+      />,
+    );
+    expect(screen.getByTestId('organism-state').className).toContain('text-violet');
+    expect(screen.getByTestId('cannot-heal').textContent).toMatch(/Quarantined: .*no genome has ever passed.*Next probe in 4.00 s/);
+    expect(screen.queryByTestId('time-to-heal')).toBeNull();
+    rerender(
+      <VitalsPanel
+        status={makeStatus({
+          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: '2026-11-24T09:00:00.250Z', timeToHealMs: 250 },
+        })}
+      />,
+    );
+    expect(screen.getByTestId('time-to-heal').textContent).toContain('healed in 250 ms');
+  });
+});

@@ -1,0 +1,169 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { OrganismState, Status } from '@/lib/schemas';
+import { formatAgo, formatClock, formatMs, shortId } from '@/lib/format';
+import { Note, Panel } from './Panel';
+import { CauseBadge, STATE_STYLE, VerdictBadge } from './badges';
+
+interface Flip {
+  state: OrganismState;
+  previous: OrganismState | null;
+  at: number;
+  count: number;
+}
+
+/** State (with a flash when it flips), generation, last execution and verdict. */
+export function VitalsPanel({
+  status,
+  stale = false,
+  error,
+  now = Date.now(),
+}: {
+  status: Status | null;
+  /** True while the backend is unreachable: the values are the last ones received. */
+  stale?: boolean;
+  error?: string | undefined;
+  now?: number;
+}) {
+  const state = status?.state ?? null;
+  const [flip, setFlip] = useState<Flip | null>(null);
+
+  useEffect(() => {
+    if (state === null) return;
+    setFlip((f) => {
+      if (f && f.state === state) return f;
+      return { state, previous: f ? f.state : null, at: Date.now(), count: f ? f.count + 1 : 0 };
+    });
+  }, [state]);
+
+  if (!status) {
+    return (
+      <Panel title="Vital signs" testId="vitals">
+        {error ? <Note tone="error">{error}</Note> : <Note>Waiting for the first status from the backend…</Note>}
+      </Panel>
+    );
+  }
+
+  const s = STATE_STYLE[status.state];
+  const run = status.lastRun;
+  return (
+    <Panel
+      title="Vital signs"
+      testId="vitals"
+      extra={<span className="tracking-widest uppercase">{status.organism}</span>}
+    >
+      <div className={`flex flex-col gap-3 ${stale ? 'opacity-60' : ''}`}>
+        <div className="flex flex-wrap items-center gap-3">
+          <div
+            key={flip?.count ?? 0}
+            data-testid="organism-state"
+            data-state={status.state}
+            className={`border-2 px-3 py-1.5 text-2xl font-bold tracking-[0.25em] ${s.text} ${s.border} ${s.bg} ${flip && flip.count > 0 ? 'animate-flip' : ''}`}
+          >
+            {s.label}
+          </div>
+          <div className="text-xs leading-5 text-muted">
+            {flip?.previous ? (
+              <p data-testid="state-change">
+                was <span className={STATE_STYLE[flip.previous].text}>{flip.previous}</span> until{' '}
+                {formatClock(flip.at)}
+              </p>
+            ) : (
+              <p>since this page opened</p>
+            )}
+            {stale ? <p className="text-sick">last known value</p> : null}
+          </div>
+        </div>
+
+        <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
+          <div>
+            <dt className="text-xs text-muted uppercase">Generation</dt>
+            <dd data-testid="generation" className="text-xl font-bold text-phosphor glow">
+              #{status.generation}
+            </dd>
+            <dd className="text-xs text-muted" title={status.genomeId}>
+              genome {shortId(status.genomeId)}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-muted uppercase">Last verdict</dt>
+            <dd data-testid="last-verdict" className="text-xl">
+              {run ? <VerdictBadge verdict={run.verdict} /> : <span className="text-muted">No runs yet</span>}
+            </dd>
+            {run ? (
+              <dd className="text-xs text-muted">
+                run {run.id} · gen #{run.generation}
+              </dd>
+            ) : null}
+          </div>
+          <div>
+            <dt className="text-xs text-muted uppercase">Last execution</dt>
+            <dd data-testid="last-duration" className="text-soft">
+              {run ? formatMs(run.durationMs) : '-'}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-muted uppercase">Last run at</dt>
+            <dd className="text-soft">
+              {run ? (
+                <>
+                  {formatClock(run.startedAt)} <span className="text-xs text-muted">({formatAgo(run.startedAt, now)})</span>
+                </>
+              ) : (
+                '-'
+              )}
+            </dd>
+          </div>
+        </dl>
+
+        {status.quarantine ? (
+          <p data-testid="cannot-heal" role="alert" className="border border-violet/60 bg-violet/10 p-2 text-xs text-violet">
+            Quarantined: the healer gave up ({status.quarantine.reason}). Next probe in {formatMs(status.quarantine.nextProbeMs)}.
+          </p>
+        ) : status.healing?.cannotHeal ? (
+          <p data-testid="cannot-heal" role="alert" className="border border-sick/60 bg-sick/10 p-2 text-xs text-sick">
+            The healer gave up: {status.healing.cannotHeal}
+          </p>
+        ) : null}
+
+        {status.backoff ? (
+          <p data-testid="backoff" className="border border-orange/60 bg-orange/10 p-2 text-xs text-orange">
+            Retry {status.backoff.attempt} in {formatMs(status.backoff.delayMs)}: {status.backoff.reason}
+          </p>
+        ) : null}
+
+        {status.lastIncident?.timeToHealMs != null ? (
+          <p data-testid="time-to-heal" className="text-xs text-muted">
+            Last incident ({status.lastIncident.verdict} in gen #{status.lastIncident.generation}) healed in{' '}
+            <span className="text-healthy">{formatMs(status.lastIncident.timeToHealMs)}</span>
+          </p>
+        ) : null}
+
+        {status.lastError ? (
+          <div data-testid="last-error" className="border-l-2 border-sick/70 pl-2 text-xs">
+            <p className="text-muted">
+              Last failure: <VerdictBadge verdict={status.lastError.verdict} /> in gen #{status.lastError.generation} at{' '}
+              {formatClock(status.lastError.at)}
+            </p>
+            <p className="line-clamp-2 break-words text-sick/90" title={status.lastError.error}>
+              {status.lastError.error}
+            </p>
+          </div>
+        ) : null}
+
+        {status.lastMutation ? (
+          <div className="flex flex-wrap items-center gap-2 text-xs text-muted">
+            <span>Last mutation:</span>
+            <CauseBadge cause={status.lastMutation.cause} />
+            <span>
+              gen #{status.lastMutation.generation} at {formatClock(status.lastMutation.at)}
+            </span>
+            <span className="w-full break-words text-soft">{status.lastMutation.summary}</span>
+          </div>
+        ) : null}
+        {error ? <Note tone="error">{error}</Note> : null}
+      </div>
+    </Panel>
+  );
+}

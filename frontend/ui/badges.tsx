@@ -1,0 +1,58 @@
+import type { Cause, OrganismState, Verdict } from '@/lib/schemas';
+
+export const STATE_STYLE: Record<OrganismState, { text: string; border: string; bg: string; label: string }> = {
+  healthy: { text: 'text-healthy', border: 'border-healthy', bg: 'bg-healthy/10', label: 'HEALTHY' },
+  sick: { text: 'text-sick', border: 'border-sick', bg: 'bg-sick/15', label: 'SICK' },
+  healing: { text: 'text-healing', border: 'border-healing', bg: 'bg-healing/15', label: 'HEALING' },
+  backoff: { text: 'text-orange', border: 'border-orange', bg: 'bg-orange/15', label: 'BACKOFF' },
+  quarantined: { text: 'text-violet', border: 'border-violet', bg: 'bg-violet/15', label: 'QUARANTINED' },
+  paused: { text: 'text-paused', border: 'border-paused', bg: 'bg-paused/15', label: 'PAUSED' },
+};
+
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  ok: 'text-healthy',
+  crashed: 'text-sick',
+  hung: 'text-orange',
+  wrong: 'text-chaos',
+  slow: 'text-healing',
+  oom: 'text-violet',
+};
+
+export const VERDICT_COLOR: Record<Verdict, string> = {
+  ok: '#3dff8f',
+  crashed: '#ff5470',
+  hung: '#ff9f45',
+  wrong: '#ff6bf1',
+  slow: '#ffc23d',
+  oom: '#b78bff',
+};
+
+const CAUSE_TEXT: Record<Cause, string> = {
+  seed: 'text-cyan border-cyan/50',
+  chaos: 'text-chaos border-chaos/50',
+  heal: 'text-healthy border-healthy/50',
+  rollback: 'text-paused border-paused/50',
+  external: 'text-soft border-soft/40',
+  evolve: 'text-healing border-healing/50',
+  manual: 'text-orange border-orange/50',
+};
+
+export function VerdictBadge({ verdict }: { verdict: Verdict | null }) {
+  if (verdict === null) return <span className="text-muted">not run</span>;
+  return (
+    <span data-verdict={verdict} className={`font-bold uppercase ${VERDICT_TEXT[verdict]}`}>
+      {verdict}
+    </span>
+  );
+}
+
+export function CauseBadge({ cause }: { cause: Cause }) {
+  return (
+    <span
+      data-cause={cause}
+      className={`inline-block border px-1.5 text-[11px] leading-5 tracking-wider uppercase ${CAUSE_TEXT[cause]}`}
+    >
+      {cause}
+    </span>
+  );
+}
