@@ -3,7 +3,7 @@ import path from 'node:path';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -15,15 +15,19 @@ import type { Config } from './config.js';
 import { errors, HttpError } from './errors.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
-import { loadOrganism } from './organism/manifest.js';
-import { chaosRoutes } from './routes/chaos.js';
+import { CallBudget } from './healing/call-budget.js';
+import { discoverOrganisms } from './organism/discover.js';
+import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
+import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
 import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { LogBook } from './watcher/logbook.js';
+import { Fleet } from './watcher/fleet.js';
 import { Supervisor } from './watcher/supervisor.js';
 
 declare module 'fastify' {
@@ -31,6 +35,8 @@ declare module 'fastify' {
     config: Config;
     store: GenomeStore;
     logbook: LogBook;
+    fleet: Fleet;
+    /** The default organism's supervisor (ORGANISM). */
     supervisor: Supervisor;
   }
 }
@@ -58,39 +64,53 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const organism = await loadOrganism(config.organismsDir, config.organism);
+  const names = config.organisms ?? (await discoverOrganisms(config.organismsDir));
+  if (!names.includes(config.organism)) {
+    throw new OrganismLoadError(
+      `The default organism "${config.organism}" is not among the organisms to run (${names.join(', ') || 'none found'} in ${config.organismsDir}). Set ORGANISM or ORGANISMS.`,
+    );
+  }
+  const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
   const store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
   const logbook = new LogBook(store, config.logRetention);
-  const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp) });
-  let supervisor: Supervisor;
+  // One LLM budget for the whole server: several organisms must not multiply the bill.
+  const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  const supervisors: Supervisor[] = [];
   try {
-    supervisor = await Supervisor.open({
-      organism,
-      store,
-      logs: logbook,
-      logger: app.log as unknown as Logger,
-      dataDir: config.dataDir,
-      loopIntervalMs: config.loopIntervalMs,
-      outputCapBytes: config.outputCapBytes,
-      autoHeal: config.autoHeal,
-      rungs: ladder.rungs,
-      missingRungs: ladder.missing,
-      transientRetries: config.transientRetries,
-      crashLoopFailures: config.crashLoopFailures,
-      crashLoopWindowMs: config.crashLoopWindowMs,
-      quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
-      externalEdits: config.externalEdits,
-    });
+    for (const organism of organisms) {
+      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
+      supervisors.push(
+        await Supervisor.open({
+          organism,
+          store,
+          logs: logbook,
+          logger: app.log as unknown as Logger,
+          dataDir: config.dataDir,
+          loopIntervalMs: config.loopIntervalMs,
+          outputCapBytes: config.outputCapBytes,
+          autoHeal: config.autoHeal,
+          rungs: ladder.rungs,
+          missingRungs: ladder.missing,
+          transientRetries: config.transientRetries,
+          crashLoopFailures: config.crashLoopFailures,
+          crashLoopWindowMs: config.crashLoopWindowMs,
+          quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
+          externalEdits: config.externalEdits,
+        }),
+      );
+    }
   } catch (err) {
     store.close();
     throw err;
   }
+  const fleet = new Fleet(supervisors, config.organism);
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('logbook', logbook);
-  app.decorate('supervisor', supervisor);
+  app.decorate('fleet', fleet);
+  app.decorate('supervisor', fleet.default);
   app.addHook('onClose', async () => {
-    await supervisor.stop();
+    await fleet.stop();
     store.close();
   });
 
@@ -137,13 +157,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await app.register(rootRoutes, { version });
   await app.register(healthRoutes);
-  await app.register(statusRoutes);
-  await app.register(logRoutes);
-  await app.register(chaosRoutes);
-  await app.register(genomeRoutes);
-  await app.register(controlRoutes);
+  await app.register(organismRoutes);
+  await app.register(chaosTypeRoutes);
+  // Each organism's resources answer under /organisms/:name, and the default organism's also at the top.
+  const byDefault = { resolve: () => fleet.default, scope: 'all' as const };
+  const byName = { prefix: '/organisms/:name', resolve: (req: FastifyRequest) => fleet.get((req.params as { name: string }).name), scope: 'one' as const };
+  for (const opts of [byDefault, byName]) {
+    await app.register(statusRoutes, opts);
+    await app.register(logRoutes, opts);
+    await app.register(chaosRoutes, opts);
+    await app.register(genomeRoutes, opts);
+    await app.register(controlRoutes, opts);
+  }
 
   await app.ready();
-  if (opts.startWatcher !== false) supervisor.start();
+  if (opts.startWatcher !== false) fleet.start();
   return app;
 }

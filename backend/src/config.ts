@@ -24,6 +24,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a folder name of lowercase letters, digits and dashes')
     .default('bubble-sort'),
+  ORGANISMS: z
+    .string()
+    .regex(/^\s*[a-z0-9][a-z0-9-]*(\s*,\s*[a-z0-9][a-z0-9-]*)*\s*$/, 'must be a comma-separated list of organism folder names')
+    .optional(),
   LOOP_INTERVAL_MS: intFrom(10, 3_600_000).default(1000),
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -58,7 +62,10 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly organismsDir: string;
+  /** The default organism: the one the routes without /organisms/:name answer for. */
   readonly organism: string;
+  /** The organisms to run; null means every folder of organismsDir with a manifest.json. */
+  readonly organisms: readonly string[] | null;
   readonly loopIntervalMs: number;
   readonly corsOrigins: readonly string[];
   readonly logLevel: string;
@@ -126,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: path.resolve(e.DATA_DIR),
     organismsDir: path.resolve(e.ORGANISMS_DIR),
     organism: e.ORGANISM,
+    organisms: e.ORGANISMS ? e.ORGANISMS.split(',').map((n) => n.trim()) : null,
     loopIntervalMs: e.LOOP_INTERVAL_MS,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getJson, useApp } from './helpers/app.js';
-import { waitFor } from './helpers/fixtures.js';
+import { FIXTURE_ORGANISMS, waitFor } from './helpers/fixtures.js';
 
 const build = useApp();
 
@@ -20,10 +20,10 @@ describe('REST API', () => {
   it('GET /health is 200 while the loop is alive and 503 when it is not', async () => {
     const { app } = await build({}, { startWatcher: false });
     expect((await app.inject('/health')).statusCode).toBe(503);
-    app.supervisor.start();
+    app.fleet.start();
     const res = await app.inject('/health');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', watcher: 'alive', organism: 'bubble-sort' });
+    expect(res.json()).toMatchObject({ status: 'ok', watcher: 'alive', organisms: [{ name: 'bubble-sort', watcher: 'alive' }] });
   });
 
   it('GET /status reports vital signs once the organism has run', async () => {
@@ -201,8 +201,8 @@ describe('REST API', () => {
     await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'syntax_error' } });
     await waitFor(() => getJson(app, '/status'), (s) => s.state === 'sick', { what: 'sick' });
     const stop = await app.inject({ method: 'POST', url: '/emergency-stop' });
-    expect(stop.json()).toMatchObject({ state: 'paused', generation: 2 });
-    expect(stop.json().message).toMatch(/restored generation 0/);
+    expect(stop.json().organisms).toEqual([expect.objectContaining({ organism: 'bubble-sort', state: 'paused', generation: 2 })]);
+    expect(stop.json().organisms[0].message).toMatch(/restored generation 0/);
     const refused = await app.inject({ method: 'POST', url: '/chaos', payload: {} });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().code).toBe('PAUSED');
@@ -234,5 +234,66 @@ describe('supervisor events', () => {
     expect(seen.detected![0].detectMs).toBeLessThan(5000);
     expect(seen.healed![0]).toMatchObject({ strategy: 'minimal-revert', healMs: expect.any(Number) });
     expect(seen.promoted!.map((p) => p.cause)).toEqual(['chaos', 'heal']);
+  });
+});
+
+describe('several organisms at once', () => {
+  const twoFixtures = { organismsDir: FIXTURE_ORGANISMS, organisms: ['good', 'crash'], organism: 'good' };
+
+  it('runs every organism in its own loop and lists them with their states', async () => {
+    const { app } = await build(twoFixtures);
+    const { organisms } = await waitFor(
+      () => getJson(app, '/organisms'),
+      (b) => b.organisms.every((o: any) => o.totalRuns > 0),
+      { what: 'both organisms to run' },
+    );
+    expect(organisms.map((o: any) => [o.name, o.default])).toEqual([['good', true], ['crash', false]]);
+    expect(organisms.find((o: any) => o.name === 'good').lastVerdict).toBe('ok');
+    expect(organisms.find((o: any) => o.name === 'crash').lastVerdict).toBe('crashed');
+    expect((await getJson(app, '/organisms/crash/status')).organism).toBe('crash');
+    expect((await getJson(app, '/status')).organism).toBe('good');
+    expect((await getJson(app, '/health')).organisms.map((o: any) => o.name).sort()).toEqual(['crash', 'good']);
+  });
+
+  it('keeps each organism to its own logs, runs and genomes', async () => {
+    const { app } = await build(twoFixtures);
+    await waitFor(() => getJson(app, '/organisms/crash/runs'), (r) => r.count > 0, { what: 'a crash run' });
+    const crashLogs = await getJson(app, '/organisms/crash/logs?limit=1000');
+    const goodLogs = await getJson(app, '/logs?limit=1000');
+    expect(crashLogs.entries.some((e: any) => /crash on purpose/.test(e.text))).toBe(true);
+    expect(goodLogs.entries.some((e: any) => /crash on purpose/.test(e.text))).toBe(false);
+    expect((await getJson(app, '/organisms/crash/runs')).runs.every((r: any) => r.verdict !== 'ok')).toBe(true);
+    const crashGenome = (await getJson(app, '/organisms/crash/genomes')).genomes[0].id;
+    expect((await app.inject(`/organisms/good/genomes/${crashGenome}`)).statusCode).toBe(404);
+    expect((await app.inject(`/organisms/crash/genomes/${crashGenome}`)).statusCode).toBe(200);
+  });
+
+  it('injects chaos into the named organism only', async () => {
+    const { app } = await build(twoFixtures, { startWatcher: false });
+    const res = await app.inject({ method: 'POST', url: '/organisms/crash/chaos', payload: { chaos_type: 'exit_code' } });
+    expect(res.statusCode).toBe(200);
+    expect((await getJson(app, '/organisms/crash/genomes')).total).toBe(2);
+    expect((await getJson(app, '/organisms/good/genomes')).total).toBe(1);
+  });
+
+  it.each([
+    ['/organisms/no-such/status', 404, 'ORGANISM_NOT_FOUND', /Known organisms: crash, good|Known organisms: good, crash/],
+    ['/organisms/..%2F..%2Fetc/status', 400, 'INVALID_ORGANISM_NAME', /lowercase letters, digits and dashes/],
+    ['/organisms/Bad_Name/logs', 400, 'INVALID_ORGANISM_NAME', /GET \/organisms lists them/],
+  ])('GET %s answers %i %s', async (url, status, code, message) => {
+    const { app } = await build(twoFixtures, { startWatcher: false });
+    const res = await app.inject(url);
+    expect(res.statusCode).toBe(status);
+    expect(res.json()).toMatchObject({ code });
+    expect(res.json().message).toMatch(message);
+  });
+
+  it('stops every organism with the top-level emergency stop, and one with its own', async () => {
+    const { app } = await build(twoFixtures);
+    const one = (await app.inject({ method: 'POST', url: '/organisms/crash/emergency-stop' })).json();
+    expect(one.organisms.map((o: any) => o.organism)).toEqual(['crash']);
+    expect((await getJson(app, '/organisms/good/status')).state).not.toBe('paused');
+    const all = (await app.inject({ method: 'POST', url: '/emergency-stop' })).json();
+    expect(all.organisms.map((o: any) => [o.organism, o.state]).sort()).toEqual([['crash', 'paused'], ['good', 'paused']]);
   });
 });

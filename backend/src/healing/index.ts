@@ -10,6 +10,8 @@ import type { HealStrategy } from './types.js';
 export interface LadderDeps {
   /** A genome source that healed the same failure fingerprint before, if any. */
   knownFix(fingerprint: string): string | null;
+  /** The LLM call budget, shared by every organism of the server. */
+  budget: CallBudget | null;
 }
 
 export interface Ladder {
@@ -22,7 +24,7 @@ export interface Ladder {
 export function buildLadder(config: Config, deps: LadderDeps): Ladder {
   const rungs: HealStrategy[] = [];
   const missing: string[] = [];
-  const budget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  const budget = deps.budget ?? (config.llm ? new CallBudget(config.llm.callsPerHour) : null);
   for (const name of config.healLadder) {
     if (name === 'minimal-revert') {
       rungs.push(minimalRevert({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials }));

@@ -6,6 +6,7 @@ import { ChaosNotApplicable } from '../chaos/types.js';
 import { errors } from '../errors.js';
 import { PausedError } from '../watcher/supervisor.js';
 import { ErrorBody } from './schemas.js';
+import type { OrganismScope } from './scope.js';
 
 const ChaosRequest = z
   .strictObject({
@@ -27,10 +28,9 @@ const ChaosResponse = z.object({
   genomeId: z.string(),
 });
 
-export const chaosRoutes: FastifyPluginAsync = async (app) => {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
-  r.get(
+/** GET /chaos/types: the catalogue is the same for every organism. */
+export const chaosTypeRoutes: FastifyPluginAsync = async (app) => {
+  app.withTypeProvider<ZodTypeProvider>().get(
     '/chaos/types',
     {
       schema: {
@@ -40,6 +40,10 @@ export const chaosRoutes: FastifyPluginAsync = async (app) => {
     },
     async () => ({ types: chaosCatalogue() }),
   );
+};
+
+export const chaosRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     '/chaos',
@@ -54,7 +58,7 @@ export const chaosRoutes: FastifyPluginAsync = async (app) => {
       const type = req.body?.chaos_type ?? 'random';
       if (!CHAOS_TYPES.includes(type)) throw errors.unknownChaosType(type, CHAOS_TYPES);
       try {
-        const { result, seed, genome } = await app.supervisor.injectChaos(type, req.body?.seed);
+        const { result, seed, genome } = await resolve(req).injectChaos(type, req.body?.seed);
         return {
           chaos_type: result.type,
           line: result.line,

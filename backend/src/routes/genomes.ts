@@ -5,30 +5,32 @@ import { errors } from '../errors.js';
 import { genomeDiff } from '../genome/diff.js';
 import type { GenomeRow } from '../genome/store.js';
 import { ErrorBody, GenomeDetail, GenomeSummary, queryInt } from './schemas.js';
+import type { OrganismScope } from './scope.js';
 
-const GenomeParams = z.strictObject({
+// Loose, not strict: under /organisms/:name the params also carry the organism's name, which must survive parsing.
+const GenomeParams = z.looseObject({
   id: z.string().regex(/^[0-9a-f]{16}$/, 'a genome id is 16 lowercase hex characters, as listed by GET /genomes'),
 });
 
-export const genomeRoutes: FastifyPluginAsync = async (app) => {
+export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  const summarise = (g: GenomeRow): z.infer<typeof GenomeSummary> => ({
+  const summarise = (g: GenomeRow, liveId: string): z.infer<typeof GenomeSummary> => ({
     id: g.id,
     generation: g.generation,
     parentId: g.parentId,
     cause: g.cause,
     createdAt: g.createdAt,
     summary: g.summary,
-    live: g.id === app.supervisor.liveGenome.id,
+    live: g.id === liveId,
     healthy: g.healthy,
     runs: { total: g.runsTotal, ok: g.runsOk, failed: g.runsTotal - g.runsOk },
     lastVerdict: g.lastVerdict,
   });
 
-  const find = (id: string): GenomeRow => {
+  const find = (organism: string, id: string): GenomeRow => {
     const g = app.store.getGenome(id);
-    if (!g || g.organism !== app.supervisor.name) throw errors.genomeNotFound(id);
+    if (!g || g.organism !== organism) throw errors.genomeNotFound(id);
     return g;
   };
 
@@ -48,8 +50,10 @@ export const genomeRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const name = app.supervisor.name;
-      const genomes = app.store.listGenomes(name, req.query.limit ?? 50, req.query.offset ?? 0).map(summarise);
+      const s = resolve(req);
+      const name = s.name;
+      const liveId = s.liveGenome.id;
+      const genomes = app.store.listGenomes(name, req.query.limit ?? 50, req.query.offset ?? 0).map((g) => summarise(g, liveId));
       return { genomes, count: genomes.length, total: app.store.countGenomes(name) };
     },
   );
@@ -64,9 +68,10 @@ export const genomeRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const g = find(req.params.id);
+      const s = resolve(req);
+      const g = find(s.name, req.params.id);
       const parent = g.parentId ? app.store.getGenome(g.parentId) : null;
-      return { ...summarise(g), source: g.source, diff: genomeDiff(parent, g), detail: g.detail };
+      return { ...summarise(g, s.liveGenome.id), source: g.source, diff: genomeDiff(parent, g), detail: g.detail };
     },
   );
 
@@ -85,10 +90,11 @@ export const genomeRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const target = find(req.params.id);
-      if (target.id === app.supervisor.liveGenome.id) throw errors.rollbackToLive(target.id);
+      const s = resolve(req);
+      const target = find(s.name, req.params.id);
+      if (target.id === s.liveGenome.id) throw errors.rollbackToLive(target.id);
       if (!target.healthy) throw errors.rollbackToUnhealthy(target.id);
-      const promoted = await app.supervisor.rollback(target);
+      const promoted = await s.rollback(target);
       return { generation: promoted.generation, genomeId: promoted.id, rolledBackTo: target.id };
     },
   );

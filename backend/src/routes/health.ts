@@ -5,8 +5,7 @@ import { z } from 'zod';
 const Health = z.object({
   status: z.enum(['ok', 'unavailable']),
   watcher: z.enum(['alive', 'dead']),
-  organism: z.string(),
-  state: z.string(),
+  organisms: z.array(z.object({ name: z.string(), watcher: z.enum(['alive', 'dead']), state: z.string() })),
   uptimeS: z.number(),
 });
 
@@ -15,18 +14,16 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     '/health',
     {
       schema: {
-        summary: 'Liveness for the platform: 200 while the watcher loop is alive, 503 otherwise',
+        summary: 'Liveness for the platform: 200 while every watcher loop is alive, 503 otherwise',
         response: { 200: Health, 503: Health },
       },
     },
     async (_req, reply) => {
-      const s = app.supervisor;
-      const alive = s.alive;
+      const alive = app.fleet.alive;
       return reply.code(alive ? 200 : 503).send({
         status: alive ? 'ok' : 'unavailable',
         watcher: alive ? 'alive' : 'dead',
-        organism: s.name,
-        state: s.state,
+        organisms: app.fleet.all().map((s) => ({ name: s.name, watcher: s.alive ? 'alive' : 'dead', state: s.state })),
         uptimeS: Math.round(process.uptime()),
       });
     },

@@ -2,8 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBody, LogEntry, queryInt } from './schemas.js';
+import type { OrganismScope } from './scope.js';
 
-export const logRoutes: FastifyPluginAsync = async (app) => {
+export const logRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/logs',
     {
@@ -21,7 +22,7 @@ export const logRoutes: FastifyPluginAsync = async (app) => {
     },
     async (req) => {
       const entries = app.logbook
-        .read(req.query.limit ?? 100, req.query.since)
+        .read(req.query.limit ?? 100, req.query.since, resolve(req).name)
         .map(({ organism: _o, ...e }) => e);
       return { entries, count: entries.length, lastSeq: app.logbook.lastSeq };
     },

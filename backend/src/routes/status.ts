@@ -2,12 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorBody, queryInt, Run, Status } from './schemas.js';
+import type { OrganismScope } from './scope.js';
 
 import type { RunRow } from '../genome/store.js';
 
 export const toApiRun = ({ organism: _organism, trial: _trial, ...run }: RunRow): z.infer<typeof Run> => run;
 
-export const statusRoutes: FastifyPluginAsync = async (app) => {
+export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -18,8 +19,8 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: Status },
       },
     },
-    async () => {
-      const s = app.supervisor.status();
+    async (req) => {
+      const s = resolve(req).status();
       return { ...s, lastRun: s.lastRun ? toApiRun(s.lastRun) : null };
     },
   );
@@ -37,7 +38,7 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (req) => {
-      const runs = app.store.recentRuns(app.supervisor.name, req.query.limit ?? 60, req.query.since).map(toApiRun);
+      const runs = app.store.recentRuns(resolve(req).name, req.query.limit ?? 60, req.query.since).map(toApiRun);
       return { runs, count: runs.length };
     },
   );

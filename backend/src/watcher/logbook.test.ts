@@ -36,8 +36,15 @@ describe('LogBook', () => {
 
   it('keeps memory bounded however many entries arrive', () => {
     const book = new LogBook(store, 100_000);
-    for (let i = 0; i < 5000; i++) book.append('o', 'organism', 'info', `#${i}`);
-    expect(book.read(10_000).length).toBe(2000);
-    expect(book.read(10, 4990).map((e) => e.seq)).toEqual([4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000]);
+    for (let i = 0; i < 8000; i++) book.append('o', 'organism', 'info', `#${i}`);
+    expect(book.read(100_000).length).toBe(6000);
+    expect(book.read(10, 7990).map((e) => e.seq)).toEqual([7991, 7992, 7993, 7994, 7995, 7996, 7997, 7998, 7999, 8000]);
+  });
+
+  it("filters by organism after since, so one organism's poll skips the others' lines", () => {
+    const book = new LogBook(store, 1000);
+    for (let i = 1; i <= 6; i++) book.append(i % 2 ? 'a' : 'b', 'watcher', 'info', `line ${i}`);
+    expect(book.read(100, 2, 'a').map((e) => e.text)).toEqual(['line 3', 'line 5']);
+    expect(book.read(1, undefined, 'b').map((e) => e.text)).toEqual(['line 6']);
   });
 });

@@ -4,7 +4,7 @@ import type { GenomeStore, LogRow } from '../genome/store.js';
 
 export type LogEntry = Omit<LogRow, 'organism'> & { organism: string };
 
-const MEMORY_ENTRIES = 2000;
+const MEMORY_ENTRIES = 6000;
 const PRUNE_EVERY = 500;
 
 /**
@@ -37,15 +37,20 @@ export class LogBook {
     return entry;
   }
 
-  /** Entries after `since` (oldest first, at most `limit`), or the newest `limit` when `since` is absent. */
-  read(limit: number, since?: number): LogEntry[] {
-    const all = this.ring.toArray();
-    if (since === undefined) return all.slice(-limit);
-    // Sequence numbers are dense and increasing, so the first newer entry sits at a computable index.
-    const first = all[0];
-    if (!first) return [];
-    const start = Math.max(0, since - first.seq + 1);
-    return all.slice(start, start + limit);
+  /**
+   * Entries after `since` (oldest first, at most `limit`), or the newest `limit` when `since` is absent;
+   * only one organism's when `organism` is given.
+   */
+  read(limit: number, since?: number, organism?: string): LogEntry[] {
+    let all = this.ring.toArray();
+    if (since !== undefined) {
+      // Sequence numbers are dense and increasing, so the first newer entry sits at a computable index.
+      const first = all[0];
+      if (!first) return [];
+      all = all.slice(Math.max(0, since - first.seq + 1));
+    }
+    if (organism !== undefined) all = all.filter((e) => e.organism === organism);
+    return since === undefined ? all.slice(-limit) : all.slice(0, limit);
   }
 
   get lastSeq(): number {

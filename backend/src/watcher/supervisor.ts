@@ -151,6 +151,10 @@ export class Supervisor {
     return this.o.organism.name;
   }
 
+  get description(): string {
+    return this.o.organism.manifest.description;
+  }
+
   private get organismDir(): string {
     return path.join(this.o.dataDir, 'organisms', this.name);
   }

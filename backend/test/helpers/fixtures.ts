@@ -15,7 +15,9 @@ export function tempDir(prefix = 'ouroboros-test-'): { dir: string; cleanup: () 
 }
 
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
-  return loadConfig({ DATA_DIR: dataDir, LOOP_INTERVAL_MS: '50', LOG_LEVEL: 'silent' }, overrides);
+  // One organism unless a test asks for more: every extra loop is another process a second on two cores.
+  const organisms = overrides.organisms ?? [overrides.organism ?? 'bubble-sort'];
+  return loadConfig({ DATA_DIR: dataDir, LOOP_INTERVAL_MS: '50', LOG_LEVEL: 'silent' }, { ...overrides, organisms });
 }
 
 /** Whether a process is gone (a zombie waiting for a reaper counts as gone: it runs nothing). */

@@ -1,0 +1,51 @@
+import { HttpError } from '../errors.js';
+import type { Supervisor } from './supervisor.js';
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Every organism's supervisor, each with its own loop; one of them answers the routes without a name. */
+export class Fleet {
+  private readonly byName: ReadonlyMap<string, Supervisor>;
+
+  constructor(
+    supervisors: readonly Supervisor[],
+    readonly defaultName: string,
+  ) {
+    this.byName = new Map(supervisors.map((s) => [s.name, s]));
+    if (!this.byName.has(defaultName)) throw new Error(`the default organism "${defaultName}" is not among those loaded`);
+  }
+
+  get default(): Supervisor {
+    return this.byName.get(this.defaultName) as Supervisor;
+  }
+
+  get names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  all(): Supervisor[] {
+    return [...this.byName.values()];
+  }
+
+  /** The supervisor of a name taken from a URL: 400 for a malformed name, 404 for an unknown one. */
+  get(name: string): Supervisor {
+    if (!NAME.test(name)) {
+      throw new HttpError(400, 'INVALID_ORGANISM_NAME', `"${name.slice(0, 64)}" is not an organism name: names are lowercase letters, digits and dashes. GET /organisms lists them.`);
+    }
+    const s = this.byName.get(name);
+    if (!s) throw new HttpError(404, 'ORGANISM_NOT_FOUND', `No organism "${name}". Known organisms: ${this.names.join(', ')}.`);
+    return s;
+  }
+
+  get alive(): boolean {
+    return this.all().every((s) => s.alive);
+  }
+
+  start(): void {
+    for (const s of this.all()) s.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((s) => s.stop()));
+  }
+}
