@@ -27,6 +27,24 @@ describe('api client', () => {
     expect(String(fetchMock.mock.calls[1]?.[0])).toBe('http://api.test/runs?limit=60');
   });
 
+  it('scopes organism resources under /organisms/:name and keeps the catalogue and the list at the top', async () => {
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => json({ runs: [], count: 0 }));
+    const root = createApiClient('http://api.test', fetchMock);
+    expect(root.forOrganism(null)).toBe(root);
+    const sieve = root.forOrganism('prime-sieve');
+    expect(sieve.organism).toBe('prime-sieve');
+    await sieve.runs({ limit: 5 });
+    await sieve.rollback('abc').catch(() => {});
+    await sieve.chaosTypes().catch(() => {});
+    await sieve.organisms().catch(() => {});
+    expect(fetchMock.mock.calls.map((c) => String(c[0]))).toEqual([
+      'http://api.test/organisms/prime-sieve/runs?limit=5',
+      'http://api.test/organisms/prime-sieve/genomes/abc/rollback',
+      'http://api.test/chaos/types',
+      'http://api.test/organisms',
+    ]);
+  });
+
   it('turns an error body into an ApiError carrying the backend message and code', async () => {
     const api = createApiClient('http://api.test', async () =>
       json({ statusCode: 400, code: 'UNKNOWN_CHAOS_TYPE', message: 'Unknown chaos type "x"; valid: off-by-one, random.' }, 400),

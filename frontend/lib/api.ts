@@ -10,6 +10,7 @@ import {
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
+  OrganismsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
   StatusSchema,
@@ -18,6 +19,7 @@ import {
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
+  type OrganismsResponse,
   type RollbackResult,
   type RunsResponse,
   type Status,
@@ -87,6 +89,11 @@ function withQuery(path: string, query?: Query): string {
 
 export interface ApiClient {
   readonly baseUrl: string;
+  /** The organism this client's status, logs, runs, chaos and genomes are about; null for the default one. */
+  readonly organism: string | null;
+  /** The same client, for another organism (null: the backend's default organism). */
+  forOrganism(name: string | null): ApiClient;
+  organisms(signal?: AbortSignal): Promise<OrganismsResponse>;
   status(signal?: AbortSignal): Promise<Status>;
   runs(q?: { limit?: number; since?: number | null }, signal?: AbortSignal): Promise<RunsResponse>;
   logs(q?: { limit?: number; since?: number | null }, signal?: AbortSignal): Promise<LogsResponse>;
@@ -101,8 +108,11 @@ export function createApiClient(
   baseUrl: string = apiBaseUrl(),
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   timeoutMs: number = REQUEST_TIMEOUT_MS,
+  organism: string | null = null,
 ): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
+  // The default organism answers at the top level; any other under /organisms/:name.
+  const scoped = organism === null ? '' : `/organisms/${encodeURIComponent(organism)}`;
 
   async function request<T>(
     method: 'GET' | 'POST',
@@ -193,24 +203,28 @@ export function createApiClient(
     return parsed.data;
   }
 
-  return {
+  const self: ApiClient = {
     baseUrl: base,
-    status: (signal) => request('GET', '/status', StatusSchema, { signal }),
+    organism,
+    forOrganism: (name) => (name === organism ? self : createApiClient(base, fetchImpl, timeoutMs, name)),
+    organisms: (signal) => request('GET', '/organisms', OrganismsResponseSchema, { signal }),
+    status: (signal) => request('GET', `${scoped}/status`, StatusSchema, { signal }),
     runs: (q = {}, signal) =>
-      request('GET', withQuery('/runs', { limit: q.limit, since: q.since }), RunsResponseSchema, { signal }),
+      request('GET', withQuery(`${scoped}/runs`, { limit: q.limit, since: q.since }), RunsResponseSchema, { signal }),
     logs: (q = {}, signal) =>
-      request('GET', withQuery('/logs', { limit: q.limit, since: q.since }), LogsResponseSchema, { signal }),
+      request('GET', withQuery(`${scoped}/logs`, { limit: q.limit, since: q.since }), LogsResponseSchema, { signal }),
     chaosTypes: (signal) => request('GET', '/chaos/types', ChaosTypesResponseSchema, { signal }),
     triggerChaos: (chaosType) =>
-      request('POST', '/chaos', ChaosResultSchema, {
+      request('POST', `${scoped}/chaos`, ChaosResultSchema, {
         body: chaosType ? { chaos_type: chaosType } : {},
       }),
     genomes: (q = {}, signal) =>
-      request('GET', withQuery('/genomes', { limit: q.limit, offset: q.offset }), GenomesResponseSchema, {
+      request('GET', withQuery(`${scoped}/genomes`, { limit: q.limit, offset: q.offset }), GenomesResponseSchema, {
         signal,
       }),
     genome: (id, signal) =>
-      request('GET', `/genomes/${encodeURIComponent(id)}`, GenomeDetailSchema, { signal }),
-    rollback: (id) => request('POST', `/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
+      request('GET', `${scoped}/genomes/${encodeURIComponent(id)}`, GenomeDetailSchema, { signal }),
+    rollback: (id) => request('POST', `${scoped}/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
   };
+  return self;
 }

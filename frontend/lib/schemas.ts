@@ -102,6 +102,25 @@ export const StatusSchema = z.object({
     .optional(),
 });
 
+export const OrganismSummarySchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  default: z.boolean(),
+  state: StateSchema,
+  generation: z.number().int(),
+  genomeId: z.string(),
+  totalRuns: z.number().int(),
+  successRate: z.number().nullable(),
+  lastVerdict: VerdictSchema.nullable(),
+});
+export type OrganismSummary = z.infer<typeof OrganismSummarySchema>;
+
+export const OrganismsResponseSchema = z.object({
+  organisms: z.array(OrganismSummarySchema),
+  count: z.number().int(),
+});
+export type OrganismsResponse = z.infer<typeof OrganismsResponseSchema>;
+
 export const RunsResponseSchema = z.object({
   runs: z.array(RunSchema),
   count: count,

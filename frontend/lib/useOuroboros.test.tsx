@@ -35,6 +35,7 @@ function fakeApi() {
     genome: vi.fn(),
     triggerChaos: vi.fn(),
     rollback: vi.fn(),
+    organisms: vi.fn(async () => ({ organisms: [], count: 0 })),
   };
   return { world, api: api as unknown as ApiClient & typeof api };
 }

@@ -12,7 +12,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, type ApiClient } from './api';
-import type { ChaosType, GenomeSummary, LogEntry, Run, Status } from './schemas';
+import type { ChaosType, GenomeSummary, LogEntry, OrganismSummary, Run, Status } from './schemas';
 
 export const POLL_INTERVAL_MS = 1000;
 export const MAX_LOGS = 500;
@@ -22,7 +22,7 @@ export const GENOME_PAGE = 50;
 export const OFFLINE_AFTER_FAILURES = 3;
 
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'offline';
-export type Section = 'status' | 'runs' | 'logs' | 'genomes' | 'chaosTypes';
+export type Section = 'status' | 'runs' | 'logs' | 'genomes' | 'chaosTypes' | 'organisms';
 
 export interface OuroborosData {
   connection: Connection;
@@ -37,6 +37,8 @@ export interface OuroborosData {
   genomes: GenomeSummary[] | null;
   genomesTotal: number;
   chaosTypes: ChaosType[] | null;
+  /** Every organism of the backend at a glance (null until the first answer). */
+  organisms: OrganismSummary[] | null;
   /** Per-section errors (a contract break or an HTTP error on one endpoint). */
   errors: Partial<Record<Section, string>>;
   /** Number of completed polls, handy for tests and for "updated" hints. */
@@ -54,6 +56,7 @@ export const initialData: OuroborosData = {
   genomes: null,
   genomesTotal: 0,
   chaosTypes: null,
+  organisms: null,
   errors: {},
   polls: 0,
 };
@@ -109,6 +112,18 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
 
   useEffect(() => {
     const engine = ref.current;
+    // A new client is a new organism (or backend): start its history afresh, keep what is backend-wide.
+    const keep = engine.data;
+    engine.data = {
+      ...initialData,
+      connection: keep.connection,
+      lastContactAt: keep.lastContactAt,
+      chaosTypes: keep.chaosTypes,
+      organisms: keep.organisms,
+    };
+    engine.logCursor = null;
+    engine.runCursor = null;
+    setData(engine.data);
     const controller = new AbortController();
     let stopped = false;
     let running = false;
@@ -195,11 +210,12 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
 
       const runCursor = engine.runCursor;
       const logCursor = engine.logCursor;
-      const [runsR, logsR, genomesR, typesR] = await Promise.allSettled([
+      const [runsR, logsR, genomesR, typesR, organismsR] = await Promise.allSettled([
         api.runs(runCursor === null ? { limit: MAX_RUNS } : { limit: MAX_RUNS, since: runCursor }, signal),
         api.logs(logCursor === null ? { limit: LOG_PAGE } : { limit: LOG_PAGE, since: logCursor }, signal),
         api.genomes({ limit: GENOME_PAGE }, signal),
         engine.data.chaosTypes === null ? api.chaosTypes(signal) : Promise.resolve(null),
+        api.organisms(signal),
       ]);
       if (stopped) return;
 
@@ -244,6 +260,12 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
         if (typesR.value !== null) patch.chaosTypes = typesR.value.types;
       } else {
         errors.chaosTypes = errorMessage(typesR.reason);
+      }
+
+      if (organismsR.status === 'fulfilled') {
+        patch.organisms = organismsR.value.organisms;
+      } else {
+        errors.organisms = errorMessage(organismsR.reason);
       }
 
       patch.errors = errors;

@@ -1,14 +1,22 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Dashboard } from './Dashboard';
 import type { ApiClient } from '@/lib/api';
 import { CHAOS_TYPES, makeDetail, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
 
-function fakeApi(): ApiClient {
+const ORGANISMS = [
+  { name: 'bubble-sort', description: 'Sorts.', default: true, state: 'healthy' as const, generation: 2, genomeId: 'a', totalRuns: 42, successRate: 0.9, lastVerdict: 'ok' as const },
+  { name: 'prime-sieve', description: 'Sieves.', default: false, state: 'sick' as const, generation: 5, genomeId: 'b', totalRuns: 7, successRate: 0.5, lastVerdict: 'crashed' as const },
+];
+
+function fakeApi(organism: string | null = null, made: Record<string, ApiClient> = {}): ApiClient {
   const genomes = [makeGenome(2, { cause: 'heal', live: true }), makeGenome(1, { cause: 'chaos', healthy: false }), makeGenome(0)];
-  return {
+  const api: ApiClient = {
     baseUrl: 'http://api.test',
-    status: vi.fn(async () => makeStatus()),
+    organism,
+    forOrganism: (name) => (name === organism ? api : (made[name ?? ''] ??= fakeApi(name, made))),
+    organisms: vi.fn(async () => ({ organisms: ORGANISMS, count: 2 })),
+    status: vi.fn(async () => makeStatus({ organism: organism ?? 'bubble-sort' })),
     runs: vi.fn(async () => ({ runs: [makeRun(1), makeRun(2, { verdict: 'crashed' })], count: 2 })),
     logs: vi.fn(async () => ({ entries: [makeLog(1, { text: 'hello from the watcher' })], count: 1, lastSeq: 1 })),
     chaosTypes: vi.fn(async () => ({ types: CHAOS_TYPES })),
@@ -19,9 +27,28 @@ function fakeApi(): ApiClient {
     })),
     rollback: vi.fn(async () => ({ generation: 3, genomeId: 'y', rolledBackTo: genomes[2]!.id })),
   };
+  return api;
 }
 
 describe('Dashboard', () => {
+  // The organism picked is kept in the URL; do not let it leak into the next test.
+  afterEach(() => window.history.replaceState(null, '', '/'));
+
+  it('shows every organism at a glance and switches the detailed view to the one picked', async () => {
+    const made: Record<string, ApiClient> = {};
+    const api = fakeApi(null, made);
+    render(<Dashboard api={api} />);
+    const sieve = await screen.findByTestId('organism-prime-sieve');
+    expect(sieve.textContent).toContain('SICK');
+    expect(screen.getByTestId('organism-bubble-sort').getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(sieve);
+    await waitFor(() => expect(made['prime-sieve']).toBeDefined());
+    await waitFor(() => expect(made['prime-sieve']!.status).toHaveBeenCalled());
+    expect(screen.getByTestId('organism-prime-sieve').getAttribute('aria-pressed')).toBe('true');
+    await waitFor(() => expect(screen.getByText(/organism prime-sieve/)).toBeTruthy());
+    expect(window.location.search).toContain('organism=prime-sieve');
+  });
+
   it('wires one poller to every panel', async () => {
     const api = fakeApi();
     render(<Dashboard api={api} />);

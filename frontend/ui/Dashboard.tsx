@@ -9,6 +9,7 @@ import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
 import { DiffPanel, type DiffSelection } from './DiffPanel';
 import { ExecutionChart } from './ExecutionChart';
 import { HistoryPanel } from './HistoryPanel';
+import { OrganismsPanel } from './OrganismsPanel';
 import { StatsPanel } from './StatsPanel';
 import { TerminalPanel } from './TerminalPanel';
 import { VitalsPanel } from './VitalsPanel';
@@ -17,7 +18,14 @@ const DETAIL_CACHE_MAX = 50;
 
 /** The God View: one poller, every panel. */
 export function Dashboard({ api: injected }: { api?: ApiClient }) {
-  const api = useMemo(() => injected ?? createApiClient(), [injected]);
+  const root = useMemo(() => injected ?? createApiClient(), [injected]);
+  // The organism in view: from ?organism= so a view can be shared, null for the backend's default.
+  const [organism, setOrganism] = useState<string | null>(null);
+  useEffect(() => {
+    const fromUrl = new URLSearchParams(window.location.search).get('organism');
+    if (fromUrl) setOrganism(fromUrl);
+  }, []);
+  const api = useMemo(() => root.forOrganism(organism), [root, organism]);
   const live = useOuroboros(api);
   const connected = live.connection === 'connected';
   const stale = live.status !== null && !connected;
@@ -26,6 +34,14 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
   const [picked, setPicked] = useState<string | null>(null);
   const newestId = live.genomes?.[0]?.id ?? null;
   const selectedId = picked ?? newestId;
+
+  const onPickOrganism = useCallback((name: string) => {
+    setOrganism(name);
+    setPicked(null);
+    const url = new URL(window.location.href);
+    url.searchParams.set('organism', name);
+    window.history.replaceState(null, '', url);
+  }, []);
 
   // Genome details never change their diff, so they are cached (bounded) by id.
   const cache = useRef(new Map<string, GenomeDetail>());
@@ -106,6 +122,13 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
         apiUrl={api.baseUrl}
         lastContactAt={live.lastContactAt}
         error={live.connectionError}
+      />
+
+      <OrganismsPanel
+        organisms={live.organisms}
+        selected={organism}
+        onSelect={onPickOrganism}
+        error={live.errors.organisms}
       />
 
       <main className="grid grid-cols-1 gap-3 lg:grid-cols-2 xl:grid-cols-12">
