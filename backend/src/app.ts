@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -19,6 +21,7 @@ import { CallBudget } from './healing/call-budget.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
+import { changesSomething, requestGuard } from './security/guard.js';
 import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
 import { healthRoutes } from './routes/health.js';
@@ -60,6 +63,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Fastify waits forever by default; a slow client must not hold a socket open.
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
+    trustProxy: config.trustProxy,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -147,13 +151,29 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const origins = config.corsOrigins.includes('*') ? true : [...config.corsOrigins];
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
+  // Security headers; the CSP is set per response below, because the API's JSON and /docs' HTML need different ones.
+  await app.register(helmet, { global: true, contentSecurityPolicy: false });
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    return payload;
+  });
+  // Only what changes something is limited: /health and the dashboards' polling always answer.
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    allowList: (req) => !changesSomething(req),
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, 'RATE_LIMITED', `Too many changes from this address: at most ${ctx.max} a minute. Try again in ${ctx.after}.`),
+  });
+  await app.register(requestGuard, { config });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Ouroboros', description: 'The REST API of the self-healing watcher.', version },
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   await app.register(rootRoutes, { version });
   await app.register(healthRoutes);

@@ -52,6 +52,10 @@ const EnvSchema = z.object({
   CRASH_LOOP_WINDOW_MS: intFrom(100, 3_600_000).default(10_000),
   QUARANTINE_MAX_BACKOFF_MS: intFrom(100, 3_600_000).default(60_000),
   EXTERNAL_EDITS: bool.default(true),
+  OUROBOROS_TOKEN: z.string().min(16, 'must be at least 16 characters (try `openssl rand -hex 32`)').optional(),
+  OUROBOROS_PROTECT_READS: bool.default(false),
+  RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(60),
+  TRUST_PROXY: bool.default(false),
 });
 
 export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
@@ -97,6 +101,14 @@ export interface Config {
   readonly quarantineMaxBackoffMs: number;
   /** Watch the live genome file and take edits made to it from outside. */
   readonly externalEdits: boolean;
+  /** The bearer token every route that changes code requires; null: open on loopback only. */
+  readonly token: string | null;
+  /** Require the token for reads too (except /health). */
+  readonly protectReads: boolean;
+  /** Requests that change something, per client address and minute. */
+  readonly rateLimitPerMinute: number;
+  /** Take the client address from X-Forwarded-For (behind Railway's or another proxy). */
+  readonly trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -124,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!(HEAL_RUNGS as readonly string[]).includes(rung)) {
       issues.push(`HEAL_LADDER=${JSON.stringify(e.HEAL_LADDER)}: unknown strategy "${rung}"; valid: ${HEAL_RUNGS.join(', ')}`);
     }
+  }
+  if (e.OUROBOROS_PROTECT_READS && !e.OUROBOROS_TOKEN) {
+    issues.push('OUROBOROS_PROTECT_READS=true: needs OUROBOROS_TOKEN, or nobody could read anything');
   }
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
@@ -160,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     crashLoopWindowMs: e.CRASH_LOOP_WINDOW_MS,
     quarantineMaxBackoffMs: e.QUARANTINE_MAX_BACKOFF_MS,
     externalEdits: e.EXTERNAL_EDITS,
+    token: e.OUROBOROS_TOKEN ?? null,
+    protectReads: e.OUROBOROS_PROTECT_READS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
     ...overrides,
   });
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { isLoopback } from './security/token.js';
 
 /** Listens, picks the logger, and shuts down gracefully; everything else is in app.ts. */
 async function main(): Promise<void> {
@@ -49,6 +50,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.token === null) {
+    if (isLoopback(config.host)) {
+      logger.warn('OUROBOROS_TOKEN is not set: routes that change code are open, because the server listens on loopback only');
+    } else {
+      logger.warn(`OUROBOROS_TOKEN is not set and the server listens on ${config.host}: routes that change code answer 403 until it is set`);
+    }
+  }
   logger.info(`Ouroboros is watching ${config.organism}; data in ${config.dataDir}; docs at /docs`);
 }
 
