@@ -212,6 +212,32 @@ describe('God View against the real backend', () => {
     await expect.poll(async () => Number(await text('[data-testid="total-runs"]')), { timeout: 10_000 }).toBeGreaterThan(runs);
   });
 
+  it('asks once for the access token when the backend wants one, and keeps it out of the URL', async () => {
+    await backend.stop();
+    const token = 'e2e-token-0123456789abcdef';
+    backend = await startBackend({
+      port: backendPort,
+      dataDir,
+      frontendOrigin: `http://127.0.0.1:${frontendPort}`,
+      env: { OUROBOROS_TOKEN: token },
+    });
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-connection'), { timeout: 20_000 }).toBe('connected');
+    const before = await generationShown();
+    await page.getByRole('button', { name: 'syntax_error' }).click();
+    await page.waitForSelector('[data-testid="token-panel"]', { timeout: 10_000 });
+    expect(await text('[data-testid="chaos-feedback"]')).toMatch(/401|token/i);
+    expect(await generationShown()).toBe(before);
+
+    await page.fill('#access-token', token);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.waitForSelector('[data-testid="token-panel"]', { state: 'detached' });
+    await page.getByRole('button', { name: 'syntax_error' }).click();
+    await expect.poll(async () => await generationShown(), { timeout: 15_000 }).toBeGreaterThan(before);
+    expect(page.url()).not.toContain(token);
+    expect(await page.evaluate(() => window.sessionStorage.getItem('ouroboros.token'))).toBe(token);
+    expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
+  });
+
   it('raised no uncaught errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

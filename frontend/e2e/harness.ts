@@ -119,6 +119,8 @@ export interface BackendOptions {
   port: number;
   dataDir: string;
   frontendOrigin: string;
+  /** Extra environment, e.g. OUROBOROS_TOKEN. */
+  env?: Record<string, string>;
 }
 
 /** Starts the real backend and waits for GET /health to answer 200. */
@@ -135,6 +137,7 @@ export async function startBackend(o: BackendOptions): Promise<Managed & { url: 
       LOOP_INTERVAL_MS: '300',
       CORS_ORIGINS: o.frontendOrigin,
       LOG_PRETTY: 'false',
+      ...o.env,
     },
   });
   try {

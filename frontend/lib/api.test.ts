@@ -45,6 +45,18 @@ describe('api client', () => {
     ]);
   });
 
+  it('sends the tab\'s token as a bearer header when there is one, and none otherwise', async () => {
+    const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => json({ runs: [], count: 0 }));
+    let token: string | null = null;
+    const api = createApiClient('http://api.test', fetchMock, undefined, null, () => token);
+    await api.runs();
+    token = 'tab-token';
+    await api.forOrganism('prime-sieve').runs();
+    const headers = fetchMock.mock.calls.map((c) => (c[1]?.headers ?? {}) as Record<string, string>);
+    expect(headers[0]?.authorization).toBeUndefined();
+    expect(headers[1]?.authorization).toBe('Bearer tab-token');
+  });
+
   it('turns an error body into an ApiError carrying the backend message and code', async () => {
     const api = createApiClient('http://api.test', async () =>
       json({ statusCode: 400, code: 'UNKNOWN_CHAOS_TYPE', message: 'Unknown chaos type "x"; valid: off-by-one, random.' }, 400),

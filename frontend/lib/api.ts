@@ -24,6 +24,7 @@ import {
   type RunsResponse,
   type Status,
 } from './schemas';
+import { readToken } from './token';
 
 export const DEFAULT_API_URL = 'http://localhost:8000';
 export const REQUEST_TIMEOUT_MS = 4000;
@@ -69,6 +70,11 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/** The backend wants a token this tab has not given, or gave wrong (not: the server has none configured). */
+export function needsToken(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401;
+}
+
 /** A readable sentence for any thrown value. */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
@@ -109,6 +115,7 @@ export function createApiClient(
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   timeoutMs: number = REQUEST_TIMEOUT_MS,
   organism: string | null = null,
+  token: () => string | null = readToken,
 ): ApiClient {
   const base = baseUrl.replace(/\/+$/, '');
   // The default organism answers at the top level; any other under /organisms/:name.
@@ -132,11 +139,12 @@ export function createApiClient(
 
     let res: Response;
     try {
-      const init: RequestInit = { method, signal: controller.signal, cache: 'no-store' };
-      if (opts.body !== undefined) {
-        init.headers = { 'content-type': 'application/json' };
-        init.body = JSON.stringify(opts.body);
-      }
+      const headers: Record<string, string> = {};
+      const bearer = token();
+      if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const init: RequestInit = { method, signal: controller.signal, cache: 'no-store', headers };
+      if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
       res = await fetchImpl(`${base}${path}`, init);
     } catch (e) {
       const why = timedOut
@@ -206,7 +214,7 @@ export function createApiClient(
   const self: ApiClient = {
     baseUrl: base,
     organism,
-    forOrganism: (name) => (name === organism ? self : createApiClient(base, fetchImpl, timeoutMs, name)),
+    forOrganism: (name) => (name === organism ? self : createApiClient(base, fetchImpl, timeoutMs, name, token)),
     organisms: (signal) => request('GET', '/organisms', OrganismsResponseSchema, { signal }),
     status: (signal) => request('GET', `${scoped}/status`, StatusSchema, { signal }),
     runs: (q = {}, signal) =>

@@ -11,7 +11,7 @@
  *   consecutive failures offline. It keeps polling, so it recovers by itself.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, errorMessage, type ApiClient } from './api';
+import { ApiError, errorMessage, needsToken, type ApiClient } from './api';
 import type { ChaosType, GenomeSummary, LogEntry, OrganismSummary, Run, Status } from './schemas';
 
 export const POLL_INTERVAL_MS = 1000;
@@ -39,6 +39,8 @@ export interface OuroborosData {
   chaosTypes: ChaosType[] | null;
   /** Every organism of the backend at a glance (null until the first answer). */
   organisms: OrganismSummary[] | null;
+  /** The backend refuses to answer without a token (OUROBOROS_PROTECT_READS). */
+  unauthorized: boolean;
   /** Per-section errors (a contract break or an HTTP error on one endpoint). */
   errors: Partial<Record<Section, string>>;
   /** Number of completed polls, handy for tests and for "updated" hints. */
@@ -57,6 +59,7 @@ export const initialData: OuroborosData = {
   genomesTotal: 0,
   chaosTypes: null,
   organisms: null,
+  unauthorized: false,
   errors: {},
   polls: 0,
 };
@@ -185,6 +188,7 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
             connectionError: null,
             lastContactAt: Date.now(),
             errors: { ...engine.data.errors, status: errorMessage(e) },
+            unauthorized: needsToken(e),
             polls: engine.data.polls + 1,
           });
         }
@@ -226,6 +230,7 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
         consecutiveFailures: 0,
         connectionError: null,
         lastContactAt: Date.now(),
+        unauthorized: false,
         polls: engine.data.polls + 1,
       };
 

@@ -1,7 +1,8 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createApiClient, errorMessage, type ApiClient } from '@/lib/api';
+import { createApiClient, errorMessage, needsToken, type ApiClient } from '@/lib/api';
+import { forgetToken, readToken, saveToken } from '@/lib/token';
 import type { GenomeDetail } from '@/lib/schemas';
 import { MAX_LOGS, useOuroboros } from '@/lib/useOuroboros';
 import { ChaosPanel } from './ChaosPanel';
@@ -12,6 +13,7 @@ import { HistoryPanel } from './HistoryPanel';
 import { OrganismsPanel } from './OrganismsPanel';
 import { StatsPanel } from './StatsPanel';
 import { TerminalPanel } from './TerminalPanel';
+import { TokenPanel } from './TokenPanel';
 import { VitalsPanel } from './VitalsPanel';
 
 const DETAIL_CACHE_MAX = 50;
@@ -80,26 +82,38 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
   }, [api, selectedId, connected]);
 
   const { refresh } = live;
-  const onTrigger = useCallback(
-    async (type: string) => {
+  // Asked for once, when the backend first answers 401; kept in sessionStorage for this tab.
+  const [refusedToken, setRefusedToken] = useState(false);
+  const [hasToken, setHasToken] = useState(false);
+  useEffect(() => setHasToken(readToken() !== null), []);
+  const act = useCallback(
+    async <T,>(action: () => Promise<T>): Promise<T> => {
       try {
-        return await api.triggerChaos(type);
+        return await action();
+      } catch (e) {
+        if (needsToken(e)) setRefusedToken(true);
+        throw e;
       } finally {
         refresh();
       }
     },
-    [api, refresh],
+    [refresh],
   );
-  const onRollback = useCallback(
-    async (id: string) => {
-      try {
-        return await api.rollback(id);
-      } finally {
-        refresh();
-      }
+  const onTrigger = useCallback((type: string) => act(() => api.triggerChaos(type)), [act, api]);
+  const onRollback = useCallback((id: string) => act(() => api.rollback(id)), [act, api]);
+  const onSaveToken = useCallback(
+    (token: string) => {
+      saveToken(token);
+      setHasToken(true);
+      setRefusedToken(false);
+      refresh();
     },
-    [api, refresh],
+    [refresh],
   );
+  const onForgetToken = useCallback(() => {
+    forgetToken();
+    setHasToken(false);
+  }, []);
   const onSelect = useCallback((id: string) => setPicked(id), []);
 
   const status = live.status;
@@ -123,6 +137,8 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
         lastContactAt={live.lastContactAt}
         error={live.connectionError}
       />
+
+      <TokenPanel needed={refusedToken || live.unauthorized} stored={hasToken} onSave={onSaveToken} onForget={onForgetToken} />
 
       <OrganismsPanel
         organisms={live.organisms}
