@@ -1,0 +1,111 @@
+/** The gauntlet's command line, parsed without a dependency. */
+
+export interface GauntletOptions {
+  seed: number;
+  rounds: number;
+  /** Chaos types to inject; null: every type the server lists except 'random'. */
+  types: string[] | null;
+  /** Organisms to attack; null: every organism the server runs. */
+  organisms: string[] | null;
+  /** A running server to attack instead of starting one. */
+  url: string | null;
+  loopIntervalMs: number;
+  /** This many passing runs of a chaos generation before any failing one make it an equivalent mutant. */
+  equivalentAfter: number;
+  /** Time allowed to one injection, from the chaos to the first passing run after the heal. */
+  deadlineMs: number;
+  /** How long to wait for an organism to be healthy before an injection. */
+  settleMs: number;
+  /** Write every injection's record as JSON to this file. */
+  json: string | null;
+  quiet: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage: pnpm gauntlet [options]
+
+Runs a seeded series of chaos injections across every organism and chaos type against a real server, and
+prints per type and organism: injected, detected, equivalent, healed, time to detect and time to heal
+(median and p95), and the genomes left behind. Exits 1 when a detected failure was not healed.
+
+Options:
+  --seed N               seed of the series (default 1): the same seed injects the same corruptions
+  --rounds N             times every type is injected into every organism (default 2)
+  --types a,b            chaos types to inject (default: every type but random)
+  --organisms a,b        organisms to attack (default: all)
+  --url URL              attack a running server instead of starting one (its data is changed!)
+  --loop-interval-ms N   LOOP_INTERVAL_MS of the server started (default 100)
+  --equivalent-after K   K passing runs of a chaos generation before any failure: equivalent (default 3)
+  --deadline-ms N        time allowed to one injection to be detected and healed (default 17000)
+  --settle-ms N          time allowed to an organism to be healthy before an injection (default 30000)
+  --json FILE            also write every injection's record to FILE
+  --quiet                no progress lines, only the table
+  -h, --help             this help
+
+The server started inherits the environment (HEAL_LADDER, LLM_BASE_URL...); OUROBOROS_TOKEN, when set, is
+sent as a bearer token.
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function int(flag: string, v: string, min: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs a whole number of at least ${min}, got "${v}"`);
+  return Number(v);
+}
+
+export function parseArgs(argv: readonly string[]): GauntletOptions {
+  const o: GauntletOptions = {
+    seed: 1,
+    rounds: 2,
+    types: null,
+    organisms: null,
+    url: null,
+    loopIntervalMs: 100,
+    equivalentAfter: 3,
+    deadlineMs: 17_000,
+    settleMs: 30_000,
+    json: null,
+    quiet: false,
+    help: false,
+  };
+  const args = [...argv];
+  while (args.length > 0) {
+    let flag = args.shift()!;
+    if (flag === '--') continue;
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const take = (): string => {
+      const v = value ?? args.shift();
+      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--seed': o.seed = int(flag, take(), 0); break;
+      case '--rounds': o.rounds = int(flag, take(), 1); break;
+      case '--types': o.types = list(take()); break;
+      case '--organisms': o.organisms = list(take()); break;
+      case '--url': o.url = take().replace(/\/+$/, ''); break;
+      case '--loop-interval-ms': o.loopIntervalMs = int(flag, take(), 10); break;
+      case '--equivalent-after': o.equivalentAfter = int(flag, take(), 1); break;
+      case '--deadline-ms': o.deadlineMs = int(flag, take(), 1000); break;
+      case '--settle-ms': o.settleMs = int(flag, take(), 1000); break;
+      case '--json': o.json = take(); break;
+      case '--quiet': o.quiet = true; break;
+      case '-h':
+      case '--help': o.help = true; break;
+      default: throw new UsageError(`unknown option "${flag}"`);
+    }
+  }
+  if (o.seed > 0xffffffff) throw new UsageError('--seed must fit in 32 bits');
+  if (o.types?.length === 0) throw new UsageError('--types needs at least one type');
+  if (o.organisms?.length === 0) throw new UsageError('--organisms needs at least one organism');
+  return o;
+}

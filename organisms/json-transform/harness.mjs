@@ -1,0 +1,76 @@
+// Input generator and oracle for the json-transform organism. Trusted code: chaos never touches it.
+
+const REGIONS = ['north', 'south', 'east', 'west', 'central', 'islands', 'overseas'];
+const STATUSES = ['paid', 'paid', 'paid', 'refunded', 'pending'];
+const FIELDS = ['region', 'orders', 'units', 'revenueCents', 'avgOrderCents', 'topSku'];
+
+/**
+ * A batch of orders: each with an id, a region, a status and one to maxItems line items (sku, qty, priceCents).
+ * @param {{ int(min: number, max: number): number, pick<T>(items: T[]): T }} rng seeded generator supplied by the watcher
+ * @param {{ minOrders: number, maxOrders: number, maxItems: number, skus: number }} params the manifest's "input" block
+ */
+export function generateInput(rng, params) {
+  const regions = REGIONS.slice(0, rng.int(3, REGIONS.length));
+  const count = rng.int(params.minOrders, params.maxOrders);
+  const orders = [];
+  for (let i = 0; i < count; i++) {
+    const items = [];
+    const lines = rng.int(1, params.maxItems);
+    for (let j = 0; j < lines; j++) {
+      const sku = `SKU-${String(rng.int(1, params.skus)).padStart(3, '0')}`;
+      items.push({ sku, qty: rng.int(1, 9), priceCents: rng.int(99, 49_999) });
+    }
+    orders.push({ id: `o-${i + 1}`, region: rng.pick(regions), status: rng.pick(STATUSES), items });
+  }
+  return { orders };
+}
+
+/** The reference: written apart from the genome (plain objects, reduce, a sort of the sku counts). */
+export function reference(input) {
+  const byRegion = {};
+  for (const order of input.orders) {
+    if (order.status !== 'paid') continue;
+    const g = (byRegion[order.region] ??= { orders: 0, units: 0, revenueCents: 0, skus: {} });
+    g.orders++;
+    g.units += order.items.reduce((sum, item) => sum + item.qty, 0);
+    g.revenueCents += order.items.reduce((sum, item) => sum + item.qty * item.priceCents, 0);
+    for (const item of order.items) g.skus[item.sku] = (g.skus[item.sku] ?? 0) + item.qty;
+  }
+  return Object.entries(byRegion)
+    .map(([region, g]) => {
+      const [top] = Object.entries(g.skus).sort(([a, ua], [b, ub]) => ub - ua || (a < b ? -1 : a > b ? 1 : 0));
+      return {
+        region,
+        orders: g.orders,
+        units: g.units,
+        revenueCents: g.revenueCents,
+        avgOrderCents: Math.round(g.revenueCents / g.orders),
+        topSku: top[0],
+      };
+    })
+    .sort((a, b) => b.revenueCents - a.revenueCents || (a.region < b.region ? -1 : a.region > b.region ? 1 : 0));
+}
+
+/**
+ * The answer must equal the reference exactly: the same rows, in the same order, with the same six fields.
+ * @returns {{ ok: true } | { ok: false, reason: string }}
+ */
+export function judge(input, answer) {
+  if (!Array.isArray(answer)) return { ok: false, reason: `expected a JSON array of rows, got ${answer === null ? 'null' : typeof answer}` };
+  const expected = reference(input);
+  for (let i = 0; i < Math.min(answer.length, expected.length); i++) {
+    const row = answer[i];
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) return { ok: false, reason: `row ${i} is not an object` };
+    const keys = Object.keys(row).sort().join(',');
+    if (keys !== [...FIELDS].sort().join(',')) return { ok: false, reason: `row ${i} has fields ${keys}; expected ${FIELDS.join(', ')}` };
+    for (const field of FIELDS) {
+      if (row[field] !== expected[i][field]) {
+        return { ok: false, reason: `row ${i} (${expected[i].region}): ${field} should be ${JSON.stringify(expected[i][field])}, got ${JSON.stringify(row[field])}` };
+      }
+    }
+  }
+  if (answer.length !== expected.length) {
+    return { ok: false, reason: `expected ${expected.length} region rows, got ${answer.length}` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,58 @@
+// Input generator and oracle for the prime-sieve organism. Trusted code: chaos never touches it.
+
+/** The first primes, written out: the reference below must agree with them before it is trusted. */
+const KNOWN_PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97];
+
+/** Trial division by 2 and the odd numbers up to sqrt(n): slow, obvious, and independent of any sieve. */
+function isPrime(n) {
+  if (!Number.isInteger(n) || n < 2) return false;
+  if (n % 2 === 0) return n === 2;
+  for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false;
+  return true;
+}
+
+for (let n = 0; n <= 100; n++) {
+  if (isPrime(n) !== KNOWN_PRIMES.includes(n)) throw new Error(`prime-sieve harness: the reference is wrong about ${n}`);
+}
+
+/**
+ * A window [low, high] of the integers: high up to maxHigh, a span between minSpan and maxSpan. Every seed
+ * sometimes starts the window at the very bottom (low 0..2), where the edge cases live.
+ * @param {{ int(min: number, max: number): number, next(): number }} rng seeded generator supplied by the watcher
+ * @param {{ maxHigh: number, minSpan: number, maxSpan: number }} params the manifest's "input" block
+ */
+export function generateInput(rng, params) {
+  const span = rng.int(params.minSpan, params.maxSpan);
+  const low = rng.next() < 0.2 ? rng.int(0, 2) : rng.int(0, params.maxHigh - span);
+  return { low, high: low + span };
+}
+
+/** The reference answer: every prime in [low, high], ascending. */
+export function primesBetween(low, high) {
+  const out = [];
+  for (let n = Math.max(low, 2); n <= high; n++) if (isPrime(n)) out.push(n);
+  return out;
+}
+
+/**
+ * The answer must be exactly the primes p with low <= p <= high, ascending, no repeats.
+ * @returns {{ ok: true } | { ok: false, reason: string }}
+ */
+export function judge(input, answer) {
+  if (!Array.isArray(answer)) return { ok: false, reason: `expected a JSON array, got ${answer === null ? 'null' : typeof answer}` };
+  const expected = primesBetween(input.low, input.high);
+  const n = Math.min(answer.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (answer[i] !== expected[i]) {
+      const what = isPrime(answer[i]) ? 'out of order, repeated or out of the window' : 'not prime';
+      return { ok: false, reason: `at index ${i}: expected ${expected[i]}, got ${JSON.stringify(answer[i])} (${what})` };
+    }
+  }
+  if (answer.length < expected.length) {
+    return { ok: false, reason: `expected ${expected.length} primes in [${input.low}, ${input.high}], got ${answer.length}: missing ${expected[n]} onwards` };
+  }
+  if (answer.length > expected.length) {
+    return { ok: false, reason: `expected ${expected.length} primes in [${input.low}, ${input.high}], got ${answer.length}: extra ${JSON.stringify(answer[n])}` };
+  }
+  return { ok: true };
+}
