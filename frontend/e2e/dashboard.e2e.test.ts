@@ -128,6 +128,20 @@ describe('God View against the real backend', () => {
     await expect.poll(() => page.locator('[data-testid="failure-marker"][data-verdict="hung"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
+  it('shows every organism at a glance and switches the detailed view to another', async () => {
+    for (const name of ['bubble-sort', 'json-transform', 'prime-sieve']) {
+      await page.waitForSelector(`[data-testid="organism-${name}"]`, { timeout: 10_000 });
+    }
+    await page.click('[data-testid="organism-prime-sieve"]');
+    const header = async () => (await page.locator('header').first().textContent()) ?? '';
+    await expect.poll(header, { timeout: 10_000 }).toContain('organism prime-sieve');
+    await expect.poll(async () => (await page.locator('body').textContent()) ?? '', { timeout: 10_000 }).toMatch(/sieved \[\d+, \d+\]/);
+    expect(page.url()).toContain('organism=prime-sieve');
+    expect(await attr('[data-testid="organism-prime-sieve"]', 'aria-pressed')).toBe('true');
+    await page.click('[data-testid="organism-bubble-sort"]');
+    await expect.poll(header, { timeout: 10_000 }).toContain('organism bubble-sort');
+  });
+
   it('the diff viewer shows the chaos change', async () => {
     await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
     await expect.poll(() => attr('[data-testid="diff-header"]', 'data-genome-id'), { timeout: 10_000 }).toBe(chaos.genomeId);
