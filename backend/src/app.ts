@@ -26,6 +26,7 @@ import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
 import { healthRoutes } from './routes/health.js';
 import { logRoutes } from './routes/logs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
@@ -189,6 +190,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
   }
+  await app.register(metricsRoutes);
 
   await app.ready();
   if (opts.startWatcher !== false) fleet.start();

@@ -140,6 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (e.OUROBOROS_PROTECT_READS && !e.OUROBOROS_TOKEN) {
     issues.push('OUROBOROS_PROTECT_READS=true: needs OUROBOROS_TOKEN, or nobody could read anything');
   }
+  if (production && e.LOG_PRETTY === true) {
+    issues.push('LOG_PRETTY=true: not available with NODE_ENV=production (pino-pretty is a development dependency); logs are JSON lines there');
+  }
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({

@@ -297,3 +297,26 @@ describe('several organisms at once', () => {
     expect(all.organisms.map((o: any) => [o.organism, o.state]).sort()).toEqual([['crash', 'paused'], ['good', 'paused']]);
   });
 });
+
+describe('configuration', () => {
+  it('names the variable and the fix when a value is wrong', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.js');
+    const wrong = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    };
+    expect(wrong({ PORT: 'abc' })).toMatch(/PORT="abc": must be a number/);
+    expect(wrong({ LOOP_INTERVAL_MS: '5' })).toMatch(/LOOP_INTERVAL_MS="5": must be at least 10/);
+    expect(wrong({ HEAL_LADDER: 'rollback,prayer' })).toMatch(/unknown strategy "prayer"/);
+    expect(wrong({ LLM_BASE_URL: 'http://localhost:11434/v1' })).toMatch(/LLM_MODEL: must be set/);
+    expect(wrong({ OUROBOROS_TOKEN: 'short' })).toMatch(/OUROBOROS_TOKEN="short": must be at least 16 characters/);
+    expect(wrong({ OUROBOROS_PROTECT_READS: 'true' })).toMatch(/needs OUROBOROS_TOKEN/);
+    expect(wrong({ NODE_ENV: 'production', LOG_PRETTY: 'true' })).toMatch(/LOG_PRETTY=true: not available/);
+    expect(loadConfig({ PORT: '' }).port).toBe(8000);
+  });
+});
