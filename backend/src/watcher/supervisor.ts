@@ -546,6 +546,22 @@ export class Supervisor {
     return { result: described, seed, genome };
   }
 
+  /**
+   * Promotes a candidate found outside the heal loop (evolution). Compare-and-swap on the live genome and
+   * serialised with every other promotion, so it never lands on top of chaos or a heal it did not see.
+   */
+  promoteCandidate(expectedLiveId: string, g: Omit<NewGenome, 'organism'>): Promise<GenomeRow> {
+    return this.promote(expectedLiveId, { ...g, organism: this.name });
+  }
+
+  get isHealing(): boolean {
+    return this.healing;
+  }
+
+  get organism(): Organism {
+    return this.o.organism;
+  }
+
   async rollback(target: GenomeRow): Promise<GenomeRow> {
     const base = this.live;
     const genome = await this.promote(base.id, {
