@@ -384,6 +384,11 @@ export class Supervisor {
     this.events.emit('run', { organism: this.name, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation });
     // Only for genomes promoted while this process watched: the first verdict on them is a detection.
     const firstRunOfNewGenome = this.lastRun?.genomeId !== genome.id && Date.parse(genome.createdAt) >= this.startedAt;
+    if (row.verdict === 'ok' && firstRunOfNewGenome && genome.cause === 'chaos') {
+      // Not a miss: the corruption changed nothing this input could see (an equivalent mutant, or one that
+      // only some inputs expose). Said plainly rather than counted as detected.
+      this.log('chaos', 'info', `generation ${genome.generation} passed its first run despite the chaos: an equivalent mutant, or one this input does not expose`);
+    }
     if (row.verdict !== 'ok' && firstRunOfNewGenome) {
       const detectMs = Date.parse(result.startedAt) + row.durationMs - Date.parse(genome.createdAt);
       this.events.emit('detected', { organism: this.name, cause: genome.cause, verdict: row.verdict, detectMs: Math.max(0, detectMs) });
