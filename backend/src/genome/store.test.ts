@@ -105,4 +105,16 @@ describe('GenomeStore', () => {
     store.pruneLogs(10);
     expect(store.recentLogs(100).map((l) => l.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
   });
+
+  it('lists healthy baselines newest first, one per source, without the excluded genome', () => {
+    const g0 = seed(store);
+    run(g0.id, 0, 'ok');
+    const g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x' });
+    run(g1.id, 1, 'ok');
+    const g2 = store.promote(g1.id, { organism: 'o', source: 'A\n', cause: 'rollback', summary: 'back', healthy: true });
+    const g3 = store.promote(g2.id, { organism: 'o', source: 'C\n', cause: 'chaos', summary: 'y' });
+    expect(store.healthyGenomes('o', g3.id, 10).map((g) => g.generation)).toEqual([2, 1]);
+    expect(store.healthyGenomes('o', g2.id, 10).map((g) => g.generation)).toEqual([1, 0]);
+    expect(store.healthyGenomes('o', g3.id, 1).map((g) => g.generation)).toEqual([2]);
+  });
 });

@@ -249,6 +249,24 @@ export class GenomeStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM genomes WHERE organism = ?').get(organism) as { n: number }).n;
   }
 
+  /**
+   * Genomes that passed at least one run, newest first, one per distinct source, other than `excludeId`:
+   * the baselines a heal may fall back to when the newest turns out wrong on some input.
+   */
+  healthyGenomes(organism: string, excludeId: string, limit: number): GenomeRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT g.* FROM genomes g
+           JOIN (SELECT source_hash, MAX(generation) AS generation FROM genomes
+                  WHERE organism = ? AND healthy = 1 AND id != ? GROUP BY source_hash) newest
+             ON newest.source_hash = g.source_hash AND newest.generation = g.generation
+          WHERE g.organism = ?
+          ORDER BY g.generation DESC LIMIT ?`,
+      )
+      .all(organism, excludeId, organism, limit) as GenomeRecord[];
+    return rows.map(toGenome);
+  }
+
   /** The newest genome that passed at least one run, other than `excludeId`. */
   lastHealthyGenome(organism: string, excludeId?: string): GenomeRow | null {
     const r = this.db

@@ -28,6 +28,12 @@ export interface HealContext {
   failure: Failure;
   /** The newest genome that ever passed a run, if any. */
   lastHealthy: GenomeRow | null;
+  /**
+   * Genomes that passed a run, newest first, one per source (lastHealthy first). A genome that passed its
+   * runs can still be wrong on inputs it never met (a logic mutant only some inputs expose), so a rung that
+   * finds the newest baseline failing on this input walks back to older ones.
+   */
+  healthyAncestors: GenomeRow[];
   /** Runs a candidate source on the failing input in a scratch file; never touches the live genome. */
   trial(source: string): Promise<TrialOutcome>;
   signal: AbortSignal;

@@ -23,6 +23,7 @@ function ctx(trialVerdict: TrialOutcome['verdict'] = 'ok'): HealContext & { tria
     live: { id: 'g1', source: BROKEN, sourceHash: 'h1', generation: 1 } as GenomeRow,
     failure: { runId: 1, seed: 1, verdict: 'crashed', error: 'SyntaxError: Unexpected token (line 2)', stderrTail: '', input: {} },
     lastHealthy: null,
+    healthyAncestors: [],
     trial: async (source) => {
       trials.push(source);
       return { verdict: trialVerdict, error: trialVerdict === 'ok' ? null : 'still broken', durationMs: 40, seed: 1 };
