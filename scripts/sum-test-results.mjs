@@ -10,8 +10,14 @@ for (const file of process.argv.slice(2)) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-    // A suite that failed to load has no failed tests but is a failure all the same.
-    failed += r.testResults.filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+    // A file that failed outside its tests (it did not load, a beforeAll threw) reports its tests as
+    // skipped or none at all; it is a failure all the same.
+    for (const t of r.testResults) {
+      if (t.status === 'failed' && !t.assertionResults.some((a) => a.status === 'failed')) {
+        console.error(`failed outside its tests: ${t.name}${t.message ? `\n  ${t.message.split('\n')[0]}` : ''}`);
+        failed += 1;
+      }
+    }
   } catch (err) {
     console.error(`cannot read ${file}: ${err.message}`);
     failed += 1;

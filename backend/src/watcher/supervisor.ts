@@ -18,7 +18,6 @@ import { SupervisorEvents } from './events.js';
 import { watchLiveFile } from './live-file-watch.js';
 import type { LogBook } from './logbook.js';
 import { runGenome, type GenomeRunResult } from './run-genome.js';
-import type { Sandbox } from '../sandbox/types.js'; // [sandbox]
 import { deriveState } from './state.js';
 import { RunStats, type StatsSnapshot } from './stats.js';
 
@@ -41,8 +40,6 @@ export interface SupervisorOptions {
   /** Take edits made to live.js from outside as new genomes (cause "external"). */
   externalEdits: boolean;
   killGraceMs?: number;
-  /** [sandbox] The sandbox every run goes through, live runs and heal trials alike (src/sandbox). */
-  sandbox?: Sandbox | null;
 }
 
 export interface StatusSnapshot {
@@ -370,7 +367,6 @@ export class Supervisor {
     const result = await runGenome(this.o.organism, file, randomSeed(), {
       outputCapBytes: this.o.outputCapBytes,
       killGraceMs: this.o.killGraceMs ?? 500,
-      sandbox: this.o.sandbox ?? null, // [sandbox]
     });
     await unlink(file).catch(() => {});
     const row = this.o.store.insertRun({
@@ -496,7 +492,6 @@ export class Supervisor {
       const r = await runGenome(this.o.organism, file, seed, {
         outputCapBytes: this.o.outputCapBytes,
         killGraceMs: this.o.killGraceMs ?? 500,
-        sandbox: this.o.sandbox ?? null, // [sandbox]
       });
       return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
     } finally {
