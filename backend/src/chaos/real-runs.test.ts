@@ -101,12 +101,13 @@ describe('real runs of the corrupted genome', () => {
       return;
     }
     expect(runs.length).toBe(8);
-    for (const t of runs) expect([...(t.chaos?.expect ?? []), 'ok'], shown(t)).toContain(t.outcome?.verdict);
+    // A correct answer is an equivalent mutant, even when a loaded machine made it late ('slow').
+    for (const t of runs) expect([...(t.chaos?.expect ?? []), 'ok', 'slow'], shown(t)).toContain(t.outcome?.verdict);
   });
 
   it('detects most logic mutants (some are equivalent: change_boundary cannot change what bubble sort answers)', () => {
     const runs = trials.filter((t) => MUTANTS.has(t.type) && t.outcome);
-    const equivalent = runs.filter((t) => t.outcome?.verdict === 'ok').length;
+    const equivalent = runs.filter((t) => t.outcome?.verdict === 'ok' || t.outcome?.verdict === 'slow').length;
     expect(runs.length).toBeGreaterThan(0);
     expect(equivalent).toBeLessThan(runs.length / 2);
   });
@@ -122,7 +123,7 @@ afterAll(() => {
     return `  ${op.type.padEnd(20)} ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`;
   });
   const mutants = trials.filter((t) => MUTANTS.has(t.type) && t.outcome);
-  const equivalent = mutants.filter((t) => t.outcome?.verdict === 'ok');
+  const equivalent = mutants.filter((t) => t.outcome?.verdict === 'ok' || t.outcome?.verdict === 'slow');
   console.log(
     [
       'chaos real runs (verdicts per operator):',
