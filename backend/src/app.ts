@@ -65,6 +65,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
     trustProxy: config.trustProxy,
+    // A dashboard polls several routes a second; failures are logged by the error handler instead.
+    disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -155,7 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loopIntervalMs: e.LOOP_INTERVAL_MS,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
-    logPretty: e.LOG_PRETTY ?? (!production && process.stdout.isTTY === true),
+    // Pretty outside production: under `pnpm start` stdout is a pipe, yet a person reads it.
+    logPretty: e.LOG_PRETTY ?? !production,
     autoHeal: e.AUTO_HEAL,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     logRetention: e.LOG_RETENTION,
