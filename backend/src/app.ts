@@ -33,6 +33,7 @@ import { statusRoutes } from './routes/status.js';
 import { LogBook } from './watcher/logbook.js';
 import { Fleet } from './watcher/fleet.js';
 import { Supervisor } from './watcher/supervisor.js';
+import { describeSandbox, detectSandbox, sandboxSettingsFromEnv, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,6 +50,8 @@ export interface BuildOptions {
   /** Start the watcher loop (tests that only read may leave it off). */
   startWatcher?: boolean;
   logger?: FastifyBaseLogger | boolean;
+  /** [sandbox] The organisms' sandbox settings; by default from SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE. */
+  sandbox?: SandboxSettings;
 }
 
 const version = (
@@ -78,12 +81,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     );
   }
   const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
+  const sandboxSettings = opts.sandbox ?? sandboxSettingsFromEnv(); // [sandbox]
   const store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
   const logbook = new LogBook(store, config.logRetention);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
   const supervisors: Supervisor[] = [];
+  let sandbox: Sandbox; // [sandbox]
   try {
+    // [sandbox] Detected once, after the store exists (it is made 0600) and before the supervisors sweep their
+    // run directories (the pidfiles of runs a killed server left behind are killed first).
+    sandbox = await detectSandbox({ settings: sandboxSettings, dataDir: config.dataDir });
+    app.log.info({ sandbox: sandbox.report.layers }, describeSandbox(sandbox)); // [sandbox]
     for (const organism of organisms) {
       const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
       supervisors.push(
@@ -103,6 +112,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           crashLoopWindowMs: config.crashLoopWindowMs,
           quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
           externalEdits: config.externalEdits,
+          sandbox, // [sandbox]
         }),
       );
     }
@@ -116,6 +126,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
   app.decorate('supervisor', fleet.default);
+  app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
   app.addHook('onClose', async () => {
     await fleet.stop();
     store.close();

@@ -1,12 +1,33 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { SandboxReport } from '../sandbox/types.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the organisms' sandbox is made of on this machine (detected at start, see src/sandbox). */
+    sandbox: SandboxReport;
+  }
+}
+
+const Layer = z.object({
+  name: z.string(),
+  active: z.boolean(),
+  detail: z.string().describe('What the layer does here, or why it is missing'),
+});
 
 const Health = z.object({
   status: z.enum(['ok', 'unavailable']),
   watcher: z.enum(['alive', 'dead']),
   organisms: z.array(z.object({ name: z.string(), watcher: z.enum(['alive', 'dead']), state: z.string() })),
   uptimeS: z.number(),
+  sandbox: z
+    .object({
+      node: z.object({ path: z.string(), version: z.string() }).describe("The organisms' Node binary (ORGANISM_NODE)"),
+      active: z.array(z.string()),
+      layers: z.array(Layer),
+    })
+    .describe('The layers of the sandbox organisms run in: which are active, and why a missing one is missing'),
 });
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
@@ -25,6 +46,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         watcher: alive ? 'alive' : 'dead',
         organisms: app.fleet.all().map((s) => ({ name: s.name, watcher: s.alive ? 'alive' : 'dead', state: s.state })),
         uptimeS: Math.round(process.uptime()),
+        sandbox: app.hasDecorator('sandbox') ? app.sandbox : { node: { path: process.execPath, version: process.version }, active: [], layers: [] },
       });
     },
   );

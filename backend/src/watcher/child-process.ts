@@ -1,8 +1,13 @@
 import { spawn } from 'node:child_process';
 import { CappedBuffer } from '../lib/capped-buffer.js';
+import { prepareRunFile } from '../sandbox/prepare.js';
+import { removePidfile, writePidfile } from '../sandbox/pidfile.js';
+import { sandboxCommand } from '../sandbox/command.js';
+import { sandboxStdio } from '../sandbox/fds.js';
+import type { Sandbox } from '../sandbox/types.js';
 
 export interface ChildRunOptions {
-  /** The script to run with this same Node binary. */
+  /** The script to run (with this same Node binary unless `nodePath` or the sandbox names another). */
   file: string;
   cwd: string;
   stdin: string;
@@ -14,6 +19,16 @@ export interface ChildRunOptions {
   outputKillBytes: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /** The organism's Node binary: by default the sandbox's (ORGANISM_NODE), else this server's. */
+  nodePath?: string;
+  /**
+   * The layered sandbox from detectSandbox() (src/sandbox). Without one a run has only the layers that are
+   * always on: an empty environment, pipes and no other inherited descriptor, its own process group, the heap
+   * limit, the wall-time limit and the output cap.
+   */
+  sandbox?: Sandbox | null;
+  /** The CPU-time limit of the sandbox's rlimits layer, in seconds (default: twice the time limit plus one). */
+  cpuSeconds?: number;
 }
 
 export interface ChildOutcome {
@@ -29,7 +44,11 @@ export interface ChildOutcome {
   stdoutBytes: number;
   stderrBytes: number;
   spawnError: string | null;
+  /** The run's process group (its first process); null when it could not start. */
+  pid?: number | null;
 }
+
+const UNSHARE_SIGKILL = /^unshare: sigprocmask unblock failed: Invalid argument\n?$/m;
 
 /**
  * Runs one organism process and owns it until it is gone: its own process group (so children it spawns die
@@ -46,13 +65,29 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
     let exited: { code: number | null; signal: NodeJS.Signals | null; at: bigint } | null = null;
     const timers: NodeJS.Timeout[] = [];
 
-    const child = spawn(process.execPath, [`--max-old-space-size=${opts.maxOldSpaceMb}`, opts.file], {
+    const sandbox = opts.sandbox ?? null;
+    if (sandbox) prepareRunFile(sandbox, opts.file);
+    const { command, args } = sandboxCommand(sandbox, opts.nodePath ?? sandbox?.nodePath ?? process.execPath, {
+      file: opts.file,
+      maxOldSpaceMb: opts.maxOldSpaceMb,
+      timeLimitMs: opts.timeLimitMs,
+      ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
+    });
+    const child = spawn(command, args, {
       cwd: opts.cwd,
       // The organism gets nothing of the server's environment: no tokens, no keys, no NODE_OPTIONS.
       env: {},
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // Three pipes, and /dev/null over any descriptor of the server's that is not close-on-exec.
+      stdio: sandboxStdio(),
       detached: true,
     });
+    const pidfile =
+      sandbox?.pidDir && child.pid !== undefined
+        ? writePidfile(sandbox.pidDir, child.pid, opts.file, opts.timeLimitMs + opts.killGraceMs * 2)
+        : null;
+    const childStdout = child.stdout!;
+    const childStderr = child.stderr!;
+    const childStdin = child.stdin!;
 
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
@@ -78,14 +113,16 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
       buffer.push(chunk);
       if (!outputLimited && stdout.total + stderr.total > opts.outputKillBytes) {
         outputLimited = true;
-        terminate();
+        // No grace for a flood: every moment it keeps printing costs the watcher (and, as PID 1 of a namespace,
+        // it would not even get SIGTERM).
+        killGroup('SIGKILL');
       }
     };
-    child.stdout.on('data', onData(stdout));
-    child.stderr.on('data', onData(stderr));
+    childStdout.on('data', onData(stdout));
+    childStderr.on('data', onData(stderr));
     // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.stdin);
+    childStdin.on('error', () => {});
+    childStdin.end(opts.stdin);
 
     child.on('error', (err) => {
       spawnError = err.message;
@@ -97,22 +134,35 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
     });
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       for (const t of timers) clearTimeout(t);
+      // The group was SIGKILLed at exit: nothing is left for the next start to find.
+      removePidfile(pidfile);
       child.removeAllListeners();
-      child.stdout.removeAllListeners();
-      child.stderr.removeAllListeners();
+      childStdout.removeAllListeners();
+      childStderr.removeAllListeners();
       const end = exited?.at ?? process.hrtime.bigint();
+      let exitCode = exited?.code ?? code;
+      let exitSignal = exited?.signal ?? signal;
+      let stderrText = stderr.toString();
+      // unshare (util-linux 2.38) cannot re-raise SIGKILL on itself when its child died of it: it says so and
+      // exits 1. That is a death by SIGKILL (the CPU-time limit, the kernel's OOM killer), not the genome's exit.
+      if (sandbox?.namespaces?.pid && exitCode === 1 && UNSHARE_SIGKILL.test(stderrText)) {
+        exitCode = null;
+        exitSignal = 'SIGKILL';
+        stderrText = stderrText.replace(UNSHARE_SIGKILL, '');
+      }
       resolve({
-        exitCode: exited?.code ?? code,
-        signal: exited?.signal ?? signal,
+        exitCode,
+        signal: exitSignal,
         durationMs: Number(end - started) / 1e6,
         timedOut,
         outputLimited,
         stdout: stdout.toString(),
         stdoutTail: stdout.tailText(),
-        stderr: stderr.toString(),
+        stderr: stderrText,
         stdoutBytes: stdout.total,
         stderrBytes: stderr.total,
         spawnError,
+        pid: child.pid ?? null,
       });
     });
   });

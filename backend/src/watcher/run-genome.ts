@@ -2,12 +2,23 @@ import path from 'node:path';
 import type { Verdict } from '../domain.js';
 import { createRng } from '../lib/rng.js';
 import type { Organism } from '../organism/manifest.js';
+import { runRlimits } from '../sandbox/command.js';
+import type { Sandbox } from '../sandbox/types.js';
 import { runChild, type ChildOutcome } from './child-process.js';
-import { classify } from './verdict.js';
+import { classify, type Classification } from './verdict.js';
 
 export interface RunLimits {
   outputCapBytes: number;
   killGraceMs: number;
+  /**
+   * The sandbox every run of the server goes through: live runs, heal trials and LLM-written candidates alike
+   * (detected once at start, see src/sandbox). Without it, only the layers that are always on.
+   */
+  sandbox?: Sandbox | null;
+  /** The organism's Node binary (default: the sandbox's, else this server's). */
+  nodePath?: string;
+  /** CPU-time limit in seconds for the sandbox's rlimits layer. */
+  cpuSeconds?: number;
 }
 
 export interface GenomeRunResult {
@@ -18,6 +29,8 @@ export interface GenomeRunResult {
   signal: string | null;
   verdict: Verdict;
   error: string | null;
+  /** The run's process group id (its first process), to check that nothing of it is left. */
+  pid?: number | null;
   /** Progress lines the organism printed before its answer line (bounded). */
   progress: string[];
   stderr: string;
@@ -46,18 +59,29 @@ export async function runGenome(
     outputCapBytes: limits.outputCapBytes,
     outputKillBytes,
     killGraceMs: limits.killGraceMs,
+    ...(limits.sandbox ? { sandbox: limits.sandbox } : {}),
+    ...(limits.nodePath ? { nodePath: limits.nodePath } : {}),
+    ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
   });
-  const { verdict, error } = classify(
+  const classified = classify(
     outcome,
     { timeLimitMs: organism.manifest.timeLimitMs, slowMs: organism.manifest.slowMs, outputKillBytes },
     (answer) => organism.harness.judge(input, answer),
   );
+  const { verdict, error } = limits.sandbox
+    ? explainSandbox(classified, outcome, limits.sandbox, {
+        maxOldSpaceMb: organism.manifest.maxOldSpaceMb,
+        timeLimitMs: organism.manifest.timeLimitMs,
+        ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
+      })
+    : classified;
   return {
     seed,
     startedAt,
     durationMs: Math.round(outcome.durationMs * 100) / 100,
     exitCode: outcome.exitCode,
     signal: outcome.signal,
+    pid: outcome.pid ?? null,
     verdict,
     error,
     progress: progressLines(outcome),
@@ -73,4 +97,61 @@ function progressLines(outcome: ChildOutcome): string[] {
   return lines
     .slice(0, MAX_PROGRESS_LINES)
     .map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}…` : l));
+}
+
+/**
+ * When the sandbox stopped the run, the verdict says which layer did: the organism's own error message names the
+ * symptom (ERR_ACCESS_DENIED, EACCES, ENETUNREACH, a signal), this names the defence.
+ */
+export function explainSandbox(
+  c: Classification,
+  outcome: ChildOutcome,
+  sandbox: Sandbox,
+  run: { maxOldSpaceMb: number; timeLimitMs: number; cpuSeconds?: number },
+): Classification {
+  if (c.error === null || c.verdict === 'hung') return c;
+  const err = outcome.stderr;
+  // Out of address space, V8 says "process out of memory" (not a heap marker), and as PID 1 of a namespace
+  // its abort ends in SIGSEGV: still an oom.
+  const fatal = /^FATAL ERROR: .*(?:out of memory|Allocation failed).*$/m.exec(err)?.[0];
+  if (c.verdict === 'crashed' && fatal && !outcome.outputLimited) c = { verdict: 'oom', error: fatal.trim() };
+  // Newer Nodes print an error with a cause as "[TypeError: fetch failed] {" and end with "}", and a failed
+  // allocation's first telling line is "code: ...": name the error itself instead.
+  const primary = c.error!.replace(/; exit code \d+$/, '');
+  if (/^(?:[^A-Za-z]*|code: .*)$/.test(primary)) {
+    const named = err
+      .split('\n')
+      .map((l) => l.trim().replace(/^\[((?:[A-Z][A-Za-z]*)?Error\b[^\]]*)\](?: \{)?$/, '$1'))
+      .find((l) => /^(?:[A-Z][A-Za-z]*)?Error\b(?: \[[A-Z_0-9]+\])?: /.test(l));
+    if (named) c = { verdict: c.verdict, error: named + c.error!.slice(primary.length) };
+  }
+  const limits = sandbox.rlimits ? runRlimits(sandbox, { file: '', ...run }) : null;
+  const line = (code: string) =>
+    err
+      .split('\n')
+      .map((l) => l.trim().replace(/^\[cause\]: /, ''))
+      .find((l) => new RegExp(`\\b${code}\\b`).test(l) && !/^(code|errno|syscall):/.test(l));
+  const also = (detail: string) => (c.error!.includes(detail) ? '' : ` (${detail})`);
+  let why: string | null = null;
+  let code: string | undefined;
+  if (/ERR_ACCESS_DENIED/.test(err) && sandbox.permissionFlag) {
+    const permission = /permission: '([A-Za-z]+)'/.exec(err)?.[1];
+    const resource = /resource: '([^']*)'/.exec(err)?.[1];
+    why = `the permission model denied ${permission ?? 'it'}${resource ? ` on ${resource}` : ''}`;
+  } else if ((code = /\b(EACCES|EPERM)\b/.exec(err)?.[1]) && sandbox.uid) {
+    why = `it runs as uid ${sandbox.uid.uid}, which may not do that${also(line(code) ?? code)}`;
+  } else if (/\bESRCH\b/.test(err) && sandbox.namespaces?.pid) {
+    why = `its PID namespace holds no other process${also(line('ESRCH') ?? 'ESRCH')}`;
+  } else if ((code = /\b(ENETUNREACH|ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EADDRNOTAVAIL)\b/.exec(err)?.[1]) && sandbox.namespaces?.net) {
+    why = `its network namespace has no network${also(line(code) ?? code)}`;
+  } else if (outcome.signal === 'SIGXCPU' || (outcome.signal === 'SIGKILL' && !outcome.timedOut && !outcome.outputLimited && limits)) {
+    why = `killed by the CPU-time limit of ${limits?.cpuSeconds ?? '?'} s (or by the system)`;
+  } else if ((outcome.signal === 'SIGXFSZ' || /\bEFBIG\b/.test(err)) && limits) {
+    why = 'the file-size limit is 0 bytes';
+  } else if (c.verdict === 'oom' && limits && /Array buffer allocation failed|ERR_MEMORY_ALLOCATION_FAILED|Cannot allocate memory|std::bad_alloc|process out of memory|NewBackingStore/.test(err)) {
+    why = `the address-space limit is ${limits.addressSpaceMb} MB`;
+  } else if (c.verdict === 'oom') {
+    why = `the heap limit is ${run.maxOldSpaceMb} MB`;
+  }
+  return why ? { verdict: c.verdict, error: `${c.error} [sandbox: ${why}]` } : c;
 }

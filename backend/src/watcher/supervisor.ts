@@ -18,6 +18,7 @@ import { SupervisorEvents } from './events.js';
 import { watchLiveFile } from './live-file-watch.js';
 import type { LogBook } from './logbook.js';
 import { runGenome, type GenomeRunResult } from './run-genome.js';
+import type { Sandbox } from '../sandbox/types.js'; // [sandbox]
 import { deriveState } from './state.js';
 import { RunStats, type StatsSnapshot } from './stats.js';
 
@@ -40,6 +41,8 @@ export interface SupervisorOptions {
   /** Take edits made to live.js from outside as new genomes (cause "external"). */
   externalEdits: boolean;
   killGraceMs?: number;
+  /** [sandbox] The sandbox every run goes through, live runs and heal trials alike (src/sandbox). */
+  sandbox?: Sandbox | null;
 }
 
 export interface StatusSnapshot {
@@ -367,6 +370,7 @@ export class Supervisor {
     const result = await runGenome(this.o.organism, file, randomSeed(), {
       outputCapBytes: this.o.outputCapBytes,
       killGraceMs: this.o.killGraceMs ?? 500,
+      sandbox: this.o.sandbox ?? null, // [sandbox]
     });
     await unlink(file).catch(() => {});
     const row = this.o.store.insertRun({
@@ -492,6 +496,7 @@ export class Supervisor {
       const r = await runGenome(this.o.organism, file, seed, {
         outputCapBytes: this.o.outputCapBytes,
         killGraceMs: this.o.killGraceMs ?? 500,
+        sandbox: this.o.sandbox ?? null, // [sandbox]
       });
       return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
     } finally {

@@ -1,0 +1,82 @@
+import type { RunRlimits, Sandbox } from './types.js';
+
+export interface RunSpec {
+  file: string;
+  maxOldSpaceMb: number;
+  timeLimitMs: number;
+  /** Overrides the CPU-time limit (seconds); by default twice the wall-time limit plus one second. */
+  cpuSeconds?: number;
+}
+
+/** Processes (threads count) per uid: room for many organisms' threads, not for a fork bomb. */
+const MAX_PROCESSES = 512;
+const MAX_OPEN_FILES = 256;
+
+export function runRlimits(sandbox: Sandbox, run: RunSpec): RunRlimits {
+  return {
+    // An idle node reserves most of its address space up front; the margin bounds Buffers and the heap.
+    addressSpaceMb: (sandbox.rlimits?.baselineMb ?? 0) + 2 * run.maxOldSpaceMb + 256,
+    // CPU time counts every thread (GC helpers too), so it is a backstop behind the wall-time limit.
+    cpuSeconds: run.cpuSeconds ?? Math.ceil((2 * run.timeLimitMs) / 1000) + 1,
+    fileSizeBytes: 0,
+    openFiles: MAX_OPEN_FILES,
+    processes: MAX_PROCESSES,
+  };
+}
+
+/**
+ * The command line of one sandboxed run: each wrapper sets one layer and execs the next, so the whole chain is
+ * one process (two with a PID namespace, whose first process waits for the organism):
+ *
+ *   prlimit <limits> -- setpriv --pdeathsig KILL -- unshare --pid --net ... -- setpriv --reuid ... -- node <flags> file
+ *
+ * Without a sandbox it is what runs always were: `node --max-old-space-size=N file`.
+ */
+export function sandboxCommand(sandbox: Sandbox | null | undefined, nodePath: string, run: RunSpec): { command: string; args: string[] } {
+  const node = [nodePath];
+  if (sandbox?.permissionFlag) node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`);
+  if (sandbox) node.push(...sandbox.nodeFlags);
+  node.push(`--max-old-space-size=${run.maxOldSpaceMb}`, run.file);
+  if (!sandbox) return { command: nodePath, args: node.slice(1) };
+
+  const chain: string[] = [];
+  if (sandbox.rlimits) {
+    const l = runRlimits(sandbox, run);
+    chain.push(
+      sandbox.rlimits.prlimit,
+      `--as=${l.addressSpaceMb * 1024 * 1024}`,
+      `--cpu=${l.cpuSeconds}:${l.cpuSeconds + 1}`,
+      `--fsize=${l.fileSizeBytes}`,
+      '--core=0',
+      `--nofile=${l.openFiles}`,
+      `--nproc=${l.processes}`,
+      '--',
+    );
+  }
+  if (sandbox.parentDeath) chain.push(sandbox.parentDeath.setpriv, '--pdeathsig', 'KILL', '--');
+  const ns = sandbox.namespaces;
+  if (ns && (ns.pid || ns.net)) {
+    chain.push(ns.unshare);
+    if (ns.user) chain.push('--user');
+    if (ns.pid) chain.push('--pid', '--fork', '--kill-child');
+    if (ns.pid && ns.mountProc) chain.push('--mount-proc');
+    if (ns.net) chain.push('--net');
+    chain.push('--');
+  }
+  if (sandbox.uid) {
+    chain.push(
+      sandbox.uid.setpriv,
+      `--reuid=${sandbox.uid.uid}`,
+      `--regid=${sandbox.uid.gid}`,
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      '--no-new-privs',
+      // Changing the uid clears the parent-death signal: set it again.
+      ...(sandbox.parentDeath ? ['--pdeathsig', 'KILL'] : []),
+      '--',
+    );
+  }
+  const all = [...chain, ...node];
+  return { command: all[0]!, args: all.slice(1) };
+}
