@@ -39,6 +39,11 @@ describe('classify', () => {
     expect(classify(outcome({ timedOut: true, signal: 'SIGTERM' }), limits, accept).verdict).toBe('hung');
   });
 
+  it('recognises a failed allocation outside the heap as oom', () => {
+    const stderr = '#\n# Fatal process out of memory: Failed to reserve virtual memory for CodeRange\n#';
+    expect(classify(outcome({ signal: 'SIGTRAP', exitCode: null, stderr }), limits, accept).verdict).toBe('oom');
+  });
+
   it('recognises a V8 heap exhaustion as oom', () => {
     const stderr = 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
     expect(classify(outcome({ signal: 'SIGABRT', exitCode: null, stderr }), limits, accept).verdict).toBe('oom');
@@ -77,6 +82,11 @@ describe('extractAnswer', () => {
 });
 
 describe('extractError', () => {
+  it("reads Node 22+'s bracketed form of an error with properties", () => {
+    const stderr = "node:internal/deps/undici:13510\n      Error.captureStackTrace(err);\n\n[TypeError: fetch failed] {\n  [cause]: Error: connect ENETUNREACH\n}\n";
+    expect(extractError(stderr)).toBe('TypeError: fetch failed');
+  });
+
   it('falls back to the last meaningful stderr line', () => {
     expect(extractError('something odd happened\nNode.js v20.20.2\n')).toBe('something odd happened');
     expect(extractError('')).toBeNull();

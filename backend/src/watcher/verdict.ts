@@ -13,13 +13,15 @@ const OOM_MARKERS = [
   /Reached heap limit/,
   /Array buffer allocation failed/,
   /ERR_MEMORY_ALLOCATION_FAILED/,
+  /process out of memory/,
 ];
-const ERROR_LINE = /^(?:Uncaught )?(?:[A-Z][A-Za-z]*(?:Error|Exception)|Error)(?: \[[A-Z_0-9]+\])?:? ?.*$/m;
+// Node 22+ prints an error that has properties as `[TypeError: fetch failed] {`: the bracket is optional.
+const ERROR_LINE = /^\[?(?:Uncaught )?(?:[A-Z][A-Za-z]*(?:Error|Exception)|Error)(?: \[[A-Z_0-9]+\])?:? ?.*$/m;
 const LOCATION_LINE = /^(?:file:\/\/)?\/.*?\.(?:m?js|cjs):(\d+)$/m;
 
 /** The error a failed Node process printed, with the genome line it points at when there is one. */
 export function extractError(stderr: string): string | null {
-  const errorLine = ERROR_LINE.exec(stderr)?.[0]?.trim();
+  const errorLine = ERROR_LINE.exec(stderr)?.[0]?.trim().replace(/^\[(.*)\]\s*\{$/, '$1');
   const line = LOCATION_LINE.exec(stderr)?.[1];
   if (errorLine) return line ? `${errorLine} (line ${line})` : errorLine;
   const lastLine = stderr
