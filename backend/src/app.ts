@@ -33,6 +33,8 @@ import { statusRoutes } from './routes/status.js';
 import { LogBook } from './watcher/logbook.js';
 import { Fleet } from './watcher/fleet.js';
 import { Supervisor } from './watcher/supervisor.js';
+import { replyFault } from './startup/faults.js'; // [faults]
+import { storageGuard } from './startup/storage-guard.js'; // [faults]
 import { describeSandbox, detectSandbox, sandboxSettingsFromEnv, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 
 declare module 'fastify' {
@@ -133,6 +135,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   app.setErrorHandler((err, req, reply) => {
+    const fault = replyFault(app, err, reply); // [faults] 503 naming a storage problem, 409 for a lost promotion race
+    if (fault) return fault; // [faults]
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, message: err.message });
     }
@@ -181,6 +185,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       new HttpError(429, 'RATE_LIMITED', `Too many changes from this address: at most ${ctx.max} a minute. Try again in ${ctx.after}.`),
   });
   await app.register(requestGuard, { config });
+  await app.register(storageGuard, { dataDir: config.dataDir, store }); // [faults] /health and 503s while DATA_DIR fails
   await app.register(swagger, {
     openapi: {
       info: { title: 'Ouroboros', description: 'The REST API of the self-healing watcher.', version },

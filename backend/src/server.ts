@@ -1,7 +1,10 @@
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { OrganismLoadError } from './organism/manifest.js';
 import { isLoopback } from './security/token.js';
+import { checkStartup, StartupError } from './startup/preflight.js';
+import { StorageError } from './startup/storage-fault.js';
 
 /** Listens, picks the logger, and shuts down gracefully; everything else is in app.ts. */
 async function main(): Promise<void> {
@@ -22,10 +25,11 @@ async function main(): Promise<void> {
 
   let app;
   try {
+    // A missing organism, or a DATA_DIR that is a file, read-only or full: one clear line, nothing changed.
+    await checkStartup(config);
     app = await buildApp(config, { logger });
   } catch (err) {
-    logger.fatal({ err }, `cannot start: ${(err as Error).message}`);
-    process.exit(1);
+    cannotStart(err);
   }
 
   let closing = false;
@@ -49,7 +53,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close().catch(() => {});
+    const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    cannotStart(inUse ? new StartupError(`port ${config.port} on ${config.host} is in use (EADDRINUSE): is another server running? Set PORT to a free port.`) : err);
+  }
   if (config.token === null) {
     if (isLoopback(config.host)) {
       logger.warn('OUROBOROS_TOKEN is not set: routes that change code are open, because the server listens on loopback only');
@@ -58,6 +68,18 @@ async function main(): Promise<void> {
     }
   }
   logger.info(`Ouroboros is watching ${config.organism}; data in ${config.dataDir}; docs at /docs`);
+}
+
+/**
+ * Start-up failed: one line on stderr that names the problem (`cannot start: ...`), and a non-zero exit. Failures
+ * the checks foresaw (configuration, organisms, storage) need no stack; anything else gets it, for a bug report.
+ */
+function cannotStart(err: unknown): never {
+  const foreseen = err instanceof StartupError || err instanceof StorageError || err instanceof OrganismLoadError;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`cannot start: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  if (!foreseen && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
 }
 
 void main();

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Cause, LogLevel, LogSource, Verdict } from '../domain.js';
 import { VERDICTS } from '../domain.js';
+import { StorageError, storageError, type StorageFault } from '../startup/storage-fault.js';
 import { MIGRATIONS } from './schema.js';
 
 export interface GenomeRow {
@@ -151,18 +152,52 @@ const toRun = (r: RunRecord): RunRow => ({
   trial: r.trial === 1,
 });
 
-/** Genomes, runs, events and logs in one SQLite file. Every write is a transaction; promotion is atomic. */
+/**
+ * Genomes, runs, events and logs in one SQLite file. Every write is a transaction; promotion is atomic.
+ *
+ * A storage failure (a full disk, a read-only file system, a lock held by another process, a damaged file) is
+ * thrown as a StorageError whose message names the file, the problem and the remedy, and is remembered as `fault`
+ * until a write succeeds again. Log entries are the exception: one that cannot be stored is kept in memory only
+ * (the LogBook's ring), because a log line must never be what takes the server down.
+ */
 export class GenomeStore {
   private readonly db: Database.Database;
+  /** Set and cleared by the wrapper of every method (guardStorage, at the end of this file). */
+  private storageFault: StorageFault | null = null;
 
   constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file, { timeout: 5000 });
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a promotion that was answered must survive a power cut, not only a crash of this process.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      const subject = `Cannot create the folder of the store ${path.dirname(file)}`;
+      // mkdir -p over a file fails with EEXIST: the path names a file where a folder should be.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new StorageError('not-a-directory', 'EEXIST', `${subject}: a part of the path is a file, not a folder (EEXIST). Nothing was written. Point DATA_DIR at a folder.`, { cause: err });
+      }
+      throw storageError(err, subject, 'Nothing was written.');
+    }
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      // FULL: a promotion that was answered must survive a power cut, not only a crash of this process.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      checkIntegrity(db, file);
+      this.db = db;
+      this.migrate();
+      // Take the write lock once: a store that another process keeps locked fails here, at start, with a clear
+      // message, rather than at the first run.
+      db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    } catch (err) {
+      db?.close();
+      throw storageError(err, `Cannot open the store ${file}`, 'It was left untouched.');
+    }
+  }
+
+  /** The newest storage failure, while no write has succeeded since (null when the store works). */
+  get fault(): StorageFault | null {
+    return this.storageFault;
   }
 
   private migrate(): void {
@@ -416,3 +451,81 @@ export class GenomeStore {
   }
 }
 
+// ---- storage failures ------------------------------------------------------------------------------------
+
+/** How long a write waits for a lock another connection holds before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** quick_check reads the whole file (about 3 ms a megabyte); above this size start-up does not wait for it. */
+const INTEGRITY_CHECK_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A damaged store is refused at start, before anything is written to it. */
+function checkIntegrity(db: Database.Database, file: string): void {
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size === 0 || size > INTEGRITY_CHECK_MAX_BYTES) return;
+  const result = db.pragma('quick_check(1)', { simple: true });
+  if (result !== 'ok') {
+    throw new StorageError('corrupt', 'SQLITE_CORRUPT', `Cannot open the store ${file}: it is corrupted (quick_check: ${String(result)}). It was left untouched. Restore it from a backup, or move it away to start with an empty history.`);
+  }
+}
+
+/** What each method that writes does, for messages (a method missing here is named as it is, and treated as a read). */
+const WRITES: Readonly<Record<string, string>> = {
+  migrate: 'upgrade the schema',
+  promote: 'record a new genome',
+  markHealthy: 'mark a genome healthy',
+  setPaused: 'record the pause',
+  insertRun: 'record a run',
+  insertEvent: 'record an event',
+  insertLog: 'store a log entry',
+  pruneLogs: 'prune old log entries',
+};
+/** Writes whose failure is recorded but not thrown: the entry stays in memory (the LogBook's ring). */
+const BEST_EFFORT = new Set(['insertLog', 'pruneLogs']);
+
+/**
+ * Wraps every method of the store: a storage failure becomes a StorageError that says what could not be done, in
+ * which file, why and what to do, and is remembered as the store's fault until a write succeeds. Other errors (a
+ * StaleLiveGenomeError, a constraint) pass unchanged.
+ */
+function guardStorage(proto: Record<string, unknown>): void {
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const desc = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === 'constructor' || name === 'close' || !desc || typeof desc.value !== 'function') continue;
+    const original = desc.value as (...args: unknown[]) => unknown;
+    const write = WRITES[name];
+    const bestEffort = BEST_EFFORT.has(name);
+    Object.defineProperty(proto, name, {
+      ...desc,
+      value: function guarded(this: { file: string; db: Database.Database; storageFault: StorageFault | null }, ...args: unknown[]) {
+        // better-sqlite3 waits for a lock synchronously, freezing the server: while another process holds the
+        // store locked, a log entry does not wait for it (it stays in memory), only the records that matter do.
+        const noWait = bestEffort && this.storageFault?.problem === 'locked';
+        if (noWait) this.db.pragma('busy_timeout = 0');
+        try {
+          const result = original.apply(this, args);
+          if (write && this.storageFault) this.storageFault = null;
+          return result;
+        } catch (err) {
+          const wrapped = storageError(
+            err,
+            `Cannot ${write ?? `run ${name}`} in the store ${this.file}`,
+            write ? 'Nothing was changed; what was stored before is kept.' : 'Nothing was changed.',
+          );
+          if (!(wrapped instanceof StorageError)) throw err;
+          this.storageFault = wrapped.toFault();
+          if (bestEffort) return undefined;
+          throw wrapped;
+        } finally {
+          if (noWait) this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        }
+      },
+    });
+  }
+}
+
+guardStorage(GenomeStore.prototype as unknown as Record<string, unknown>);

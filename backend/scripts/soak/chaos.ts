@@ -1,0 +1,80 @@
+/** Chaos on a clock: one injection every tick, round robin over the organisms and, per round, the chaos types. */
+import { createRng } from '../../src/lib/rng.js';
+
+export interface ChaosRecord {
+  organism: string;
+  type: string;
+  seed: number;
+  genomeId: string;
+  generation: number;
+  at: number;
+}
+
+export interface ChaosTally {
+  ticks: number;
+  /** Ticks skipped because MAX_IN_FLIGHT injections were still unanswered (the server was slow). */
+  skipped: number;
+  applied: ChaosRecord[];
+  /** 409 answers by code: CHAOS_NOT_APPLICABLE (no place for that operator), BUSY, PAUSED. */
+  refused: Record<string, number>;
+  /** Anything else: a 5xx, a 429, a connection error. Each is a failure. */
+  failures: string[];
+}
+
+const MAX_IN_FLIGHT = 8;
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface ChaosLoop {
+  tally: ChaosTally;
+  /** Stops ticking and waits for the injections in flight. */
+  stop(): Promise<ChaosTally>;
+}
+
+export function startChaos(base: string, organisms: readonly string[], types: readonly string[], everyMs: number, seed: number): ChaosLoop {
+  const rng = createRng(seed);
+  const tally: ChaosTally = { ticks: 0, skipped: 0, applied: [], refused: {}, failures: [] };
+  const inFlight = new Set<Promise<void>>();
+  let tick = 0;
+  const fire = () => {
+    const i = tick++;
+    tally.ticks++;
+    if (inFlight.size >= MAX_IN_FLIGHT) {
+      tally.skipped++;
+      return;
+    }
+    const organism = organisms[i % organisms.length]!;
+    const type = types[Math.floor(i / organisms.length) % types.length]!;
+    const chaosSeed = rng.int(0, 0xffffffff);
+    const p = fetch(`${base}/organisms/${organism}/chaos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chaos_type: type, seed: chaosSeed }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
+      .then(async (res) => {
+        const body = (await res.json().catch(() => ({}))) as { genomeId?: string; generation?: number; code?: string; message?: string };
+        if (res.status === 200 && body.genomeId && typeof body.generation === 'number') {
+          tally.applied.push({ organism, type, seed: chaosSeed, genomeId: body.genomeId, generation: body.generation, at: Date.now() });
+        } else if (res.status === 409) {
+          const code = body.code ?? '409';
+          tally.refused[code] = (tally.refused[code] ?? 0) + 1;
+        } else {
+          tally.failures.push(`${organism} ${type}: ${res.status} ${body.code ?? ''} ${body.message ?? ''}`.trim());
+        }
+      })
+      .catch((err: Error) => {
+        tally.failures.push(`${organism} ${type}: ${err.name}: ${err.message}`);
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const timer = setInterval(fire, everyMs);
+  return {
+    tally,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all([...inFlight]);
+      return tally;
+    },
+  };
+}
