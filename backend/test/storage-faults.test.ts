@@ -316,6 +316,13 @@ describe('while running: 503 naming the problem for changes, reads answered, /he
     } finally {
       await release(holder);
     }
+    // The watcher outlives the fault: once the lock is gone its runs resume, without a restart.
+    const runsThen = (await json(base, '/status')).body.stats.totalRuns;
+    await waitFor(() => json(base, '/status'), (r) => r.body.stats.totalRuns > runsThen && r.body.state === 'healthy', {
+      what: 'runs resuming without a restart',
+      timeoutMs: 30_000,
+    });
+    await waitFor(() => json(base, '/health'), (r) => r.status === 200, { what: '/health to clear', timeoutMs: 10_000 });
     await server.stop();
     server = await startServer({ ...LIGHT, DATA_DIR: dir });
     const after = (await json(server.url, '/genomes?limit=500')).body.genomes.map((g: any) => g.id);

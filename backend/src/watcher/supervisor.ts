@@ -97,6 +97,7 @@ export class Supervisor {
   private quarantine: { genomeId: string; reason: string; since: string; nextProbeMs: number } | null = null;
   private backoff: { delayMs: number; attempt: number; reason: string } | null = null;
   private readonly transientBackoff = new Backoff(RESTART_BACKOFF);
+  private readonly iterationFailures = new Backoff(RESTART_BACKOFF);
   private readonly probeBackoff: Backoff;
   private readonly crashLoop: CrashLoopDetector;
   private incident: Incident | null = null;
@@ -266,9 +267,23 @@ export class Supervisor {
         await this.sleep(this.o.loopIntervalMs);
         continue;
       }
-      const { row, result } = await this.runLive();
-      if (this.stopped) break;
-      await this.sleep(await this.afterRun(row, result));
+      try {
+        const { row, result } = await this.runLive();
+        if (this.stopped) break;
+        await this.sleep(await this.afterRun(row, result));
+        this.iterationFailures.reset();
+      } catch (err) {
+        // A failed iteration (the store cannot write, the disk is full) must not end the watching: say why,
+        // wait with a growing delay, and try again. /health reports a storage fault meanwhile.
+        const delay = this.iterationFailures.next();
+        this.o.logger.error({ err, organism: this.name }, `a watcher iteration failed; retrying in ${delay} ms`);
+        try {
+          this.log('watcher', 'error', `a watcher iteration failed (${(err as Error).message}); retrying in ${delay} ms`);
+        } catch {
+          // The log book writes to the same store that may be failing.
+        }
+        await this.sleep(delay);
+      }
     }
   }
 
