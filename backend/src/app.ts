@@ -30,6 +30,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
+import { evolutionRoutes } from './routes/evolution.js';
+import { EvolutionService } from './evolution/service.js';
 import { LogBook } from './watcher/logbook.js';
 import { Fleet } from './watcher/fleet.js';
 import { Supervisor } from './watcher/supervisor.js';
@@ -123,14 +125,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     throw err;
   }
   const fleet = new Fleet(supervisors, config.organism);
+  // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
+  const evolution = new EvolutionService({ config, store, fleet, logbook, logger: app.log as unknown as Logger, sandbox });
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
+  app.decorate('evolution', evolution);
   app.decorate('supervisor', fleet.default);
   app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
   app.addHook('onClose', async () => {
-    await fleet.stop();
+    await Promise.all([evolution.stop(), fleet.stop()]);
     store.close();
   });
 
@@ -207,10 +212,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(chaosRoutes, opts);
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
+    await app.register(evolutionRoutes, opts);
   }
   await app.register(metricsRoutes);
 
   await app.ready();
-  if (opts.startWatcher !== false) fleet.start();
+  if (opts.startWatcher !== false) {
+    fleet.start();
+    await evolution.start();
+  }
   return app;
 }

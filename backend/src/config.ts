@@ -15,6 +15,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const floatFrom = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
 const EnvSchema = z.object({
   PORT: intFrom(0, 65535).default(8000),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
@@ -56,6 +62,12 @@ const EnvSchema = z.object({
   OUROBOROS_PROTECT_READS: bool.default(false),
   RATE_LIMIT_PER_MINUTE: intFrom(1, 1_000_000).default(60),
   TRUST_PROXY: bool.default(false),
+  EVOLVE_GENERATIONS: intFrom(1, 1000).default(5),
+  EVOLVE_POPULATION: intFrom(1, 100).default(6),
+  EVOLVE_TIME_BUDGET_MS: intFrom(1000, 86_400_000).default(300_000),
+  EVOLVE_MARGIN: floatFrom(0.01, 0.9).default(0.1),
+  EVOLVE_LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
+  EVOLVE_FITNESS: bool.default(true),
 });
 
 export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
@@ -109,7 +121,36 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Take the client address from X-Forwarded-For (behind Railway's or another proxy). */
   readonly trustProxy: boolean;
+  /** Evolution: the defaults of a run (POST /organisms/:name/evolve may ask for others) and the fitness recorder. */
+  readonly evolve: EvolveConfig;
 }
+
+export interface EvolveConfig {
+  /** Generations of a run. */
+  readonly generations: number;
+  /** Candidates tried per generation. */
+  readonly population: number;
+  /** Wall-clock budget of a run. */
+  readonly timeBudgetMs: number;
+  /** How much faster (0.1: 10 %) a candidate must be than the live genome, in two measurements, to be promoted. */
+  readonly margin: number;
+  /** Evolution's own LLM budget over any sliding hour (separate from healing's LLM_CALLS_PER_HOUR). */
+  readonly llmCallsPerHour: number;
+  /** Compute the fitness of every genome that becomes live. */
+  readonly fitness: boolean;
+  /** Pause after a promotion before its fitness is measured, so a burst of promotions is not measured mid-burst. */
+  readonly fitnessDelayMs: number;
+}
+
+export const EVOLVE_DEFAULTS: EvolveConfig = Object.freeze({
+  generations: 5,
+  population: 6,
+  timeBudgetMs: 300_000,
+  margin: 0.1,
+  llmCallsPerHour: 30,
+  fitness: true,
+  fitnessDelayMs: 1000,
+});
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -183,6 +224,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     protectReads: e.OUROBOROS_PROTECT_READS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    evolve: Object.freeze({
+      ...EVOLVE_DEFAULTS,
+      generations: e.EVOLVE_GENERATIONS,
+      population: e.EVOLVE_POPULATION,
+      timeBudgetMs: e.EVOLVE_TIME_BUDGET_MS,
+      margin: e.EVOLVE_MARGIN,
+      llmCallsPerHour: e.EVOLVE_LLM_CALLS_PER_HOUR,
+      fitness: e.EVOLVE_FITNESS,
+    }),
     ...overrides,
   });
 }

@@ -152,6 +152,30 @@ describe('God View against the real backend', () => {
     expect(addColor).toMatch(/rgb\(61, 255, 143\)|oklch|color\(/);
   });
 
+  it('evolves on demand: the Evolve control starts a run, its progress and the lineage with fitness show', async () => {
+    const panel = page.locator('[data-testid="evolution"]');
+    await panel.locator('[data-testid="evolve-button"]').waitFor({ timeout: 15_000 });
+    await panel.getByPlaceholder('5', { exact: true }).fill('1');
+    await panel.getByPlaceholder('6', { exact: true }).fill('2');
+    const response = page.waitForResponse((r) => r.url().endsWith('/evolve') && r.request().method() === 'POST');
+    await panel.locator('[data-testid="evolve-button"]').click();
+    expect((await response).status()).toBe(202);
+    await expect.poll(() => attr('[data-testid="evolution-progress"]', 'data-state'), { timeout: 90_000 }).toMatch(/finished|failed/);
+    expect(await attr('[data-testid="evolution-progress"]', 'data-state')).toBe('finished');
+    expect(await text('[data-testid="evolution-generation"]')).toBe('generation 1 of 1');
+    expect(await text('[data-testid="evolution-counts"]')).toMatch(/^\d+ tried · \d+ accepted · \d+ refused$/);
+    await expect.poll(() => page.locator('[data-testid="evolution-chart"] svg .recharts-line').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The lineage: newest first, each with its cause and fitness; a click shows its diff.
+    const rows = page.locator('[data-testid="lineage-row"]');
+    expect(await rows.count()).toBeGreaterThan(1);
+    await expect.poll(() => rows.first().locator('[data-testid="fitness"]').getAttribute('data-gate'), { timeout: 30_000 }).toBe('passed');
+    const chaosRow = page.locator(`[data-testid="lineage-row"][data-genome-id="${chaos.genomeId}"]`);
+    expect(await chaosRow.getAttribute('data-cause')).toBe('chaos');
+    await chaosRow.locator('button').click();
+    await chaosRow.locator('[data-testid="lineage-diff"]').waitFor({ timeout: 10_000 });
+    expect(await chaosRow.locator('[data-testid="lineage-diff"] [data-kind="add"]').count()).toBeGreaterThan(0);
+  }, 120_000);
+
   it('rollback promotes a past healthy generation again', async () => {
     const seedRow = page.locator('[data-testid="genome-row"][data-cause="seed"]');
     const before = await generationShown();

@@ -7,6 +7,8 @@ import {
   ApiErrorBodySchema,
   ChaosResultSchema,
   ChaosTypesResponseSchema,
+  EvolutionViewSchema,
+  EvolveResultSchema,
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
@@ -16,6 +18,9 @@ import {
   StatusSchema,
   type ChaosResult,
   type ChaosTypesResponse,
+  type EvolutionSource,
+  type EvolutionView,
+  type EvolveResult,
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
@@ -108,6 +113,23 @@ export interface ApiClient {
   genomes(q?: { limit?: number; offset?: number }, signal?: AbortSignal): Promise<GenomesResponse>;
   genome(id: string, signal?: AbortSignal): Promise<GenomeDetail>;
   rollback(id: string): Promise<RollbackResult>;
+  /**
+   * Evolution (optional, so that partial clients and test doubles need not implement it): the progress and the
+   * lineage, starting a run and cancelling it.
+   */
+  evolution?(signal?: AbortSignal): Promise<EvolutionView>;
+  evolve?(options?: EvolveOptions): Promise<EvolveResult>;
+  cancelEvolution?(): Promise<EvolveResult>;
+}
+
+/** What POST /evolve accepts; every field is optional (the backend's defaults). */
+export interface EvolveOptions {
+  generations?: number;
+  population?: number;
+  timeBudgetMs?: number;
+  margin?: number;
+  sources?: EvolutionSource[];
+  seed?: number;
 }
 
 export function createApiClient(
@@ -233,6 +255,9 @@ export function createApiClient(
     genome: (id, signal) =>
       request('GET', `${scoped}/genomes/${encodeURIComponent(id)}`, GenomeDetailSchema, { signal }),
     rollback: (id) => request('POST', `${scoped}/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
+    evolution: (signal) => request('GET', `${scoped}/evolution`, EvolutionViewSchema, { signal }),
+    evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
+    cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
   };
   return self;
 }

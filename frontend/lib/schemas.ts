@@ -161,6 +161,31 @@ export const ChaosResultSchema = z.object({
   expect: z.array(z.string()).optional(),
 });
 
+/** A genome's fitness (evolution): the gate on the benchmark, then speed, then code size in tokens. */
+export const FitnessSchema = z.discriminatedUnion('gate', [
+  z.object({
+    gate: z.literal('passed'),
+    timeMs: z.number().nonnegative(),
+    codeSize: z.number().int().nonnegative(),
+    repeats: z.number().int(),
+    inputs: z.array(z.object({ name: z.string(), medianMs: z.number(), samplesMs: z.array(z.number()) })),
+    gateInputs: z.number().int(),
+    benchmark: z.string(),
+    measuredAt: isoTime,
+    reusedFrom: z.string().nullable().optional(),
+  }),
+  z.object({
+    gate: z.literal('failed'),
+    reason: z.string(),
+    input: z.string().nullable().optional(),
+    verdict: VerdictSchema.nullable().optional(),
+    codeSize: z.number().int().optional(),
+    benchmark: z.string().optional(),
+    measuredAt: isoTime.optional(),
+    reusedFrom: z.string().nullable().optional(),
+  }),
+]);
+
 export const GenomeSummarySchema = z.object({
   id: z.string(),
   generation: z.number().int(),
@@ -172,6 +197,8 @@ export const GenomeSummarySchema = z.object({
   healthy: z.boolean(),
   runs: z.object({ total: count, ok: count, failed: count }),
   lastVerdict: VerdictSchema.nullable(),
+  /** Null until measured; optional so that a backend without evolution still parses. */
+  fitness: FitnessSchema.nullable().optional(),
 });
 
 export const GenomesResponseSchema = z.object({
@@ -190,6 +217,88 @@ export const RollbackResultSchema = z.object({
   genomeId: z.string(),
   rolledBackTo: z.string(),
 });
+
+export const EVOLUTION_SOURCES = ['llm', 'operators'] as const;
+export const EvolutionSourceSchema = z.enum(EVOLUTION_SOURCES);
+
+export const EvolutionRunSchema = z.object({
+  id: z.string(),
+  organism: z.string(),
+  state: z.enum(['running', 'finished', 'cancelled', 'failed']),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  endReason: z.string().nullable(),
+  settings: z.object({
+    generations: z.number().int(),
+    population: z.number().int(),
+    timeBudgetMs: z.number(),
+    margin: z.number(),
+    sources: z.array(EvolutionSourceSchema),
+    seed: z.number(),
+  }),
+  generation: count,
+  candidatesTried: count,
+  accepted: count,
+  refused: count,
+  baseline: FitnessSchema.nullable(),
+  best: z.object({ genomeId: z.string().nullable(), fitness: FitnessSchema.nullable() }),
+  bestOverTime: z.array(
+    z.object({ generation: count, at: isoTime, tried: count, liveMs: z.number(), bestMs: z.number() }),
+  ),
+  candidates: z.array(
+    z.object({
+      n: z.number().int(),
+      generation: z.number().int(),
+      source: EvolutionSourceSchema,
+      summary: z.string(),
+      operator: z.string().nullable(),
+      outcome: z.enum(['accepted', 'refused', 'screened']),
+      stage: z.string(),
+      reason: z.string(),
+      timeMs: z.number().nullable(),
+      codeSize: z.number().nullable(),
+      genomeId: z.string().nullable(),
+    }),
+  ),
+  promotions: z.array(
+    z.object({
+      genomeId: z.string(),
+      generation: z.number().int(),
+      at: isoTime,
+      source: EvolutionSourceSchema,
+      timeMs: z.number(),
+      parentTimeMs: z.number(),
+      speedup: z.number(),
+      byInput: z.array(z.object({ name: z.string(), parentMs: z.number(), candidateMs: z.number(), speedup: z.number() })),
+    }),
+  ),
+});
+
+export const LineageEntrySchema = z.object({
+  id: z.string(),
+  generation: z.number().int(),
+  parentId: z.string().nullable(),
+  cause: CauseSchema,
+  summary: z.string(),
+  createdAt: isoTime,
+  live: z.boolean(),
+  fitness: FitnessSchema.nullable(),
+});
+
+export const EvolutionViewSchema = z.object({
+  organism: z.string(),
+  available: z.boolean(),
+  unavailable: z.string().nullable(),
+  running: z.boolean(),
+  sources: z.array(EvolutionSourceSchema),
+  defaults: z.object({ generations: z.number().int(), population: z.number().int(), timeBudgetMs: z.number(), margin: z.number() }),
+  run: EvolutionRunSchema.nullable(),
+  live: z.object({ genomeId: z.string(), generation: z.number().int(), fitness: FitnessSchema.nullable() }),
+  lineage: z.array(LineageEntrySchema),
+  lineageTruncated: z.boolean(),
+});
+
+export const EvolveResultSchema = z.object({ organism: z.string(), run: EvolutionRunSchema });
 
 export const ApiErrorBodySchema = z.object({
   statusCode: z.number().int(),
@@ -216,3 +325,9 @@ export type GenomesResponse = z.infer<typeof GenomesResponseSchema>;
 export type GenomeDetail = z.infer<typeof GenomeDetailSchema>;
 export type RollbackResult = z.infer<typeof RollbackResultSchema>;
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+export type Fitness = z.infer<typeof FitnessSchema>;
+export type EvolutionSource = z.infer<typeof EvolutionSourceSchema>;
+export type EvolutionRun = z.infer<typeof EvolutionRunSchema>;
+export type LineageEntry = z.infer<typeof LineageEntrySchema>;
+export type EvolutionView = z.infer<typeof EvolutionViewSchema>;
+export type EvolveResult = z.infer<typeof EvolveResultSchema>;

@@ -8,6 +8,7 @@ import { MAX_LOGS, useOuroboros } from '@/lib/useOuroboros';
 import { ChaosPanel } from './ChaosPanel';
 import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
 import { DiffPanel, type DiffSelection } from './DiffPanel';
+import { EvolutionPanel } from './EvolutionPanel';
 import { ExecutionChart } from './ExecutionChart';
 import { HistoryPanel } from './HistoryPanel';
 import { OrganismsPanel } from './OrganismsPanel';
@@ -182,6 +183,9 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
         </div>
         <div className="xl:col-span-7">
           <DiffPanel selection={selection} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-12">
+          <EvolutionPanel api={api} act={act} disabled={!connected} />
         </div>
       </main>
     </div>

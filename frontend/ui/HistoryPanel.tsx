@@ -6,6 +6,7 @@ import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge, VerdictBadge } from './badges';
+import { FitnessText } from './EvolutionPanel';
 
 type Feedback =
   | { kind: 'ok'; from: GenomeSummary; result: RollbackResult }
@@ -109,6 +110,12 @@ export function HistoryPanel({
                   </span>
                   <span className="text-[11px] text-muted">
                     {g.runs.total === 0 ? 'no runs yet' : `${g.runs.total} ${g.runs.total === 1 ? 'run' : 'runs'} · ${g.runs.ok} ok · ${g.runs.failed} failed`} · {shortId(g.id)}
+                    {g.fitness !== undefined ? (
+                      <>
+                        {' · '}
+                        <FitnessText fitness={g.fitness} compact />
+                      </>
+                    ) : null}
                   </span>
                 </button>
                 {canRollback ? (

@@ -33,3 +33,31 @@ export function judge(input, answer) {
   }
   return { ok: true };
 }
+
+/**
+ * The fitness benchmark: a fixed list of inputs made from the manifest's fitness seed. The edge cases (empty, one
+ * element, duplicates, already sorted, reversed...) gate correctness only; the large inputs (`timed`), far larger
+ * than a normal run's, are also timed.
+ * @param {{ int(min: number, max: number): number }} rng seeded generator (the manifest's fitness.seed)
+ * @param {{ sizes?: number[], sorted?: number, min?: number, max?: number }} params the manifest's "fitness.benchmark" block
+ * @returns {{ name: string, input: { values: number[] }, timed?: boolean }[]}
+ */
+export function benchmarkInputs(rng, params) {
+  const min = params.min ?? -1000;
+  const max = params.max ?? 1000;
+  const random = (n) => Array.from({ length: n }, () => rng.int(min, max));
+  const ascending = (n) => random(n).sort((a, b) => a - b);
+  const inputs = [
+    { name: 'empty', input: { values: [] } },
+    { name: 'one element', input: { values: [rng.int(min, max)] } },
+    { name: 'two elements, reversed', input: { values: [5, -5] } },
+    { name: 'duplicates', input: { values: [3, -1, 3, 0, 3, -1, 7, 0, 3] } },
+    { name: 'all equal', input: { values: Array.from({ length: 50 }, () => 42) } },
+    { name: 'already sorted', input: { values: ascending(200) } },
+    { name: 'reversed', input: { values: ascending(200).reverse() } },
+    { name: 'extremes', input: { values: [max, min, 0, max, min, -1, 1] } },
+  ];
+  for (const n of params.sizes ?? [1000]) inputs.push({ name: `random ${n}`, input: { values: random(n) }, timed: true });
+  if (params.sorted) inputs.push({ name: `sorted ${params.sorted}`, input: { values: ascending(params.sorted) }, timed: true });
+  return inputs;
+}

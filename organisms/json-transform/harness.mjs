@@ -74,3 +74,41 @@ export function judge(input, answer) {
   }
   return { ok: true };
 }
+
+/**
+ * The fitness benchmark: a fixed list of batches. The edge cases (no orders, nothing paid, one order, ties in
+ * revenue and in the top sku) gate correctness only; the large batches (`timed`), far larger than a normal run's,
+ * are also timed.
+ * @param {{ int(min: number, max: number): number, pick<T>(items: T[]): T, next(): number }} rng seeded generator (the manifest's fitness.seed)
+ * @param {{ orders?: number[], maxItems?: number, skus?: number }} params the manifest's "fitness.benchmark" block
+ * @returns {{ name: string, input: { orders: object[] }, timed?: boolean }[]}
+ */
+export function benchmarkInputs(rng, params) {
+  const item = (sku, qty, priceCents) => ({ sku, qty, priceCents });
+  const order = (id, region, status, items) => ({ id, region, status, items });
+  const inputs = [
+    { name: 'no orders', input: { orders: [] } },
+    { name: 'nothing paid', input: { orders: [order('o-1', 'north', 'refunded', [item('SKU-001', 1, 100)]), order('o-2', 'south', 'pending', [item('SKU-002', 2, 200)])] } },
+    { name: 'one order', input: { orders: [order('o-1', 'east', 'paid', [item('SKU-007', 3, 999)])] } },
+    {
+      name: 'a tie in revenue (region order) and in the top sku (alphabetical)',
+      input: {
+        orders: [
+          order('o-1', 'west', 'paid', [item('SKU-002', 2, 500), item('SKU-001', 2, 500)]),
+          order('o-2', 'east', 'paid', [item('SKU-001', 4, 500)]),
+          order('o-3', 'east', 'refunded', [item('SKU-009', 9, 9999)]),
+        ],
+      },
+    },
+    {
+      name: 'an average that rounds half up',
+      input: { orders: [order('o-1', 'north', 'paid', [item('SKU-001', 1, 1)]), order('o-2', 'north', 'paid', [item('SKU-001', 1, 2)])] },
+    },
+  ];
+  const maxItems = params.maxItems ?? 4;
+  const skus = params.skus ?? 40;
+  for (const n of params.orders ?? [5000]) {
+    inputs.push({ name: `${n} orders`, input: generateInput(rng, { minOrders: n, maxOrders: n, maxItems, skus }), timed: true });
+  }
+  return inputs;
+}

@@ -56,3 +56,27 @@ export function judge(input, answer) {
   }
   return { ok: true };
 }
+
+/**
+ * The fitness benchmark: a fixed list of windows. The edge cases (the bottom of the integers, windows of one or
+ * two numbers, a window without primes) gate correctness only; the wide windows (`timed`), far wider than a normal
+ * run's, are also timed. Each wide window costs the oracle a trial division per number, so keep them moderate.
+ * @param {{ int(min: number, max: number): number }} rng seeded generator (the manifest's fitness.seed)
+ * @param {{ windows?: [number, number][] }} params the manifest's "fitness.benchmark" block
+ * @returns {{ name: string, input: { low: number, high: number }, timed?: boolean }[]}
+ */
+export function benchmarkInputs(rng, params) {
+  const start = rng.int(10_000, 90_000);
+  const inputs = [
+    { name: '0..1, no primes', input: { low: 0, high: 1 } },
+    { name: '0..2', input: { low: 0, high: 2 } },
+    { name: '1..3', input: { low: 1, high: 3 } },
+    { name: '13..14, a prime at the low end', input: { low: 13, high: 14 } },
+    { name: '96..97, a prime at the high end', input: { low: 96, high: 97 } },
+    { name: '24..28, no primes', input: { low: 24, high: 28 } },
+    { name: '0..1000', input: { low: 0, high: 1000 } },
+    { name: `a square: ${start * start - 50}..${start * start + 50}`, input: { low: start * start - 50, high: start * start + 50 } },
+  ];
+  for (const [low, high] of params.windows ?? [[0, 100_000]]) inputs.push({ name: `${low}..${high}`, input: { low, high }, timed: true });
+  return inputs;
+}

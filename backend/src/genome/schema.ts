@@ -62,4 +62,20 @@ export const MIGRATIONS: readonly string[] = [
     paused    INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 2: evolution. The fitness of a genome (measured after it became live, or by the evolution run that promoted it):
+  // `gate` passed or failed; time and code size when it passed; the whole measurement as JSON in `data`.
+  `
+  CREATE TABLE fitness (
+    genome_id   TEXT PRIMARY KEY REFERENCES genomes(id),
+    organism    TEXT NOT NULL,
+    measured_at TEXT NOT NULL,
+    gate        TEXT NOT NULL CHECK (gate IN ('passed', 'failed')),
+    time_ms     REAL,
+    code_size   INTEGER,
+    benchmark   TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    data        TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX fitness_source ON fitness (organism, source_hash, benchmark);
+  `,
 ];

@@ -66,6 +66,43 @@ export interface RunAggregate {
   sumMs: number;
 }
 
+/** A stored fitness measurement (see src/evolution/fitness.ts for its shape). */
+export interface FitnessRow {
+  genomeId: string;
+  organism: string;
+  measuredAt: string;
+  gate: 'passed' | 'failed';
+  timeMs: number | null;
+  codeSize: number | null;
+  benchmark: string;
+  sourceHash: string;
+  data: Record<string, unknown>;
+}
+
+interface FitnessRecord {
+  genome_id: string;
+  organism: string;
+  measured_at: string;
+  gate: 'passed' | 'failed';
+  time_ms: number | null;
+  code_size: number | null;
+  benchmark: string;
+  source_hash: string;
+  data: string;
+}
+
+const toFitness = (r: FitnessRecord): FitnessRow => ({
+  genomeId: r.genome_id,
+  organism: r.organism,
+  measuredAt: r.measured_at,
+  gate: r.gate,
+  timeMs: r.time_ms,
+  codeSize: r.code_size,
+  benchmark: r.benchmark,
+  sourceHash: r.source_hash,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+
 export class StaleLiveGenomeError extends Error {
   constructor(
     readonly expected: string | null,
@@ -429,6 +466,74 @@ export class GenomeStore {
     }));
   }
 
+  /** The newest event of one kind, or null. */
+  lastEvent(organism: string, kind: string): { id: number; genomeId: string | null; createdAt: string; detail: Record<string, unknown> } | null {
+    const r = this.db
+      .prepare('SELECT * FROM events WHERE organism = ? AND kind = ? ORDER BY id DESC LIMIT 1')
+      .get(organism, kind) as { id: number; genome_id: string | null; created_at: string; detail: string } | undefined;
+    return r ? { id: r.id, genomeId: r.genome_id, createdAt: r.created_at, detail: JSON.parse(r.detail) as Record<string, unknown> } : null;
+  }
+
+  // ---- fitness (evolution) -------------------------------------------------------------------------------
+
+  /** Records (or replaces) a genome's fitness. */
+  setFitness(f: Omit<FitnessRow, 'organism' | 'sourceHash'>): FitnessRow {
+    const g = this.getGenome(f.genomeId);
+    if (!g) throw new Error(`no genome ${f.genomeId}`);
+    this.db
+      .prepare(
+        `INSERT INTO fitness (genome_id, organism, measured_at, gate, time_ms, code_size, benchmark, source_hash, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (genome_id) DO UPDATE SET measured_at = excluded.measured_at, gate = excluded.gate,
+           time_ms = excluded.time_ms, code_size = excluded.code_size, benchmark = excluded.benchmark, data = excluded.data`,
+      )
+      .run(f.genomeId, g.organism, f.measuredAt, f.gate, f.timeMs, f.codeSize, f.benchmark, g.sourceHash, JSON.stringify(f.data));
+    return this.getFitness(f.genomeId) as FitnessRow;
+  }
+
+  getFitness(genomeId: string): FitnessRow | null {
+    const r = this.db.prepare('SELECT * FROM fitness WHERE genome_id = ?').get(genomeId) as FitnessRecord | undefined;
+    return r ? toFitness(r) : null;
+  }
+
+  /** The fitness of several genomes at once (the genome list), by id. */
+  fitnessOf(genomeIds: readonly string[]): Map<string, FitnessRow> {
+    const out = new Map<string, FitnessRow>();
+    if (genomeIds.length === 0) return out;
+    const rows = this.db
+      .prepare(`SELECT * FROM fitness WHERE genome_id IN (${genomeIds.map(() => '?').join(', ')})`)
+      .all(...genomeIds) as FitnessRecord[];
+    for (const r of rows) out.set(r.genome_id, toFitness(r));
+    return out;
+  }
+
+  /** A fitness already measured for the same source on the same benchmark (a heal or rollback restores known code). */
+  fitnessBySource(organism: string, sourceHash: string, benchmark: string): FitnessRow | null {
+    const r = this.db
+      .prepare('SELECT * FROM fitness WHERE organism = ? AND source_hash = ? AND benchmark = ? ORDER BY measured_at DESC LIMIT 1')
+      .get(organism, sourceHash, benchmark) as FitnessRecord | undefined;
+    return r ? toFitness(r) : null;
+  }
+
+  /** The newest passing fitness of an organism on a benchmark: a reference for how long a run should take. */
+  lastPassingFitness(organism: string, benchmark: string): FitnessRow | null {
+    const r = this.db
+      .prepare("SELECT * FROM fitness WHERE organism = ? AND benchmark = ? AND gate = 'passed' ORDER BY measured_at DESC LIMIT 1")
+      .get(organism, benchmark) as FitnessRecord | undefined;
+    return r ? toFitness(r) : null;
+  }
+
+  /** Genomes of an organism without a fitness yet, newest first. */
+  genomesWithoutFitness(organism: string, limit: number): GenomeRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT g.* FROM genomes g LEFT JOIN fitness f ON f.genome_id = g.id
+         WHERE g.organism = ? AND f.genome_id IS NULL ORDER BY g.generation DESC LIMIT ?`,
+      )
+      .all(organism, limit) as GenomeRecord[];
+    return rows.map(toGenome);
+  }
+
   // ---- logs ----------------------------------------------------------------------------------------------
 
   insertLog(entry: LogRow): void {
@@ -483,6 +588,7 @@ const WRITES: Readonly<Record<string, string>> = {
   insertEvent: 'record an event',
   insertLog: 'store a log entry',
   pruneLogs: 'prune old log entries',
+  setFitness: "record a genome's fitness",
 };
 /** Writes whose failure is recorded but not thrown: the entry stays in memory (the LogBook's ring). */
 const BEST_EFFORT = new Set(['insertLog', 'pruneLogs']);

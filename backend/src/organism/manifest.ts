@@ -15,16 +15,45 @@ const ManifestSchema = z.object({
   slowMs: z.number().int().min(1),
   maxOldSpaceMb: z.number().int().min(8).max(16_384).default(64),
   input: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * How fit a genome is (evolution): correctness on a fixed, seeded benchmark is the gate, then speed (the median
+   * wall time over `repeats` runs of each timed input), then code size. The inputs come from the harness's
+   * benchmarkInputs(rng, benchmark), with rng seeded by `seed`. Absent: the organism has no fitness and does not evolve.
+   */
+  fitness: z
+    .strictObject({
+      seed: z.number().int().min(0).max(0xffff_ffff).default(1),
+      /** Parameters for the harness's benchmarkInputs. */
+      benchmark: z.record(z.string(), z.unknown()).default({}),
+      /** Runs of each timed input; the median counts. */
+      repeats: z.number().int().min(1).max(51).default(5),
+      /** Time limit of a timed (large) input; the edge cases keep the organism's timeLimitMs. Default: 5 x timeLimitMs. */
+      timeLimitMs: z.number().int().min(50).max(600_000).optional(),
+      /** stdout and stderr kept per benchmark run: a large input has a large answer. */
+      outputCapBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    })
+    .optional(),
 });
 
 export type ManifestData = z.infer<typeof ManifestSchema> & { contract: string };
 
 export type Judgement = { ok: true } | { ok: false; reason: string };
 
+export type FitnessSettings = NonNullable<z.infer<typeof ManifestSchema>['fitness']>;
+
+/** One input of the fitness benchmark: the edge cases gate correctness; `timed` inputs are also timed. */
+export interface BenchmarkInput {
+  name: string;
+  input: unknown;
+  timed?: boolean;
+}
+
 /** The trusted half of an organism: how its input is made and how its answer is judged. */
 export interface Harness {
   generateInput(rng: Rng, params: Record<string, unknown>): unknown;
   judge(input: unknown, answer: unknown): Judgement;
+  /** The fitness benchmark (optional): a fixed list of inputs made from a seeded generator. */
+  benchmarkInputs?(rng: Rng, params: Record<string, unknown>): BenchmarkInput[];
 }
 
 export interface Organism {
@@ -73,11 +102,18 @@ export async function loadOrganism(organismsDir: string, name: string): Promise<
   if (typeof mod.generateInput !== 'function' || typeof mod.judge !== 'function') {
     throw new OrganismLoadError(`${path.join(dir, manifest.harness)} must export generateInput(rng, params) and judge(input, answer).`);
   }
+  if (manifest.fitness && typeof mod.benchmarkInputs !== 'function') {
+    throw new OrganismLoadError(`${manifestPath} defines a fitness, so ${path.join(dir, manifest.harness)} must export benchmarkInputs(rng, params).`);
+  }
   return Object.freeze({
     name,
     dir,
     manifest,
     seedSource,
-    harness: { generateInput: mod.generateInput, judge: mod.judge } as Harness,
+    harness: {
+      generateInput: mod.generateInput,
+      judge: mod.judge,
+      ...(typeof mod.benchmarkInputs === 'function' ? { benchmarkInputs: mod.benchmarkInputs } : {}),
+    } as Harness,
   });
 }

@@ -3,7 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import { genomeDiff } from '../genome/diff.js';
-import type { GenomeRow } from '../genome/store.js';
+import type { FitnessRow, GenomeRow } from '../genome/store.js';
+import { fitnessFromRow } from '../evolution/fitness.js';
 import { ErrorBody, GenomeDetail, GenomeSummary, queryInt } from './schemas.js';
 import type { OrganismScope } from './scope.js';
 
@@ -15,7 +16,7 @@ const GenomeParams = z.looseObject({
 export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  const summarise = (g: GenomeRow, liveId: string): z.infer<typeof GenomeSummary> => ({
+  const summarise = (g: GenomeRow, liveId: string, fitness: FitnessRow | null = app.store.getFitness(g.id)): z.infer<typeof GenomeSummary> => ({
     id: g.id,
     generation: g.generation,
     parentId: g.parentId,
@@ -26,6 +27,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     healthy: g.healthy,
     runs: { total: g.runsTotal, ok: g.runsOk, failed: g.runsTotal - g.runsOk },
     lastVerdict: g.lastVerdict,
+    fitness: fitnessFromRow(fitness) as z.infer<typeof GenomeSummary>['fitness'],
   });
 
   const find = (organism: string, id: string): GenomeRow => {
@@ -53,7 +55,9 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
       const s = resolve(req);
       const name = s.name;
       const liveId = s.liveGenome.id;
-      const genomes = app.store.listGenomes(name, req.query.limit ?? 50, req.query.offset ?? 0).map((g) => summarise(g, liveId));
+      const rows = app.store.listGenomes(name, req.query.limit ?? 50, req.query.offset ?? 0);
+      const fitness = app.store.fitnessOf(rows.map((g) => g.id));
+      const genomes = rows.map((g) => summarise(g, liveId, fitness.get(g.id) ?? null));
       return { genomes, count: genomes.length, total: app.store.countGenomes(name) };
     },
   );

@@ -86,6 +86,33 @@ export const LogEntry = z.object({
   text: z.string(),
 });
 
+/** A genome's fitness (evolution): the gate on the benchmark, then speed, then code size. */
+export const Fitness = z
+  .discriminatedUnion('gate', [
+    z.object({
+      gate: z.literal('passed'),
+      timeMs: z.number().describe('sum over the timed inputs of the median wall time of a run'),
+      codeSize: z.number().int().describe('syntax tokens: the tie-breaker'),
+      repeats: z.number().int(),
+      inputs: z.array(z.object({ name: z.string(), medianMs: z.number(), samplesMs: z.array(z.number()) })),
+      gateInputs: z.number().int().describe('benchmark inputs the oracle accepted'),
+      benchmark: z.string().describe('fingerprint of the benchmark'),
+      measuredAt: z.string(),
+      reusedFrom: z.string().nullable().optional().describe('the genome with the same source whose measurement this is'),
+    }),
+    z.object({
+      gate: z.literal('failed'),
+      reason: z.string(),
+      input: z.string().nullable(),
+      verdict: Verdict.nullable(),
+      codeSize: z.number().int(),
+      benchmark: z.string(),
+      measuredAt: z.string(),
+      reusedFrom: z.string().nullable().optional(),
+    }),
+  ])
+  .describe('A genome that fails the gate has no fitness: only the reason.');
+
 export const GenomeSummary = z.object({
   id: z.string(),
   generation: z.number().int(),
@@ -97,6 +124,7 @@ export const GenomeSummary = z.object({
   healthy: z.boolean().describe('passed at least one run (or a heal trial)'),
   runs: z.object({ total: z.number().int(), ok: z.number().int(), failed: z.number().int() }),
   lastVerdict: Verdict.nullable(),
+  fitness: Fitness.nullable().describe('null until measured (every genome that becomes live is, in the background)'),
 });
 
 export const GenomeDetail = GenomeSummary.extend({
