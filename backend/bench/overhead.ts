@@ -1,0 +1,210 @@
+/**
+ * Supervision overhead: one supervised run (`runGenome`: input, spawn in its own group, bounded pipes, time
+ * limit, oracle) against the same organism started as `node organism.js` directly from the same process,
+ * fed the same input, interleaved.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../src/genome/atomic-write.js';
+import { GenomeStore } from '../src/genome/store.js';
+import { createRng } from '../src/lib/rng.js';
+import { loadOrganism, type Organism } from '../src/organism/manifest.js';
+import { detectSandbox, sandboxSettingsFromEnv, type Sandbox } from '../src/sandbox/index.js';
+import { defaultSandboxSettings, OPTIONAL_LAYERS } from '../src/sandbox/settings.js';
+import { LogBook } from '../src/watcher/logbook.js';
+import { runGenome } from '../src/watcher/run-genome.js';
+import type { BenchOptions, Figure, Section } from './model.js';
+import { nodeStartMs, REAL_ORGANISMS, tempDir } from './proc.js';
+import { interleaved, ratio, since, summarize } from './stats.js';
+
+export interface OverheadOptions extends BenchOptions {
+  reps?: number;
+  /** Runs per variant of the per-layer attribution of the sandbox. */
+  layerReps?: number;
+  organism?: string;
+}
+
+const LIMITS = { outputCapBytes: 64 * 1024, killGraceMs: 500 };
+const TARGET_RATIO = 1.15;
+
+/** `node organism.js` with the input on stdin and the same empty environment the watcher gives it. */
+function direct(file: string, stdin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [file], { cwd: path.dirname(file), env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.resume();
+    child.stdin.end(stdin);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0 || out.trim() === '') reject(new Error(`direct run failed (${code})`));
+      else resolve(ms);
+    });
+  });
+}
+
+export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section[]> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const reps = opts.reps ?? (opts.tiny ? 3 : 120);
+  const layerReps = opts.layerReps ?? (opts.tiny ? 1 : 50);
+  const organism: Organism = await loadOrganism(REAL_ORGANISMS, opts.organism ?? 'bubble-sort');
+  const tmp = tempDir('ouroboros-bench-overhead-');
+  try {
+    const dir = path.join(tmp.dir, 'run');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+    const file = path.join(dir, 'organism.js');
+    copyFileSync(path.join(organism.dir, organism.manifest.genome), file);
+    // The sandbox the server would use here (SANDBOX, SANDBOX_DISABLE... from the environment, on by default).
+    const sandbox = await detectSandbox({ settings: sandboxSettingsFromEnv(), dataDir: tmp.dir });
+    const limits = { ...LIMITS, sandbox };
+    const supervisedRun = (sb: Sandbox | null) => async (seed: number) => {
+      const t0 = performance.now();
+      const r = await runGenome(organism, file, seed, { ...LIMITS, sandbox: sb });
+      if (r.verdict !== 'ok') throw new Error(`supervised run failed: ${r.verdict} ${r.error} ${r.stderr.slice(0, 300)}`);
+      return performance.now() - t0;
+    };
+
+    // The watcher's whole iteration: private copy (fsync), run, record (SQLite, synchronous commit), logs.
+    const store = new GenomeStore(path.join(tmp.dir, 'ouroboros.db'));
+    const logbook = new LogBook(store, 20_000);
+    const genome = store.promote(null, { organism: organism.name, source: organism.seedSource, cause: 'seed', summary: 'seed' });
+    const withBookkeeping = async (seed: number) => {
+      const t0 = performance.now();
+      const copy = path.join(dir, `${genome.id}.js`);
+      await writeFileAtomic(copy, genome.source);
+      const r = await runGenome(organism, copy, seed, limits);
+      await unlink(copy).catch(() => {});
+      store.insertRun({
+        organism: organism.name,
+        genomeId: genome.id,
+        generation: 0,
+        seed,
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+        exitCode: r.exitCode,
+        signal: r.signal,
+        verdict: r.verdict,
+        error: r.error,
+        trial: false,
+      });
+      for (const line of r.progress) logbook.append(organism.name, 'organism', 'info', line);
+      logbook.append(organism.name, 'watcher', 'info', `run: ${r.verdict} in ${r.durationMs} ms`);
+      if (r.verdict !== 'ok') throw new Error(`supervised run failed: ${r.verdict} ${r.error}`);
+      return performance.now() - t0;
+    };
+
+    let seed = 0;
+    const samples = await interleaved(reps, {
+      direct: async () => {
+        const s = seed++;
+        const input = JSON.stringify(organism.harness.generateInput(createRng(s), organism.manifest.input));
+        return direct(file, input);
+      },
+      supervised: () => supervisedRun(sandbox)(seed++),
+      bare: () => supervisedRun(null)(seed++),
+      loop: () => withBookkeeping(seed++),
+      nodeStart: () => nodeStartMs(),
+    });
+    store.close();
+    log(`  ${reps} runs of each variant; sandbox: ${sandbox.report.active.join(', ')}`);
+
+    // What each optional layer of the sandbox costs: the full sandbox against it without that one layer.
+    const layerFigures: Figure[] = [];
+    const active = OPTIONAL_LAYERS.filter((l) => sandbox.report.active.includes(l));
+    if (layerReps > 0 && active.length > 0) {
+      const base = sandboxSettingsFromEnv();
+      const variants: Record<string, () => Promise<number>> = { all: () => supervisedRun(sandbox)(seed++) };
+      for (const layer of active) {
+        const without = await detectSandbox({
+          settings: defaultSandboxSettings({ ...base, disabled: new Set([...base.disabled, layer]) }),
+          dataDir: tmp.dir,
+        });
+        variants[layer] = () => supervisedRun(without)(seed++);
+      }
+      const bySet = await interleaved(layerReps, variants);
+      const all = summarize(bySet.all!);
+      for (const layer of active) {
+        const w = summarize(bySet[layer]!);
+        layerFigures.push({
+          id: `overhead.layer.${layer}`,
+          label: `sandbox layer \`${layer}\`: full sandbox vs without it`,
+          unit: 'ms',
+          value: all,
+          baseline: { label: `without ${layer}`, value: w },
+          ratio: { median: ratio(all.median, w.median), p95: ratio(all.p95, w.p95) },
+          note: `costs ${(all.median - w.median).toFixed(1)} ms a run at the median`,
+        });
+      }
+      log(`  per-layer attribution: ${layerReps} runs per variant`);
+    }
+
+    const d = summarize(samples.direct);
+    const s = summarize(samples.supervised);
+    const b = summarize(samples.bare);
+    const l = summarize(samples.loop);
+    const n = summarize(samples.nodeStart);
+    const lines = organism.seedSource.trimEnd().split('\n').length;
+    return [
+      {
+        id: 'overhead',
+        title: 'Supervision overhead',
+        params: { organism: `${organism.name} (${lines} lines, input ${JSON.stringify(organism.manifest.input)})`, 'runs per variant': reps, 'runs per variant of the layer attribution': layerReps },
+        method: [
+          'In one process, interleaved (A B C D, D C B A, ...): `runGenome()` on the seed genome (input from the harness, spawn with `--max-old-space-size` in its own process group, empty environment, bounded stdout/stderr capture, time limit timer, oracle), and `spawn(node, [organism.js])` with the same input on stdin and the same empty environment, timed from spawn to `close`.',
+          'The supervised run goes through the sandbox the server would detect on this machine (src/sandbox, from SANDBOX and SANDBOX_DISABLE); it is also timed without it. Each optional layer is then attributed: the full sandbox against the sandbox without that layer, interleaved.',
+          'Also timed: the watcher\'s whole iteration without the sleep (private copy of the genome written with fsync, the run, the SQLite insert of the run with a synchronous commit, the log entries), and a bare `node -e \'\'`.',
+        ],
+        figures: [
+          {
+            id: 'overhead.supervised',
+            label: '**supervised run** (`runGenome`, sandbox as detected)',
+            unit: 'ms',
+            value: s,
+            baseline: { label: '`node organism.js`', value: d },
+            ratio: { median: ratio(s.median, d.median), p95: ratio(s.p95, d.p95) },
+            target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(s.median, d.median) <= TARGET_RATIO },
+          },
+          {
+            id: 'overhead.bare',
+            label: 'supervised run without the sandbox (SANDBOX=off)',
+            unit: 'ms',
+            value: b,
+            baseline: { label: '`node organism.js`', value: d },
+            ratio: { median: ratio(b.median, d.median), p95: ratio(b.p95, d.p95) },
+            target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(b.median, d.median) <= TARGET_RATIO },
+          },
+          {
+            id: 'overhead.loop',
+            label: 'watcher iteration (copy + run + record + logs)',
+            unit: 'ms',
+            value: l,
+            baseline: { label: '`node organism.js`', value: d },
+            ratio: { median: ratio(l.median, d.median), p95: ratio(l.p95, d.p95) },
+          },
+          {
+            id: 'overhead.direct',
+            label: '`node organism.js` directly',
+            unit: 'ms',
+            value: d,
+            baseline: { label: "`node -e ''`", value: n },
+            ratio: { median: ratio(d.median, n.median), p95: ratio(d.p95, n.p95) },
+          },
+          ...layerFigures,
+        ],
+        notes: [
+          `Sandbox layers active: ${sandbox.report.active.join(', ')}.`,
+          `At the median, supervision adds ${(s.median - d.median).toFixed(1)} ms a run (${(b.median - d.median).toFixed(1)} ms of it without the sandbox); the watcher's bookkeeping another ${(l.median - s.median).toFixed(1)} ms.`,
+        ],
+        elapsedS: since(started) / 1000,
+      },
+    ];
+  } finally {
+    tmp.cleanup();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * `pnpm bench`: runs the benchmarks, prints a summary and rewrites BENCHMARKS.md at the repository root.
+ *
+ *   pnpm bench                          everything, default sizes (about 15 minutes on 2 cores)
+ *   pnpm bench -- --only detect,heal    some of them (BENCHMARKS.md is left alone unless --out is given)
+ *   pnpm bench -- --tiny                the test suite's size: proves it works, measures nothing
+ *   --out <file>   write the report there   --no-write   write no report   --json <file>   raw results
+ *   --memory-runs <n>   runs of the memory benchmark (default 10000)
+ *   --render <json>     no measuring: render the report again from raw results (after a change of findings.ts)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchApiLoad } from './api-load.js';
+import { benchDetectHeal } from './detect-heal.js';
+import { benchGrowth } from './growth.js';
+import { benchMemory } from './memory.js';
+import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
+import { benchOverhead } from './overhead.js';
+import { machine, renderMarkdown, renderSummary } from './report.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, '..', '..');
+
+interface Args {
+  only: BenchId[] | null;
+  tiny: boolean;
+  out: string | null;
+  write: boolean;
+  json: string | null;
+  memoryRuns: number | null;
+  render: string | null;
+}
+
+/** What --json writes and --render reads. */
+interface RawResults {
+  command: string;
+  date: string;
+  elapsedS: number;
+  machine: ReturnType<typeof machine>;
+  loadBefore: number[];
+  loadAfter: number[];
+  sections: Section[];
+}
+
+/** Paths on the command line are relative to where `pnpm bench` was typed (pnpm runs us in backend/). */
+const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { only: null, tiny: false, out: null, write: true, json: null, memoryRuns: null, render: null };
+  const rest = argv.filter((a) => a !== '--');
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const next = () => {
+      const v = rest[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--only') {
+      const ids = next().split(',').map((s) => s.trim()).filter(Boolean);
+      for (const id of ids) if (!(BENCH_IDS as readonly string[]).includes(id)) throw new Error(`unknown benchmark "${id}"; valid: ${BENCH_IDS.join(', ')}`);
+      args.only = ids as BenchId[];
+    } else if (a === '--tiny') args.tiny = true;
+    else if (a === '--out') args.out = fromCaller(next());
+    else if (a === '--no-write') args.write = false;
+    else if (a === '--json') args.json = fromCaller(next());
+    else if (a === '--memory-runs') args.memoryRuns = Number(next());
+    else if (a === '--render') args.render = fromCaller(next());
+    else throw new Error(`unknown option ${a}; see the top of backend/bench/run.ts`);
+  }
+  return args;
+}
+
+/** Every module, in the order they run: quick ones first, the long memory soak last. */
+export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number }) => Promise<Section[]> }[] = [
+  { ids: ['growth'], run: (o) => benchGrowth(o) },
+  { ids: ['overhead'], run: (o) => benchOverhead(o) },
+  { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
+  { ids: ['api'], run: (o) => benchApiLoad(o) },
+  { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
+];
+
+function render(raw: RawResults, out: string | null): void {
+  process.stdout.write(`${renderSummary(raw.sections)}\n`);
+  const { command, elapsedS, machine: m, loadBefore, loadAfter, sections } = raw;
+  const markdown = renderMarkdown(sections, { command, date: new Date(raw.date), elapsedS, machine: m, loadBefore, loadAfter });
+  if (out) {
+    writeFileSync(out, markdown);
+    process.stdout.write(`\nwrote ${out}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  if (args.render) {
+    render(JSON.parse(readFileSync(args.render, 'utf8')) as RawResults, args.write ? (args.out ?? path.join(ROOT, 'BENCHMARKS.md')) : null);
+    return;
+  }
+  const started = performance.now();
+  const loadBefore = os.loadavg();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const sections: Section[] = [];
+  for (const mod of MODULES) {
+    const wanted = args.only ? mod.ids.filter((id) => args.only!.includes(id)) : mod.ids;
+    if (wanted.length === 0) continue;
+    log(`== ${mod.ids.join(' + ')}`);
+    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}) });
+    sections.push(...out.filter((s) => wanted.includes(s.id)));
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const command = `pnpm bench${argv.filter((a) => a !== '--').length ? ` -- ${argv.filter((a) => a !== '--').join(' ')}` : ''}`;
+  const raw: RawResults = { command, date: new Date().toISOString(), elapsedS, machine: machine(), loadBefore, loadAfter: os.loadavg(), sections };
+  const json = args.json ?? path.join(BENCH_DIR, 'out', 'latest.json');
+  mkdirSync(path.dirname(json), { recursive: true });
+  writeFileSync(json, JSON.stringify(raw, null, 2));
+  log('');
+  render(raw, args.write ? (args.out ?? (args.only || args.tiny ? null : path.join(ROOT, 'BENCHMARKS.md'))) : null);
+  log(`raw results in ${path.relative(process.cwd(), json)} (${Math.round(elapsedS)} s)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

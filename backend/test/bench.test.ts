@@ -1,0 +1,93 @@
+/**
+ * The benchmarks (backend/bench, `pnpm bench`) run here once each at a tiny size, so that they cannot rot.
+ * Nothing here asserts a time: only that every module runs and produces well-formed results.
+ */
+import { describe, expect, it } from 'vitest';
+import { benchApiLoad } from '../bench/api-load.js';
+import { benchDetectHeal } from '../bench/detect-heal.js';
+import { benchGrowth } from '../bench/growth.js';
+import { benchMemory } from '../bench/memory.js';
+import { BENCH_IDS, isSummary, type Section } from '../bench/model.js';
+import { benchOverhead } from '../bench/overhead.js';
+import { renderMarkdown, renderSummary, machine } from '../bench/report.js';
+import { parseArgs } from '../bench/run.js';
+import { summarize } from '../bench/stats.js';
+
+const results: Section[] = [];
+
+function wellFormed(sections: Section[], ids: string[]): void {
+  expect(sections.map((s) => s.id)).toEqual(ids);
+  for (const s of sections) {
+    expect(s.title).not.toBe('');
+    expect(s.method.length).toBeGreaterThan(0);
+    expect(s.figures.length).toBeGreaterThan(0);
+    expect(s.elapsedS).toBeGreaterThan(0);
+    for (const f of s.figures) {
+      expect(f.id.startsWith(`${s.id}.`), f.id).toBe(true);
+      expect(f.unit).not.toBe('');
+      if (isSummary(f.value)) {
+        expect(f.value.n, f.id).toBeGreaterThan(0);
+        for (const k of ['min', 'median', 'p95', 'p99', 'max'] as const) expect(Number.isFinite(f.value[k]), `${f.id} ${k}`).toBe(true);
+        expect(f.value.min).toBeLessThanOrEqual(f.value.median);
+        expect(f.value.median).toBeLessThanOrEqual(f.value.p95);
+        expect(f.value.p95).toBeLessThanOrEqual(f.value.max);
+      } else {
+        expect(typeof f.value).toBe('number');
+      }
+      if (f.baseline) expect(f.ratio, `${f.id} has a baseline but no ratio`).toBeDefined();
+      if (f.target) expect(typeof f.target.met).toBe('boolean');
+    }
+  }
+  results.push(...sections);
+}
+
+describe('benchmarks at a tiny size', () => {
+  it('cost of growth', async () => {
+    wellFormed(await benchGrowth({ tiny: true }), ['growth']);
+  });
+
+  it('supervision overhead', async () => {
+    wellFormed(await benchOverhead({ tiny: true }), ['overhead']);
+  });
+
+  it('time to detect and to heal', async () => {
+    const sections = await benchDetectHeal({ tiny: true });
+    wellFormed(sections, ['detect', 'heal']);
+    // Both rungs healed something, and the crash's detection was measured against a Node start.
+    expect(sections[1]!.figures.map((f) => f.id)).toEqual(expect.arrayContaining(['heal.core.minimal-revert', 'heal.core.rollback']));
+    expect(sections[0]!.figures.some((f) => f.id.endsWith('.crashed') && f.target)).toBe(true);
+  }, 60_000);
+
+  it('API under dashboard load', async () => {
+    const [api] = await benchApiLoad({ tiny: true });
+    wellFormed([api!], ['api']);
+    const ids = api!.figures.map((f) => f.id);
+    expect(ids).toEqual(expect.arrayContaining(['api.dashboards.status', 'api.dashboards.logs', 'api.throughput.status']));
+  }, 60_000);
+
+  it('memory', async () => {
+    wellFormed(await benchMemory({ tiny: true }), ['memory']);
+  }, 60_000);
+
+  it('renders a report with the machine, the command and every section', () => {
+    const md = renderMarkdown(results, { command: 'pnpm bench -- --tiny', date: new Date(), elapsedS: 1, machine: machine(), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] });
+    expect(md).toContain('pnpm bench -- --tiny');
+    expect(md).toContain(machine().node);
+    for (const title of ['Time to detect', 'Time to heal', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth']) {
+      expect(md).toContain(`## ${title}`);
+    }
+    expect(renderSummary(results).split('\n').length).toBeGreaterThan(results.length);
+  });
+});
+
+describe('bench helpers', () => {
+  it('summarises with nearest-rank percentiles', () => {
+    const s = summarize(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(s).toMatchObject({ n: 100, min: 1, median: 50, p95: 95, p99: 99, max: 100 });
+  });
+
+  it('parses the command line, -- and --only included', () => {
+    expect(parseArgs(['--', '--only', 'detect,heal'])).toMatchObject({ only: ['detect', 'heal'], tiny: false });
+    expect(() => parseArgs(['--only', 'nope'])).toThrow(BENCH_IDS.join(', '));
+  });
+});
