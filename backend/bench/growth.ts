@@ -41,7 +41,7 @@ function lineage(count: number): { id: string; parentId: string | null; source: 
       lines[at] = `${lines[at]!.replace(/ \/\/ g\d+$/, '')} // g${generation}`;
     }
     const source = `${lines.join('\n')}\n`;
-    const id = genomeId(generation, parentId, source);
+    const id = genomeId(ORGANISM, generation, parentId, source);
     out.push({ id, parentId, source, generation });
     parentId = id;
   }

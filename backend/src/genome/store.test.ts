@@ -118,3 +118,20 @@ describe('GenomeStore', () => {
     expect(store.healthyGenomes('o', g3.id, 1).map((g) => g.generation)).toEqual([2]);
   });
 });
+
+describe('genome ids across organisms', () => {
+  it('lets two organisms start from the same source', () => {
+    const tmp2 = tempDir();
+    const s = new GenomeStore(path.join(tmp2.dir, 'two.db'));
+    try {
+      const a = s.promote(null, { organism: 'a', source: 'same\n', cause: 'seed', summary: 'genome 0' });
+      const b = s.promote(null, { organism: 'b', source: 'same\n', cause: 'seed', summary: 'genome 0' });
+      expect(a.id).not.toBe(b.id);
+      expect(s.countGenomes('a')).toBe(1);
+      expect(s.countGenomes('c')).toBe(0);
+    } finally {
+      s.close();
+      tmp2.cleanup();
+    }
+  });
+});

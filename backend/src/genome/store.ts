@@ -121,8 +121,9 @@ export function sourceHash(source: string): string {
  * A genome's id addresses its content and its place in the lineage, like a git commit: the same source
  * reached again later (a rollback) is a new genome with its own parent and generation.
  */
-export function genomeId(generation: number, parentId: string | null, source: string): string {
-  return createHash('sha256').update(`${generation}\0${parentId ?? ''}\0${source}`).digest('hex').slice(0, 16);
+export function genomeId(organism: string, generation: number, parentId: string | null, source: string): string {
+  // The organism is hashed too: two organisms seeded with the same source must not share a genome 0 id.
+  return createHash('sha256').update(`${organism}\0${generation}\0${parentId ?? ''}\0${source}`).digest('hex').slice(0, 16);
 }
 
 interface GenomeRecord {
@@ -269,7 +270,7 @@ export class GenomeStore {
       const live = this.liveGenome(g.organism);
       if ((live?.id ?? null) !== expectedLiveId) throw new StaleLiveGenomeError(expectedLiveId, live?.id ?? null);
       const generation = live ? this.maxGeneration(g.organism) + 1 : 0;
-      const id = genomeId(generation, live?.id ?? null, g.source);
+      const id = genomeId(g.organism, generation, live?.id ?? null, g.source);
       this.db
         .prepare(
           `INSERT INTO genomes (id, organism, generation, parent_id, source_hash, source, cause, summary, detail, created_at, healthy)
@@ -317,8 +318,9 @@ export class GenomeStore {
     return rows.map(toGenome);
   }
 
+  /** Generations are dense from 0, so the newest one counts them through the index, in constant time. */
   countGenomes(organism: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM genomes WHERE organism = ?').get(organism) as { n: number }).n;
+    return this.maxGeneration(organism) + 1;
   }
 
   /**
