@@ -15,7 +15,7 @@ import { parseArgs, USAGE, UsageError, type GauntletOptions } from './gauntlet/a
 import { discover, type OrganismClient } from './gauntlet/client.js';
 import { inject, recover, type InjectionPlan, type InjectionRecord } from './gauntlet/inject.js';
 import { byTypeTable, leftBehindTable, notes, resultsTable, type LeftBehind } from './gauntlet/report.js';
-import { startServer, type GauntletServer } from './gauntlet/server.js';
+import { startSoakServer, type SoakServer } from './soak/server.js';
 
 const RANDOM = 'random';
 
@@ -57,7 +57,7 @@ async function main(o: GauntletOptions): Promise<number> {
     if (!o.quiet) process.stderr.write(`${line}\n`);
   };
   const started = Date.now();
-  let server: GauntletServer | null = null;
+  let server: SoakServer | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`${signal}: stopping the gauntlet\n`);
     void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
@@ -75,7 +75,7 @@ async function main(o: GauntletOptions): Promise<number> {
         env.ORGANISM = preferred && o.organisms.includes(preferred) ? preferred : o.organisms[0]!;
       }
       log(`starting a server (LOOP_INTERVAL_MS=${o.loopIntervalMs}${o.organisms ? `, ORGANISMS=${env.ORGANISMS}` : ''})...`);
-      server = await startServer(env);
+      server = await startSoakServer(env, 30_000, 'ouroboros-gauntlet-');
       log(`server ${server.url} (pid ${server.pid}, DATA_DIR ${server.dataDir})`);
     }
     const base = o.url ?? server!.url;

@@ -1,4 +1,7 @@
-/** The server under soak: src/server.ts through tsx, in its own process, on loopback, a free port and a fresh DATA_DIR. */
+/**
+ * The real server (src/server.ts through tsx) in its own process, on loopback, a free port and a fresh
+ * DATA_DIR: the server under soak, and the gauntlet's. It notices a crash, and nothing it ran outlives it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,8 +36,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startSoakServer(env: Record<string, string>, timeoutMs = 60_000): Promise<SoakServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ouroboros-soak-'));
+export async function startSoakServer(env: Record<string, string>, timeoutMs = 60_000, tempPrefix = 'ouroboros-soak-'): Promise<SoakServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), tempPrefix));
   const port = await freePort();
   let out = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
