@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng.js';
 import type { MeasureResult, Pair, PairResult, ScreenResult } from './bench.js';
-import { hashSource, runEvolution, type EngineDeps, type EvolutionProgress, type RunSettings } from './engine.js';
+import { hashSource, newProgress, runEvolution, type EngineDeps, type EvolutionProgress, type RunSettings } from './engine.js';
 import { codeSize, compareFitness, type Fitness, type PassedFitness } from './fitness.js';
 import type { LlmOutcome } from './llm.js';
 
@@ -31,24 +31,7 @@ const failed = (source: string): Fitness => ({
 });
 
 function progress(settings: RunSettings): EvolutionProgress {
-  return {
-    id: 'run-1',
-    organism: 'o',
-    state: 'running',
-    startedAt: new Date(0).toISOString(),
-    finishedAt: null,
-    endReason: null,
-    settings,
-    generation: 0,
-    candidatesTried: 0,
-    accepted: 0,
-    refused: 0,
-    baseline: null,
-    best: { genomeId: null, fitness: null },
-    bestOverTime: [],
-    candidates: [],
-    promotions: [],
-  };
+  return newProgress({ id: 'run-1', organism: 'o', startedAt: new Date(0).toISOString(), settings, best: { genomeId: null, fitness: null } });
 }
 
 const settings = (over: Partial<RunSettings> = {}): RunSettings => ({

@@ -95,6 +95,26 @@ export interface EvolutionProgress {
   promotions: Promotion[];
 }
 
+/** The progress of a run that has just started: nothing tried yet. */
+export function newProgress(
+  start: Pick<EvolutionProgress, 'id' | 'organism' | 'startedAt' | 'settings' | 'best'>,
+): EvolutionProgress {
+  return {
+    ...start,
+    state: 'running',
+    finishedAt: null,
+    endReason: null,
+    generation: 0,
+    candidatesTried: 0,
+    accepted: 0,
+    refused: 0,
+    baseline: null,
+    bestOverTime: [],
+    candidates: [],
+    promotions: [],
+  };
+}
+
 export const MAX_CANDIDATES = 100;
 const ELITE = 3;
 /** Pairs of the confirming measurement (at least; more when the benchmark repeats more): 7 wins of 8 pass the sign test, so one pair lost to a hiccup of the machine is forgiven. */

@@ -21,7 +21,7 @@ import type { Fleet } from '../watcher/fleet.js';
 import type { LogBook } from '../watcher/logbook.js';
 import type { Supervisor } from '../watcher/supervisor.js';
 import { Bench, BenchCancelled } from './bench.js';
-import { hashSource, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
+import { hashSource, newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
 import { describeFitness, fitnessFromRow, type Fitness, type PassedFitness } from './fitness.js';
 import { askForFaster } from './llm.js';
 
@@ -190,24 +190,13 @@ export class EvolutionService {
       sources: [...new Set(sources)],
       seed: req.seed ?? randomSeed(),
     };
-    const progress: EvolutionProgress = {
+    const progress: EvolutionProgress = newProgress({
       id: `${s.name}-${Date.now().toString(36)}-${settings.seed.toString(16)}`,
       organism: s.name,
-      state: 'running',
       startedAt: new Date().toISOString(),
-      finishedAt: null,
-      endReason: null,
       settings,
-      generation: 0,
-      candidatesTried: 0,
-      accepted: 0,
-      refused: 0,
-      baseline: null,
       best: { genomeId: s.liveGenome.id, fitness: this.fitnessOf(s.liveGenome.id) },
-      bestOverTime: [],
-      candidates: [],
-      promotions: [],
-    };
+    });
     const controller = new AbortController();
     const log = (level: 'info' | 'warn', text: string) => this.o.logbook.append(s.name, 'watcher', level, text);
     log('info', `evolution: run ${progress.id} started: ${settings.generations} generation(s) of ${settings.population}, ${settings.timeBudgetMs} ms, margin ${settings.margin}, sources ${settings.sources.join(' + ')}`);

@@ -137,21 +137,7 @@ async function probeCapabilities(s: SandboxSettings): Promise<Capabilities> {
     const check = [probe, 'check', secret];
 
     const info = await run(s.nodePath, ['--max-old-space-size=16', probe, 'info'], dir);
-    if (!info.ok) {
-      const why = `the organism's node (${s.nodePath}) does not run: ${info.why}`;
-      return {
-        nodeVersion: 'unknown',
-        nodeError: why,
-        permission: { flag: null, why },
-        warningFlags: [],
-        wasmFlags: [],
-        rlimits: { why },
-        parentDeath: { why },
-        uid: { why },
-        namespaces: { unshare: null, user: false, pid: { why }, net: { why } },
-        chain: { ok: true },
-      };
-    }
+    if (!info.ok) return unprobed(`the organism's node (${s.nodePath}) does not run: ${info.why}`);
     const flags = info.result.flags ?? [];
     const nodeVersion = info.result.version;
     const permFlag = flags.includes('--permission') ? '--permission' : flags.includes('--experimental-permission') ? '--experimental-permission' : null;
