@@ -1,7 +1,7 @@
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from './api';
-import { MAX_LOGS, mergeLogs, mergeRuns, useOuroboros } from './useOuroboros';
+import { GENOME_REFRESH_MS, MAX_LOGS, mergeLogs, mergeRuns, useOuroboros } from './useOuroboros';
 import type { LogEntry, Status } from './schemas';
 import { CHAOS_TYPES, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
 
@@ -80,6 +80,46 @@ describe('useOuroboros', () => {
 
     await advance(1000);
     expect(api.logs).toHaveBeenLastCalledWith({ limit: 200, since: 5 }, expect.anything());
+  });
+
+  it('asks for the genome history only when the live genome or the state changed, after an action, or every 10 s', async () => {
+    const { world, api } = fakeApi();
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(api.genomes).toHaveBeenCalledTimes(1);
+    await advance(3000);
+    expect(api.status).toHaveBeenCalledTimes(4);
+    expect(api.genomes).toHaveBeenCalledTimes(1);
+
+    world.status = { ...world.status, state: 'sick' };
+    await advance(1000);
+    expect(api.genomes).toHaveBeenCalledTimes(2);
+    world.status = { ...world.status, state: 'healthy', generation: 4, genomeId: 'g4' };
+    await advance(1000);
+    expect(api.genomes).toHaveBeenCalledTimes(3);
+    await advance(1000);
+    expect(api.genomes).toHaveBeenCalledTimes(3);
+
+    act(() => result.current.refresh());
+    await advance(0);
+    expect(api.genomes).toHaveBeenCalledTimes(4);
+
+    // Run counts go stale for at most GENOME_REFRESH_MS.
+    await advance(GENOME_REFRESH_MS);
+    expect(api.genomes).toHaveBeenCalledTimes(5);
+    expect(result.current.genomes).toHaveLength(2);
+  });
+
+  it('asks for the genome history again on the next poll after it failed', async () => {
+    const { api } = fakeApi();
+    api.genomes.mockRejectedValueOnce(new ApiError({ kind: 'http', status: 503, endpoint: 'GET /genomes', message: 'GET /genomes answered 503' }));
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(result.current.errors.genomes).toContain('503');
+    await advance(1000);
+    expect(api.genomes).toHaveBeenCalledTimes(2);
+    expect(result.current.errors.genomes).toBeUndefined();
+    expect(result.current.genomes).toHaveLength(2);
   });
 
   it('polls once a second and never overlaps requests', async () => {

@@ -2,7 +2,9 @@
 /**
  * The page's one polling hook. Every `intervalMs` (1 s) it asks the backend for its status and,
  * when that answers, for the new runs, the new log entries (with `since`, so only what is new
- * crosses the wire), the genome history and, until it has them, the chaos types.
+ * crosses the wire), the organisms and, until it has them, the chaos types. The genome history
+ * is the heaviest answer and changes rarely: it is asked for when the live genome or the state
+ * changed, after an action, and otherwise every GENOME_REFRESH_MS (for its run counts).
  *
  * - It never overlaps requests: the next tick is scheduled when the current one ends.
  * - It pauses while the tab is hidden (document.visibilityState) and polls at once on return.
@@ -19,6 +21,8 @@ export const MAX_LOGS = 500;
 export const MAX_RUNS = 60;
 export const LOG_PAGE = 200;
 export const GENOME_PAGE = 50;
+/** The genome history's run counts go stale for at most this long while nothing else changes. */
+export const GENOME_REFRESH_MS = 10_000;
 export const OFFLINE_AFTER_FAILURES = 3;
 
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -110,8 +114,11 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
     logCursor: number | null;
     runCursor: number | null;
     everConnected: boolean;
+    /** What the genome history was last fetched for (live genome, generation, state), and when. */
+    genomesKey: string | null;
+    genomesAt: number;
     refresh: () => void;
-  }>({ data: initialData, logCursor: null, runCursor: null, everConnected: false, refresh: () => {} });
+  }>({ data: initialData, logCursor: null, runCursor: null, everConnected: false, genomesKey: null, genomesAt: 0, refresh: () => {} });
 
   useEffect(() => {
     const engine = ref.current;
@@ -126,6 +133,7 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
     };
     engine.logCursor = null;
     engine.runCursor = null;
+    engine.genomesKey = null;
     setData(engine.data);
     const controller = new AbortController();
     let stopped = false;
@@ -214,10 +222,15 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
 
       const runCursor = engine.runCursor;
       const logCursor = engine.logCursor;
+      // A thousand dashboards asking for fifty genomes every second cost the backend more than all
+      // the rest of their polling: ask again only when something the history shows has changed.
+      const genomesKey = `${status.genomeId}|${status.generation}|${status.state}`;
+      const wantGenomes =
+        restarted || genomesKey !== engine.genomesKey || Date.now() - engine.genomesAt >= GENOME_REFRESH_MS;
       const [runsR, logsR, genomesR, typesR, organismsR] = await Promise.allSettled([
         api.runs(runCursor === null ? { limit: MAX_RUNS } : { limit: MAX_RUNS, since: runCursor }, signal),
         api.logs(logCursor === null ? { limit: LOG_PAGE } : { limit: LOG_PAGE, since: logCursor }, signal),
-        api.genomes({ limit: GENOME_PAGE }, signal),
+        wantGenomes ? api.genomes({ limit: GENOME_PAGE }, signal) : Promise.resolve(null),
         engine.data.chaosTypes === null ? api.chaosTypes(signal) : Promise.resolve(null),
         api.organisms(signal),
       ]);
@@ -255,10 +268,16 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
       }
 
       if (genomesR.status === 'fulfilled') {
-        patch.genomes = genomesR.value.genomes;
-        patch.genomesTotal = genomesR.value.total;
+        if (genomesR.value !== null) {
+          patch.genomes = genomesR.value.genomes;
+          patch.genomesTotal = genomesR.value.total;
+          engine.genomesKey = genomesKey;
+          engine.genomesAt = Date.now();
+        }
       } else {
+        // Asked again on the next poll (the key stays unknown).
         errors.genomes = errorMessage(genomesR.reason);
+        engine.genomesKey = null;
       }
 
       if (typesR.status === 'fulfilled') {
@@ -288,6 +307,8 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
 
     engine.refresh = () => {
       if (stopped) return;
+      // After an action (chaos, rollback, heal) the history is asked for whatever the status says.
+      engine.genomesKey = null;
       if (running) {
         again = true;
       } else {
