@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,6 +21,7 @@ import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
 import { changesSomething, requestGuard } from './security/guard.js';
+import { securityHeaders } from './security/headers.js';
 import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
 import { healthRoutes } from './routes/health.js';
@@ -174,12 +174,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const origins = config.corsOrigins.includes('*') ? true : [...config.corsOrigins];
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
-  // Security headers; the CSP is set per response below, because the API's JSON and /docs' HTML need different ones.
-  await app.register(helmet, { global: true, contentSecurityPolicy: false });
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (!req.url.startsWith('/docs')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    return payload;
-  });
+  // Security headers: a strict CSP on the API's JSON, /docs' HTML sets its own.
+  await app.register(securityHeaders);
   // Only what changes something is limited: /health and the dashboards' polling always answer.
   await app.register(rateLimit, {
     global: true,

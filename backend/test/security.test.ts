@@ -82,11 +82,20 @@ describe('rate limits, headers and limits', () => {
     const { app } = await build({}, { startWatcher: false });
     const res = await app.inject('/status');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Errors too, including those a hook answers before any route runs.
+    for (const bad of [await app.inject('/no/such/route'), await app.inject('/logs?limit=zero')]) {
+      expect(bad.statusCode).toBeGreaterThanOrEqual(400);
+      expect(bad.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(bad.headers['x-content-type-options']).toBe('nosniff');
+    }
     const docs = await app.inject('/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-security-policy']).not.toContain("default-src 'none'");
+    expect(docs.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 });
 
