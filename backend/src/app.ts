@@ -20,7 +20,7 @@ import { CallBudget } from './healing/call-budget.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
-import { changesSomething, requestGuard } from './security/guard.js';
+import { changesSomething, onlyReads, requestGuard } from './security/guard.js';
 import { securityHeaders } from './security/headers.js';
 import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
@@ -176,7 +176,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
   // Security headers: a strict CSP on the API's JSON, /docs' HTML sets its own.
   await app.register(securityHeaders);
-  // Only what changes something is limited: /health and the dashboards' polling always answer.
+  // Only what changes something is limited: /health and the dashboards' polling always answer. Read-only routes
+  // get no rate-limit hook at all (they are most of the traffic); the others share one count per address.
+  app.addHook('onRoute', (route) => {
+    if (onlyReads(route.method)) route.config = { ...(route.config as object), rateLimit: false };
+  });
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,

@@ -75,7 +75,11 @@ describe('rate limits, headers and limits', () => {
     expect(limited.json()).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     for (let i = 0; i < 10; i++) expect((await app.inject('/health')).statusCode).not.toBe(429);
-    expect((await app.inject('/status')).statusCode).toBe(200);
+    const read = await app.inject('/status');
+    expect(read.statusCode).toBe(200);
+    // Reads are not even counted (no rate-limit hook on read-only routes).
+    expect(read.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(limited.headers['x-ratelimit-limit']).toBe('2');
   });
 
   it('sends security headers, with a strict CSP on the API and a working one on /docs', async () => {

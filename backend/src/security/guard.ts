@@ -12,6 +12,11 @@ export function changesSomething(req: FastifyRequest): boolean {
   return !READ_METHODS.has(req.method);
 }
 
+/** A route (one method or several) that can only read. */
+export function onlyReads(method: string | readonly string[]): boolean {
+  return (typeof method === 'string' ? [method] : method).every((m) => READ_METHODS.has(m.toUpperCase()));
+}
+
 /**
  * Who may change code. Every route that is not a read needs `Authorization: Bearer <OUROBOROS_TOKEN>`;
  * reads need it too with OUROBOROS_PROTECT_READS. Without a token configured, changes are allowed only
