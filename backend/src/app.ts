@@ -8,7 +8,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -20,6 +19,7 @@ import { CallBudget } from './healing/call-budget.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
+import { memoSerializerCompiler } from './routes/memo-serializer.js';
 import { changesSomething, onlyReads, requestGuard } from './security/guard.js';
 import { securityHeaders } from './security/headers.js';
 import { controlRoutes } from './routes/control.js';
@@ -76,7 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(memoSerializerCompiler());
 
   const names = config.organisms ?? (await discoverOrganisms(config.organismsDir));
   if (!names.includes(config.organism)) {
