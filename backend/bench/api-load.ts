@@ -40,11 +40,15 @@ interface LoadResult {
  * per path (a browser opens several). autocannon's rate limit fires all the connections of one instance in
  * the same tick, so the dashboards are split into groups of GROUP, started evenly across the first second:
  * dashboards that start at different times poll at different phases, as real ones do. `inPhase` starts them
- * all at once instead: the worst case, every dashboard polling in the same millisecond.
+ * all at once instead: the worst case, every dashboard polling in the same millisecond. A path given as
+ * `{ path, everyS }` is asked for every `everyS` seconds by each dashboard: one connection in `everyS` polls it
+ * once a second (autocannon's rate is whole requests a second).
  */
+type PollPath = (() => string) | { path: () => string; everyS: number };
+
 async function dashboardLoad(
   base: string,
-  paths: Record<string, () => string>,
+  paths: Record<string, PollPath>,
   dashboards: number,
   durationS: number,
   inPhase = false,
@@ -55,14 +59,16 @@ async function dashboardLoad(
   for (let g = 0; g < groups; g++) {
     const size = inPhase ? dashboards : Math.min(GROUP, dashboards - g * GROUP);
     const startIn = inPhase ? 0 : (g * 1000) / groups;
-    for (const [name, makePath] of Object.entries(paths)) {
+    for (const [name, poll] of Object.entries(paths)) {
+      const makePath = typeof poll === 'function' ? poll : poll.path;
+      const connections = typeof poll === 'function' ? size : Math.max(1, Math.round(size / poll.everyS));
       const samples = result.latencies.get(name) ?? [];
       result.latencies.set(name, samples);
       runs.push(
         sleep(startIn).then(async () => {
           const instance = autocannon({
             url: base,
-            connections: size,
+            connections,
             connectionRate: 1,
             duration: durationS,
             // Raw latencies: no synthetic samples for coordinated omission (a poll is not sent late, it is
@@ -193,7 +199,9 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
           status: () => '/status',
           runs: () => `/runs?limit=60&since=${sinceRun}`,
           logs: () => `/logs?limit=200&since=${sinceSeq}`,
-          genomes: () => '/genomes?limit=50',
+          organisms: () => '/organisms',
+          // The hook asks for the history when the genome or state changed, else every 10 s.
+          genomes: { path: () => '/genomes?limit=50', everyS: 10 },
         },
         dashboards,
         Math.max(2, Math.round(durationS / 2)),
@@ -222,8 +230,8 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
         p99Fig('api.dashboards.logs', `**/logs?since=**, ${dashboards} dashboards`, lat(real, 'logs'), lat(baseline, 'logs'), true),
         p99Fig('api.herd.status', `/status, ${dashboards} dashboards all in phase`, lat(herd, 'status'), helloStatus, false),
         p99Fig('api.herd.logs', `/logs?since=, ${dashboards} dashboards all in phase`, lat(herd, 'logs'), lat(baseline, 'logs'), false),
-        ...['status', 'runs', 'logs', 'genomes'].map((name) =>
-          p99Fig(`api.full.${name}`, `full dashboard poll: ${name === 'status' ? '/status' : name === 'runs' ? '/runs?since=' : name === 'logs' ? '/logs?since=' : '/genomes?limit=50'}`, lat(full, name), helloAll, false),
+        ...Object.entries({ status: '/status', runs: '/runs?since=', logs: '/logs?since=', organisms: '/organisms', genomes: '/genomes?limit=50 (every 10 s)' }).map(([name, label]) =>
+          p99Fig(`api.full.${name}`, `full dashboard poll: ${label}`, lat(full, name), helloAll, false),
         ),
         {
           id: 'api.throughput.status',
@@ -261,7 +269,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
           method: [
             'The real server (`node --import tsx src/server.ts`, default settings: every organism\'s loop runs, one run a second each, in the sandbox) and a bare Fastify hello-world, each in its own process, started the same way.',
             `A dashboard = one keep-alive connection per endpoint, one request a second on each: \`/status\` and \`/logs?since=<the newest seq it saw a second ago>\`. ${dashboards} dashboards in groups of ${GROUP} (one autocannon instance each, with \`connectionRate: 1\`), the groups started evenly over the first second so that they poll at different phases. Latencies are autocannon's raw per-response times (coordinated-omission correction off), percentiles computed here. Baseline: the same load against the hello-world.`,
-            'Also: all dashboards in phase (the worst case: every one polls in the same millisecond), and the real dashboard\'s poll (`/status`, `/runs?since=`, `/logs?since=`, `/genomes?limit=50` each second, frontend/lib/useOuroboros.ts), against the hello-world baseline.',
+            'Also: all dashboards in phase (the worst case: every one polls in the same millisecond), and the real dashboard\'s poll (`/status`, `/runs?since=`, `/logs?since=` and `/organisms` each second, `/genomes?limit=50` every ten seconds when nothing changes: frontend/lib/useOuroboros.ts), against the hello-world baseline.',
             `Maximum throughput: autocannon with ${THROUGHPUT_CONNECTIONS} connections for ${throughputS} s, hello-world and \`/status\` interleaved, ${rounds} rounds each, median.`,
           ],
           figures,
