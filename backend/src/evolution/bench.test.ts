@@ -37,6 +37,29 @@ describe('Bench', () => {
     expect((await b.measure(broken)).fitness).toMatchObject({ gate: 'failed', input: 'one element', verdict: 'wrong', reason: expect.stringMatching(/^wrong on "one element": wrong answer: expected 1 values, got 2/) });
   }, 30_000);
 
+  it('judges a timed answer it has judged before from memory, across repeats and genomes', async () => {
+    const real = await bench();
+    const judged: unknown[] = [];
+    const organism: Organism = {
+      ...real.organism,
+      harness: { ...real.organism.harness, judge: (input, answer) => (judged.push(input), real.organism.harness.judge(input, answer)) },
+    };
+    const b = Bench.for(organism, { dir: path.join(dir, 'evolve-memo'), outputCapBytes: 65536, lock: new Mutex() })!;
+    const timed = b.timed[0]!.input;
+    expect((await b.measure(BUBBLE)).fitness).toMatchObject({ gate: 'passed', repeats: 3 });
+    // The gate run and three timed repeats give the same answer to the same input: one judgement of each input.
+    expect(judged.filter((i) => i === timed)).toHaveLength(1);
+    expect(judged).toHaveLength(b.gateOrder.length);
+    const renamed = BUBBLE.replace(/passes/g, 'sweeps');
+    expect(renamed).not.toBe(BUBBLE);
+    expect((await b.measure(renamed)).fitness).toMatchObject({ gate: 'passed' });
+    expect(judged).toHaveLength(b.gateOrder.length);
+    // A different answer is judged.
+    const broken = BUBBLE.replace('return { values, passes };', 'if (values.length > 1000) values.reverse();\n  return { values, passes };');
+    expect((await b.measure(broken)).fitness).toMatchObject({ gate: 'failed', input: b.timed[0]!.name });
+    expect(judged.filter((i) => i === timed)).toHaveLength(2);
+  }, 30_000);
+
   it('gives up on a candidate far slower than a tightened limit, and says so as a gate failure when asked', async () => {
     const b = await bench();
     const r = await b.measure(SLEEPY, { timeLimitsMs: new Map([['random 1500', 400]]) });

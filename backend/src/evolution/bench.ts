@@ -9,10 +9,11 @@ import type { Verdict } from '../domain.js';
 import { writeFileAtomic } from '../genome/atomic-write.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Mutex } from '../lib/mutex.js';
-import type { BenchmarkInput, FitnessSettings, Organism } from '../organism/manifest.js';
+import type { BenchmarkInput, FitnessSettings, Harness, Organism } from '../organism/manifest.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { runGenome, type GenomeRunResult, type RunLimits } from '../watcher/run-genome.js';
 import { codeSize, median, type FailedFitness, type Fitness, type InputTiming, type PassedFitness } from './fitness.js';
+import { memoJudge } from './judge-memo.js';
 
 export interface BenchOptions {
   /** Where candidate files are written: DATA_DIR/organisms/<name>/evolve. */
@@ -77,6 +78,8 @@ export class Bench {
   readonly gateOrder: readonly BenchmarkInput[];
   readonly timed: readonly BenchmarkInput[];
   readonly fingerprint: string;
+  /** One remembering judge per benchmark input, for the life of the server (see memoJudge). */
+  private readonly judges = new Map<BenchmarkInput, Harness['judge']>();
 
   private constructor(
     readonly organism: Organism,
@@ -111,6 +114,12 @@ export class Bench {
   /** The time limit of a timed input's run (the edge cases keep the organism's own). */
   get timedLimitMs(): number {
     return this.settings.timeLimitMs ?? this.organism.manifest.timeLimitMs * 5;
+  }
+
+  private judgeOf(input: BenchmarkInput): Harness['judge'] {
+    let judge = this.judges.get(input);
+    if (!judge) this.judges.set(input, (judge = memoJudge(this.organism.harness.judge, input.input)));
+    return judge;
   }
 
   /** Removes candidate files a crash left behind. */
@@ -290,7 +299,7 @@ export class Bench {
     const derived: Organism = {
       ...organism,
       manifest: limit === null ? organism.manifest : { ...organism.manifest, timeLimitMs: limit, slowMs: limit },
-      harness: { ...organism.harness, generateInput: () => input.input },
+      harness: { ...organism.harness, generateInput: () => input.input, judge: this.judgeOf(input) },
     };
     const limits: RunLimits = {
       outputCapBytes: Math.max(this.o.outputCapBytes, this.settings.outputCapBytes),
