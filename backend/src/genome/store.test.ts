@@ -106,6 +106,32 @@ describe('GenomeStore', () => {
     expect(store.recentLogs(100).map((l) => l.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
   });
 
+  it('writes log entries without an fsync of their own, and everything else with one', () => {
+    const db = (store as unknown as { db: { pragma(p: string, o?: { simple: true }): unknown } }).db;
+    const sync = () => db.pragma('synchronous', { simple: true });
+    const FULL = 2;
+    const NORMAL = 1;
+    // What synchronous was each time a statement ran (better-sqlite3 prepares every statement).
+    const seen: unknown[] = [];
+    const prepare = (db as unknown as { prepare(sql: string): unknown }).prepare;
+    (db as unknown as { prepare(sql: string): unknown }).prepare = function (this: unknown, sql: string) {
+      if (/^(INSERT|DELETE)/.test(sql)) seen.push(`${sql.split(' ')[0]} ${sync()}`);
+      return prepare.call(this, sql);
+    };
+    try {
+      store.insertLog({ seq: 1, organism: 'o', time: 't', level: 'info', source: 'watcher', text: 'x' });
+      store.pruneLogs(10);
+      const genome = store.promote(null, { organism: 'o', source: 'x', cause: 'seed', summary: 'seed' });
+      store.insertRun({ organism: 'o', genomeId: genome.id, generation: 0, seed: 1, startedAt: 't', durationMs: 1, exitCode: 0, signal: null, verdict: 'ok', error: null, trial: false });
+    } finally {
+      (db as unknown as { prepare(sql: string): unknown }).prepare = prepare;
+    }
+    expect(seen.slice(0, 2)).toEqual([`INSERT ${NORMAL}`, `DELETE ${NORMAL}`]);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (const s of seen.slice(2)) expect(s).toMatch(new RegExp(` ${FULL}$`));
+    expect(sync()).toBe(FULL);
+  });
+
   it('lists healthy baselines newest first, one per source, without the excluded genome', () => {
     const g0 = seed(store);
     run(g0.id, 0, 'ok');
