@@ -26,6 +26,8 @@ export class RunStats {
   private total: number;
   private sumMs: number;
   private readonly recent = new RingBuffer<number>(P95_WINDOW);
+  /** The p95 sorts up to a thousand numbers; /status asks for it on every poll, a run changes it once. */
+  private p95: number | null | undefined;
 
   constructor(initial?: RunAggregate, recentDurations: readonly number[] = []) {
     this.byVerdict = Object.fromEntries(VERDICTS.map((v) => [v, initial?.byVerdict[v] ?? 0])) as Record<Verdict, number>;
@@ -39,6 +41,7 @@ export class RunStats {
     this.total++;
     this.sumMs += durationMs;
     this.recent.push(durationMs);
+    this.p95 = undefined;
   }
 
   snapshot(): StatsSnapshot {
@@ -51,7 +54,7 @@ export class RunStats {
       successRate: this.total === 0 ? null : successes / this.total,
       lastMs: this.recent.last() ?? null,
       avgMs: this.total === 0 ? null : round(this.sumMs / this.total),
-      p95Ms: percentile(this.recent.toArray(), 95),
+      p95Ms: this.p95 === undefined ? (this.p95 = percentile(this.recent.toArray(), 95)) : this.p95,
     };
   }
 }
