@@ -28,13 +28,19 @@ export function inheritableFds(): number[] {
 }
 
 let devNull: number | null = null;
+let leakedAtStart: number[] | null = null;
 
 /**
  * The stdio array for spawn: three pipes, and /dev/null over every descriptor the child would otherwise inherit
  * (libuv dup2s onto those numbers in the child), so the organism never holds one of the server's files.
+ *
+ * The scan is done once, at the first run: what is not close-on-exec was inherited from whoever started the server,
+ * and Node, libuv and SQLite open everything after that close-on-exec (sockets too, with accept4). Scanning before
+ * every run read one /proc file per descriptor: with a thousand dashboards connected, two thousand reads on the
+ * event loop for each run of each organism.
  */
 export function sandboxStdio(): ('pipe' | 'ignore' | number)[] {
-  const leaked = inheritableFds();
+  const leaked = (leakedAtStart ??= inheritableFds());
   const stdio: ('pipe' | 'ignore' | number)[] = ['pipe', 'pipe', 'pipe'];
   if (leaked.length === 0) return stdio;
   devNull ??= openSync('/dev/null', 'r+');
