@@ -4,6 +4,7 @@
  * `/status` against a bare Fastify hello-world, both servers in their own process, in the same run.
  */
 import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { BenchOptions, Figure, Section } from './model.js';
 import { http, startHelloWorld, startServer, tempDir } from './proc.js';
@@ -98,12 +99,32 @@ async function dashboardLoad(
 }
 
 /** Requests per second a server answers with THROUGHPUT_CONNECTIONS busy connections. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return Number.NaN; // not Linux: the figure says NaN rather than something made up
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * One round of maximum throughput, and what it cost the server: the load generator shares the machine's two cores,
+ * so the server may be waiting for it rather than the other way round. `busy` is the server's CPU time over the
+ * round's wall time (1 = one core saturated, the most its event loop can do), `cpuUsPerReq` its CPU per request.
+ */
 async function maxThroughput(
   base: string,
   path: string,
   durationS: number,
   capRate: number | undefined,
-): Promise<{ rps: number; latency: number; bad: number }> {
+  pid: number,
+): Promise<{ rps: number; latency: number; bad: number; busy: number; cpuUsPerReq: number }> {
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
   const r = await autocannon({
     url: `${base}${path}`,
     connections: THROUGHPUT_CONNECTIONS,
@@ -111,7 +132,15 @@ async function maxThroughput(
     // The test suite's tiny run caps the rate: it checks the plumbing and must not starve the tests beside it.
     ...(capRate ? { overallRate: capRate } : {}),
   });
-  return { rps: r.requests.total / r.duration, latency: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
+  const cpu = cpuSeconds(pid) - cpu0;
+  const wallS = (performance.now() - t0) / 1000;
+  return {
+    rps: r.requests.total / r.duration,
+    latency: r.latency.p99,
+    bad: r.non2xx + r.errors + r.timeouts,
+    busy: cpu / wallS,
+    cpuUsPerReq: r.requests.total > 0 ? (cpu / r.requests.total) * 1e6 : 0,
+  };
 }
 
 export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]> {
@@ -140,19 +169,23 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
 
     // ---- maximum throughput, interleaved ------------------------------------------------------------
     const tp = { hello: [] as number[], status: [] as number[], logs: [] as number[] };
+    const busy = { hello: [] as number[], status: [] as number[], logs: [] as number[] };
+    const cpuPerReq = { hello: [] as number[], status: [] as number[], logs: [] as number[] };
     let lastSeq = (await http<{ lastSeq: number }>(url, '/logs?limit=1')).lastSeq;
     for (let round = 0; round < rounds; round++) {
       const order: (keyof typeof tp)[] = round % 2 === 0 ? ['hello', 'status', 'logs'] : ['logs', 'status', 'hello'];
       for (const which of order) {
         const r =
           which === 'hello'
-            ? await maxThroughput(hello.url, '/', throughputS, capRate)
+            ? await maxThroughput(hello.url, '/', throughputS, capRate, hello.pid)
             : which === 'status'
-              ? await maxThroughput(url, '/status', throughputS, capRate)
-              : await maxThroughput(url, `/logs?since=${Math.max(0, lastSeq - 5)}`, throughputS, capRate);
+              ? await maxThroughput(url, '/status', throughputS, capRate, server.child.pid!)
+              : await maxThroughput(url, `/logs?since=${Math.max(0, lastSeq - 5)}`, throughputS, capRate, server.child.pid!);
         if (r.bad > 0) log(`  ${which}: ${r.bad} failed requests`);
         tp[which].push(r.rps);
-        log(`  max throughput ${which}: ${Math.round(r.rps)} req/s`);
+        busy[which].push(r.busy);
+        cpuPerReq[which].push(r.cpuUsPerReq);
+        log(`  max throughput ${which}: ${Math.round(r.rps)} req/s, server busy ${Math.round(r.busy * 100)} % of a core, ${r.cpuUsPerReq.toFixed(1)} µs CPU a request`);
       }
     }
 
@@ -224,6 +257,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
       const tpHello = summarize(tp.hello);
       const tpStatus = summarize(tp.status);
       const tpLogs = summarize(tp.logs);
+      const pct = (xs: number[]) => `${Math.round(summarize(xs).median * 100)} %`;
       const runsDuring = after.stats.totalRuns - mid.stats.totalRuns;
       const figures: Figure[] = [
         p99Fig('api.dashboards.status', `**/status**, ${dashboards} dashboards`, lat(real, 'status'), helloStatus, true),
@@ -241,7 +275,16 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
           baseline: { label: 'hello-world', value: tpHello.median },
           ratio: { value: ratio(tpStatus.median, tpHello.median) },
           target: { text: `≥ ${THROUGHPUT_TARGET} × hello-world`, met: ratio(tpStatus.median, tpHello.median) >= THROUGHPUT_TARGET },
-          note: `median of ${rounds} rounds; /status rounds: ${tp.status.map(Math.round).join(', ')}; hello-world: ${tp.hello.map(Math.round).join(', ')}`,
+          note: `median of ${rounds} rounds; /status rounds: ${tp.status.map(Math.round).join(', ')}; hello-world: ${tp.hello.map(Math.round).join(', ')}. Server busy (CPU time over wall time, median): /status ${pct(busy.status)}, hello-world ${pct(busy.hello)} of a core${summarize(busy.status).median < 0.85 ? ': well below one core, so the load generator, not the server, set the pace' : ''}`,
+        },
+        {
+          id: 'api.cpu.status',
+          label: "/status: the server's CPU per request",
+          unit: 'µs',
+          value: summarize(cpuPerReq.status).median,
+          baseline: { label: 'hello-world', value: summarize(cpuPerReq.hello).median },
+          ratio: { value: ratio(summarize(cpuPerReq.status).median, summarize(cpuPerReq.hello).median) },
+          note: "user + system CPU of the server process over a throughput round, divided by the requests answered (includes the organism loops' own work on the server during the round); its inverse is the throughput one core could reach with a load generator that kept up",
         },
         {
           id: 'api.throughput.logs',
