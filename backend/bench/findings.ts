@@ -3,6 +3,10 @@
  * only while its target is missed, so the explanation of a fixed problem disappears with it. Each says when
  * and how it was measured; profile again (`node --cpu-prof`) when a figure moves.
  */
+/** What each run's sandbox costs, for the overhead rows that have every layer. */
+const SANDBOX_CHAIN =
+  'With every layer (the server is root here), each run is a chain of programs, prlimit → setpriv --pdeathsig → unshare --pid --net --fork → setpriv --reuid → node --permission: each exec costs 0.5–1 ms and creating the network namespace ~1.2 ms (timed alone on 2026-11-24, 40 runs each: prlimit +0.88, setpriv +0.54, setpriv with the uid +0.98, unshare --pid +0.56, unshare --net +1.42 ms against `node organism.js` at 25.4 ms), 3.5–4.5 ms in all, 15–18 % of a 25 ms run. The per-layer rows above attribute it in this run. The Docker image has no uid or namespace layers (its server is not root), and its row, on Node 24, is the production figure. To go lower: one small launcher that sets the rlimits, the parent-death signal, the namespaces and the uid itself before exec\'ing node would save three execs (~2 ms); it needs a C compiler in the image\'s build stage.';
+
 const FINDINGS: { match: RegExp; text: string }[] = [
   {
     match: /^detect\..*\.hung$/,
@@ -15,9 +19,12 @@ const FINDINGS: { match: RegExp; text: string }[] = [
       'A crash is detected at the end of the first run of the damaged genome: one sandboxed start of Node (see Supervision overhead), the oracle, the watcher\'s bookkeeping and the client\'s 5 ms poll. On a quiet machine on 2026-11-24 every crash type was detected in 41–56 ms at the median and 54–91 ms at p95 (`pnpm bench -- --only detect,heal`). A miss is the machine\'s load: compare this run\'s `node -e \'\'` baseline with the 20–30 ms it takes on a quiet machine.',
   },
   {
-    match: /^overhead\.(supervised|full24)$/,
-    text:
-      'With every layer (the server is root here), each run is a chain of programs, prlimit → setpriv --pdeathsig → unshare --pid --net --fork → setpriv --reuid → node --permission: each exec costs 0.5–1 ms and creating the network namespace ~1.2 ms (timed alone on 2026-11-24, 40 runs each: prlimit +0.88, setpriv +0.54, setpriv with the uid +0.98, unshare --pid +0.56, unshare --net +1.42 ms against `node organism.js` at 25.4 ms), 3.5–4.5 ms in all, 15–18 % of a 25 ms run. The per-layer rows above attribute it in this run. The Docker image has no uid or namespace layers (its server is not root), and its row, on Node 24, is the production figure. To go lower: one small launcher that sets the rlimits, the parent-death signal, the namespaces and the uid itself before exec\'ing node would save three execs (~2 ms); it needs a C compiler in the image\'s build stage.',
+    match: /^overhead\.full24$/,
+    text: SANDBOX_CHAIN,
+  },
+  {
+    match: /^overhead\.supervised$/,
+    text: `On Node 20 this row pays two costs: the heap limit's V8 flag, 4 ms a start (see the row without the sandbox), and the sandbox's chain of programs. ${SANDBOX_CHAIN}`,
   },
   {
     match: /^overhead\.bare$/,

