@@ -92,6 +92,23 @@ describe('REST API', () => {
       expect(genome.diff).toContain(`-${body.before}`);
     });
 
+    it('applies chaos that lost the race for the live genome to the genome that won, instead of refusing', async () => {
+      const { app } = await build({}, { startWatcher: false });
+      // Both read generation 0; the first promotion wins, the second finds generation 1 live and starts again from it.
+      const [a, b] = await Promise.all(
+        [5, 6].map((seed) => app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'delete_line', seed } })),
+      );
+      expect([a!.statusCode, b!.statusCode]).toEqual([200, 200]);
+      expect([a!.json().generation, b!.json().generation].sort()).toEqual([1, 2]);
+      const second = [a!.json(), b!.json()].find((r) => r.generation === 2);
+      const first = [a!.json(), b!.json()].find((r) => r.generation === 1);
+      const g2 = await getJson(app, `/genomes/${second.genomeId}`);
+      expect(g2.parentId).toBe(first.genomeId);
+      const g1 = await getJson(app, `/genomes/${first.genomeId}`);
+      // Each deleted one line: the second from the first's source.
+      expect(g2.source.split('\n').length).toBe(g1.source.split('\n').length - 1);
+    });
+
     it('picks a random type when the body is missing', async () => {
       const { app } = await build({}, { startWatcher: false });
       const res = await app.inject({ method: 'POST', url: '/chaos' });

@@ -80,6 +80,8 @@ export interface ChaosInjection {
 const STUCK_AFTER_MS = 120_000;
 /** Healthy ancestors a heal may try as baselines, newest first. */
 const MAX_BASELINES = 8;
+/** Tries of a chaos injection that keeps losing the race for the live genome before it answers 409 BUSY. */
+const CHAOS_ATTEMPTS = 3;
 
 /**
  * Supervises one organism: runs its live genome in a loop, judges every run, heals failures through the
@@ -559,20 +561,29 @@ export class Supervisor {
 
   async injectChaos(type: string, seed: number = randomSeed()): Promise<ChaosInjection> {
     if (this.paused) throw new PausedError();
-    const base = this.live;
-    // Pure and synchronous: unknown types and inapplicable operators throw before anything changes.
-    const result = applyChaos(type, base.source, createRng(seed));
-    const { source, ...described } = result;
-    const genome = await this.promote(base.id, {
-      organism: this.name,
-      source,
-      cause: 'chaos',
-      summary: result.description,
-      detail: { chaos: described, seed },
-    });
-    this.events.emit('chaos', { organism: this.name, type: result.type });
-    this.log('chaos', 'warn', `${result.type} at line ${result.line}: ${result.description} -> generation ${genome.generation}`);
-    return { result: described, seed, genome };
+    // The operator asked to damage whatever is live: when a heal, a rollback or other chaos is promoted while this
+    // waits its turn, apply the same chaos to the genome that won instead of refusing (a few times, then 409 BUSY).
+    for (let attempt = 1; ; attempt++) {
+      const base = this.live;
+      // Pure and synchronous: unknown types and inapplicable operators throw before anything changes.
+      const result = applyChaos(type, base.source, createRng(seed));
+      const { source, ...described } = result;
+      try {
+        const genome = await this.promote(base.id, {
+          organism: this.name,
+          source,
+          cause: 'chaos',
+          summary: result.description,
+          detail: { chaos: described, seed },
+        });
+        this.events.emit('chaos', { organism: this.name, type: result.type });
+        this.log('chaos', 'warn', `${result.type} at line ${result.line}: ${result.description} -> generation ${genome.generation}`);
+        return { result: described, seed, genome };
+      } catch (err) {
+        if (err instanceof StaleLiveGenomeError && attempt < CHAOS_ATTEMPTS && !this.paused) continue;
+        throw err;
+      }
+    }
   }
 
   /**
