@@ -25,27 +25,32 @@ export function onlyReads(method: string | readonly string[]): boolean {
  */
 const guard: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const openWithoutToken = isLoopback(config.host);
-  app.addHook('onRequest', async (req) => {
-    if (req.method === 'OPTIONS' || ALWAYS_OPEN.has(req.routeOptions.url ?? '')) return;
-    const mutation = changesSomething(req);
-    if (!mutation && !config.protectReads) return;
-    if (config.token === null) {
-      if (openWithoutToken || !mutation) return;
-      throw new HttpError(
-        403,
-        'TOKEN_REQUIRED',
-        `This server listens on ${config.host} without OUROBOROS_TOKEN, so routes that change code are refused. ` +
-          'Set OUROBOROS_TOKEN to a long random secret (for example the output of `openssl rand -hex 32`), restart, and send it as `Authorization: Bearer <token>`.',
-      );
-    }
-    const given = bearerToken(req.headers.authorization);
-    if (given === null) {
-      throw new HttpError(401, 'UNAUTHORIZED', `${mutation ? 'This route changes code' : 'Reads are protected on this server'}: send the server's token as \`Authorization: Bearer <OUROBOROS_TOKEN>\`.`);
-    }
-    if (!tokensMatch(given, config.token)) {
-      throw new HttpError(401, 'UNAUTHORIZED', 'The bearer token does not match OUROBOROS_TOKEN; nothing was changed.');
-    }
-  });
+  // A callback hook, not an async one: it runs on every request, and most of them are reads it lets through.
+  app.addHook('onRequest', (req, _reply, done) => done(refusal(req, config, openWithoutToken) ?? undefined));
 };
+
+/** Why this request may not go on, or null when it may. */
+function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean): HttpError | null {
+  if (req.method === 'OPTIONS' || ALWAYS_OPEN.has(req.routeOptions.url ?? '')) return null;
+  const mutation = changesSomething(req);
+  if (!mutation && !config.protectReads) return null;
+  if (config.token === null) {
+    if (openWithoutToken || !mutation) return null;
+    return new HttpError(
+      403,
+      'TOKEN_REQUIRED',
+      `This server listens on ${config.host} without OUROBOROS_TOKEN, so routes that change code are refused. ` +
+        'Set OUROBOROS_TOKEN to a long random secret (for example the output of `openssl rand -hex 32`), restart, and send it as `Authorization: Bearer <token>`.',
+    );
+  }
+  const given = bearerToken(req.headers.authorization);
+  if (given === null) {
+    return new HttpError(401, 'UNAUTHORIZED', `${mutation ? 'This route changes code' : 'Reads are protected on this server'}: send the server's token as \`Authorization: Bearer <OUROBOROS_TOKEN>\`.`);
+  }
+  if (!tokensMatch(given, config.token)) {
+    return new HttpError(401, 'UNAUTHORIZED', 'The bearer token does not match OUROBOROS_TOKEN; nothing was changed.');
+  }
+  return null;
+}
 
 export const requestGuard = fp(guard, { name: 'request-guard' });

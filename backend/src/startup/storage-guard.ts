@@ -147,21 +147,20 @@ const guard: FastifyPluginAsync<StorageGuardOptions> = async (app, opts) => {
   app.addHook('onClose', async () => {
     await monitor.stop();
   });
-  app.addHook('onRequest', async (req) => {
-    if (!changesSomething(req)) return;
-    const fault = monitor.blocking;
-    if (fault) throw new HttpError(503, 'STORAGE_UNAVAILABLE', `${fault.message} Nothing was changed.`);
+  // Callback hooks, not async ones: they run on every request and answer at once.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const fault = changesSomething(req) ? monitor.blocking : null;
+    done(fault ? new HttpError(503, 'STORAGE_UNAVAILABLE', `${fault.message} Nothing was changed.`) : undefined);
   });
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.routeOptions.url !== '/health' || typeof payload !== 'string') return payload;
+  app.addHook('onSend', (req, reply, payload, done) => {
     const fault = monitor.current;
-    if (!fault) return payload;
+    if (!fault || req.routeOptions.url !== '/health' || typeof payload !== 'string') return done(null, payload);
     try {
       const body = JSON.parse(payload) as Record<string, unknown>;
       reply.code(503);
-      return JSON.stringify({ ...body, status: 'unavailable', storage: { problem: fault.problem, code: fault.code, message: fault.message, since: fault.at } });
+      done(null, JSON.stringify({ ...body, status: 'unavailable', storage: { problem: fault.problem, code: fault.code, message: fault.message, since: fault.at } }));
     } catch {
-      return payload;
+      done(null, payload);
     }
   });
 };
