@@ -114,7 +114,7 @@ export function renderMarkdown(sections: Section[], info: RunInfo): string {
     '| Benchmark | Figure | Value | Baseline | Ratio | Target |',
     '| --- | --- | --- | --- | --- | --- |',
     ...targets.map(({ s, f }) =>
-      `| ${s.title} | ${f.label} | ${value(f.value, f.unit)} | ${f.baseline ? `${f.baseline.label}: ${value(f.baseline.value, f.baseline.unit ?? f.unit)}` : ''} | ${ratios(f)} | ${met(f)} |`.replace(/\n/g, ' '),
+      `| ${s.title} | ${f.label} | ${headline(f, f.value)} | ${f.baseline ? `${f.baseline.label}: ${headline(f, f.baseline.value, f.baseline.unit)}` : ''} | ${ratios(f)} | ${met(f)} |`.replace(/\n/g, ' '),
     ),
     '',
     `${targets.filter((t) => t.f.target!.met).length} of ${targets.length} targets met.`,
@@ -148,9 +148,15 @@ export function renderSummary(sections: Section[]): string {
     lines.push(`${s.title} (${Math.round(s.elapsedS)} s)`);
     for (const f of s.figures) {
       const mark = f.target ? (f.target.met ? 'ok  ' : 'MISS') : '    ';
-      const base = f.baseline ? ` vs ${f.baseline.label.replace(/`/g, '')} ${value(f.baseline.value, f.baseline.unit ?? f.unit)}` : '';
-      lines.push(`  ${mark} ${f.label.replace(/\*\*|`/g, '')}: ${value(f.value, f.unit)}${base} ${ratios(f)}${f.target ? ` [${f.target.text}]` : ''}`);
+      const base = f.baseline ? ` vs ${f.baseline.label.replace(/`/g, '')} ${headline(f, f.baseline.value, f.baseline.unit)}` : '';
+      lines.push(`  ${mark} ${f.label.replace(/\*\*|`/g, '')}: ${headline(f, f.value)}${base} ${ratios(f)}${f.target ? ` [${f.target.text}]` : ''}`);
     }
   }
   return lines.join('\n');
+}
+
+/** median / p95, and the p99 too where the target is on the p99 (otherwise the headline would not show it). */
+function headline(f: Figure, v: Figure['value'], unit?: string): string {
+  const u = unit ?? f.unit;
+  return f.target?.text.startsWith('p99') && isSummary(v) ? `${value(v, u)}, p99 ${withUnit(v.p99, u)}` : value(v, u);
 }
