@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { shuffled } from '../src/chaos/shuffle.js';
 import { createRng } from '../src/lib/rng.js';
-import { parseArgs, USAGE, UsageError, type GauntletOptions } from './gauntlet/args.js';
+import { runScript, UsageError } from './cli.js';
+import { parseArgs, USAGE, type GauntletOptions } from './gauntlet/args.js';
 import { discover, type OrganismClient } from './gauntlet/client.js';
 import { inject, recover, type InjectionPlan, type InjectionRecord } from './gauntlet/inject.js';
 import { byTypeTable, leftBehindTable, notes, resultsTable, type LeftBehind } from './gauntlet/report.js';
@@ -139,21 +140,4 @@ async function main(o: GauntletOptions): Promise<number> {
   }
 }
 
-let options: GauntletOptions;
-try {
-  options = parseArgs(process.argv.slice(2));
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-main(options).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`gauntlet: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`);
-    process.exit(2);
-  },
-);
+runScript('gauntlet', USAGE, parseArgs, main);

@@ -7,7 +7,8 @@
  * Exit code: 0 when every check passed, 1 when one failed, 2 on an error (the server would not start...).
  */
 import { readdirSync, writeFileSync } from 'node:fs';
-import { parseArgs, SLOW_TYPES, USAGE, UsageError, type SoakOptions } from './soak/args.js';
+import { runScript, UsageError } from './cli.js';
+import { parseArgs, SLOW_TYPES, USAGE, type SoakOptions } from './soak/args.js';
 import { startChaos, type ChaosTally } from './soak/chaos.js';
 import { startDashboards, type DashboardTally } from './soak/dashboards.js';
 import { alive, rssMb } from './soak/procs.js';
@@ -293,21 +294,4 @@ async function main(o: SoakOptions): Promise<number> {
   }
 }
 
-let options: SoakOptions;
-try {
-  options = parseArgs(process.argv.slice(2));
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-main(options).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`soak: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`);
-    process.exit(2);
-  },
-);
+runScript('soak', USAGE, parseArgs, main);

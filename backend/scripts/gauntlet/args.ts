@@ -1,4 +1,5 @@
-/** The gauntlet's command line, parsed without a dependency. */
+/** The gauntlet's command line. */
+import { eachFlag, list, UsageError } from '../cli.js';
 
 export interface GauntletOptions {
   seed: number;
@@ -46,11 +47,7 @@ The server started inherits the environment (HEAL_LADDER, LLM_BASE_URL...); OURO
 sent as a bearer token.
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+export { UsageError };
 
 function int(flag: string, v: string, min: number): number {
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} needs a whole number of at least ${min}, got "${v}"`);
@@ -72,21 +69,7 @@ export function parseArgs(argv: readonly string[]): GauntletOptions {
     quiet: false,
     help: false,
   };
-  const args = [...argv];
-  while (args.length > 0) {
-    let flag = args.shift()!;
-    if (flag === '--') continue;
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const take = (): string => {
-      const v = value ?? args.shift();
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  eachFlag(argv, (flag, take) => {
     switch (flag) {
       case '--seed': o.seed = int(flag, take(), 0); break;
       case '--rounds': o.rounds = int(flag, take(), 1); break;
@@ -103,7 +86,7 @@ export function parseArgs(argv: readonly string[]): GauntletOptions {
       case '--help': o.help = true; break;
       default: throw new UsageError(`unknown option "${flag}"`);
     }
-  }
+  });
   if (o.seed > 0xffffffff) throw new UsageError('--seed must fit in 32 bits');
   if (o.types?.length === 0) throw new UsageError('--types needs at least one type');
   if (o.organisms?.length === 0) throw new UsageError('--organisms needs at least one organism');

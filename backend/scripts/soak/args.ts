@@ -1,4 +1,5 @@
-/** The soak's command line, parsed without a dependency. */
+/** The soak's command line. */
+import { eachFlag, list, UsageError } from '../cli.js';
 
 export interface SoakOptions {
   /** Length of the chaos phase; the settle period and the final checks come after it. */
@@ -61,11 +62,7 @@ Options:
   -h, --help             this help
 `;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+export { UsageError };
 
 function num(flag: string, v: string, min: number, max: number, integer = true): number {
   const n = Number(v);
@@ -90,21 +87,7 @@ export function parseArgs(argv: readonly string[]): SoakOptions {
     quiet: false,
     help: false,
   };
-  const args = [...argv];
-  while (args.length > 0) {
-    let flag = args.shift()!;
-    if (flag === '--') continue;
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const take = (): string => {
-      const v = value ?? args.shift();
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  eachFlag(argv, (flag, take) => {
     switch (flag) {
       case '--minutes': o.minutes = num(flag, take(), 0.05, 24 * 60, false); break;
       case '--seed': o.seed = num(flag, take(), 0, 0xffffffff); break;
@@ -125,7 +108,7 @@ export function parseArgs(argv: readonly string[]): SoakOptions {
       case '--help': o.help = true; break;
       default: throw new UsageError(`unknown option "${flag}"`);
     }
-  }
+  });
   if (o.organisms?.length === 0) throw new UsageError('--organisms needs at least one organism');
   if (o.types?.length === 0) throw new UsageError('--types needs at least one type');
   return o;
