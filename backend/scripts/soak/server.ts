@@ -25,7 +25,8 @@ export interface SoakServer {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; strays: number }>;
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now (the kernel's choice), on loopback. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
