@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { BenchOptions, Figure, Section } from './model.js';
 import { http, startHelloWorld, startServer, tempDir } from './proc.js';
-import { ratio, since, sleep, summarize, type Summary } from './stats.js';
+import { ratio, ratios, since, sleep, summarize, type Summary } from './stats.js';
 
 export interface ApiLoadOptions extends BenchOptions {
   dashboards?: number;
@@ -250,7 +250,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
         unit: 'ms',
         value: s,
         baseline: { label: 'hello-world, same load', value: base },
-        ratio: { median: ratio(s.median, base.median), p95: ratio(s.p95, base.p95), p99: ratio(s.p99, base.p99) },
+        ratio: ratios(s, base, true),
         ...(target ? { target: { text: `p99 < ${P99_TARGET_MS} ms`, met: s.p99 < P99_TARGET_MS } } : {}),
       });
       const failed = (r: LoadResult) => r.non2xx + r.errors + r.timeouts;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CHAOS_OPERATORS } from '../src/chaos/index.js';
 import type { BenchOptions, Figure, Section } from './model.js';
 import { http, nodeStartMs, REAL_ORGANISMS, startServer, tempDir, type ServerProcess } from './proc.js';
-import { ratio, since, sleep, summarize } from './stats.js';
+import { ratio, ratios, since, sleep, summarize } from './stats.js';
 
 export const CORE_TYPES = ['delete_line', 'syntax_error', 'division_by_zero'] as const;
 const HANG_TYPES = new Set(['infinite_loop']);
@@ -313,7 +313,7 @@ export function buildSections(
       unit: 'ms',
       value: client,
       baseline: { label: 'one organism run', value: run },
-      ratio: { median: ratio(client.median, run.median), p95: ratio(client.p95, run.p95) },
+      ratio: ratios(client, run),
       ...(core ? { target: { text: `p95 < ${HEAL_TARGET_P95_MS} ms`, met: client.p95 < HEAL_TARGET_P95_MS } } : {}),
       note: `until the healed genome's first passing run: median ${Math.round(confirmed.median)}, p95 ${Math.round(confirmed.p95)} ms; server: ladder ${Math.round(ladder.median)} / ${Math.round(ladder.p95)} ms, incident ${Math.round(incidentMs.median)} / ${Math.round(incidentMs.p95)} ms (median / p95)`,
     });
@@ -330,7 +330,7 @@ export function buildSections(
       unit: 'ms',
       value: client,
       baseline: { label: 'one organism run', value: run },
-      ratio: { median: ratio(client.median, run.median), p95: ratio(client.p95, run.p95) },
+      ratio: ratios(client, run),
       target: { text: `p95 < ${HEAL_TARGET_P95_MS} ms`, met: client.p95 < HEAL_TARGET_P95_MS },
       note: `until the healed genome's first passing run: median ${Math.round(confirmed.median)}, p95 ${Math.round(confirmed.p95)} ms`,
     });

@@ -14,7 +14,7 @@ import { genomeId, GenomeStore, sourceHash } from '../src/genome/store.js';
 import { createRng } from '../src/lib/rng.js';
 import type { BenchOptions, Figure, Section } from './model.js';
 import { REAL_ORGANISMS, tempDir } from './proc.js';
-import { ratio, since, summarize, timeSync } from './stats.js';
+import { ratio, ratios, since, summarize, timeSync } from './stats.js';
 
 export interface GrowthOptions extends BenchOptions {
   small?: number;
@@ -186,7 +186,7 @@ export async function benchGrowth(opts: GrowthOptions = {}): Promise<Section[]> 
       unit: 'ms',
       value: pl,
       baseline: { label: `${smallN} genomes`, value: ps },
-      ratio: { median: ratio(pl.median, ps.median), p95: ratio(pl.p95, ps.p95) },
+      ratio: ratios(pl, ps),
     });
     const bytes = sizes[1]!.app.store.getGenome(sizes[1]!.ids[1]!)!.source.length;
     return [

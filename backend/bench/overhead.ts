@@ -17,7 +17,7 @@ import { LogBook } from '../src/watcher/logbook.js';
 import { runGenome } from '../src/watcher/run-genome.js';
 import type { BenchOptions, Figure, Section } from './model.js';
 import { nodeStartMs, REAL_ORGANISMS, tempDir } from './proc.js';
-import { interleaved, ratio, since, summarize } from './stats.js';
+import { interleaved, ratio, ratios, since, summarize, type Summary } from './stats.js';
 
 export interface OverheadOptions extends BenchOptions {
   reps?: number;
@@ -28,6 +28,20 @@ export interface OverheadOptions extends BenchOptions {
 
 const LIMITS = { outputCapBytes: 64 * 1024, killGraceMs: 500 };
 const TARGET_RATIO = 1.15;
+const DIRECT = '`node organism.js`';
+
+/** A time against its baseline; with `target`, the overhead target on the median ratio. */
+function versus(id: string, label: string, value: Summary, baseLabel: string, base: Summary, target = false): Figure {
+  return {
+    id,
+    label,
+    unit: 'ms',
+    value,
+    baseline: { label: baseLabel, value: base },
+    ratio: ratios(value, base),
+    ...(target ? { target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(value.median, base.median) <= TARGET_RATIO } } : {}),
+  };
+}
 
 /**
  * The layers the Docker image's sandbox has: its server runs as the unprivileged `node` user, which may not
@@ -158,12 +172,7 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
       for (const layer of active) {
         const w = summarize(bySet[layer]!);
         layerFigures.push({
-          id: `overhead.layer.${layer}`,
-          label: `sandbox layer \`${layer}\`: full sandbox vs without it`,
-          unit: 'ms',
-          value: all,
-          baseline: { label: `without ${layer}`, value: w },
-          ratio: { median: ratio(all.median, w.median), p95: ratio(all.p95, w.p95) },
+          ...versus(`overhead.layer.${layer}`, `sandbox layer \`${layer}\`: full sandbox vs without it`, all, `without ${layer}`, w),
           note: `costs ${(all.median - w.median).toFixed(1)} ms a run at the median`,
         });
       }
@@ -189,57 +198,16 @@ export async function benchOverhead(opts: OverheadOptions = {}): Promise<Section
           'Also timed: the watcher\'s whole iteration without the sleep (the private copy of the genome, the run, the SQLite insert of the run with a synchronous commit, the log entries), and a bare `node -e \'\'`.',
         ],
         figures: [
-          {
-            id: 'overhead.supervised',
-            label: '**supervised run** (`runGenome`, sandbox as detected)',
-            unit: 'ms',
-            value: s,
-            baseline: { label: '`node organism.js`', value: d },
-            ratio: { median: ratio(s.median, d.median), p95: ratio(s.p95, d.p95) },
-            target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(s.median, d.median) <= TARGET_RATIO },
-          },
-          {
-            id: 'overhead.bare',
-            label: 'supervised run without the sandbox (SANDBOX=off)',
-            unit: 'ms',
-            value: b,
-            baseline: { label: '`node organism.js`', value: d },
-            ratio: { median: ratio(b.median, d.median), p95: ratio(b.p95, d.p95) },
-            target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(b.median, d.median) <= TARGET_RATIO },
-          },
+          versus('overhead.supervised', '**supervised run** (`runGenome`, sandbox as detected)', s, DIRECT, d, true),
+          versus('overhead.bare', 'supervised run without the sandbox (SANDBOX=off)', b, DIRECT, d, true),
           ...(d24
-            ? (['image24', 'full24'] as const).map((k): Figure => {
-                const v = summarize(samples[k]!);
-                return {
-                  id: `overhead.${k}`,
-                  label:
-                    k === 'image24'
-                      ? `**supervised run on Node 24 with the Docker image's layers** (${image24!.image.report.active.join(', ')})`
-                      : 'supervised run on Node 24, sandbox as detected',
-                  unit: 'ms',
-                  value: v,
-                  baseline: { label: '`node24 organism.js`', value: d24 },
-                  ratio: { median: ratio(v.median, d24.median), p95: ratio(v.p95, d24.p95) },
-                  target: { text: `median ratio ≤ ${TARGET_RATIO}`, met: ratio(v.median, d24.median) <= TARGET_RATIO },
-                };
-              })
+            ? [
+                versus('overhead.image24', `**supervised run on Node 24 with the Docker image's layers** (${image24!.image.report.active.join(', ')})`, summarize(samples.image24!), '`node24 organism.js`', d24, true),
+                versus('overhead.full24', 'supervised run on Node 24, sandbox as detected', summarize(samples.full24!), '`node24 organism.js`', d24, true),
+              ]
             : []),
-          {
-            id: 'overhead.loop',
-            label: 'watcher iteration (copy + run + record + logs)',
-            unit: 'ms',
-            value: l,
-            baseline: { label: '`node organism.js`', value: d },
-            ratio: { median: ratio(l.median, d.median), p95: ratio(l.p95, d.p95) },
-          },
-          {
-            id: 'overhead.direct',
-            label: '`node organism.js` directly',
-            unit: 'ms',
-            value: d,
-            baseline: { label: "`node -e ''`", value: n },
-            ratio: { median: ratio(d.median, n.median), p95: ratio(d.p95, n.p95) },
-          },
+          versus('overhead.loop', 'watcher iteration (copy + run + record + logs)', l, DIRECT, d),
+          versus('overhead.direct', '`node organism.js` directly', d, "`node -e ''`", n),
           ...layerFigures,
         ],
         notes: [

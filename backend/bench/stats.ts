@@ -42,6 +42,11 @@ export function ratio(a: number, b: number): number {
   return a / b;
 }
 
+/** A sample against its baseline, statistic by statistic: the median and p95 (and the p99 when asked). */
+export function ratios(a: Summary, b: Summary, p99 = false): { median: number; p95: number; p99?: number } {
+  return { median: ratio(a.median, b.median), p95: ratio(a.p95, b.p95), ...(p99 ? { p99: ratio(a.p99, b.p99) } : {}) };
+}
+
 /** Milliseconds since `t0` (a performance.now() reading). */
 export const since = (t0: number): number => performance.now() - t0;
 
