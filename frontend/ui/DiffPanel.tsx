@@ -1,17 +1,9 @@
 import type { GenomeDetail } from '@/lib/schemas';
-import { parseUnifiedDiff, type DiffLineKind } from '@/lib/diff';
+import { parseUnifiedDiff } from '@/lib/diff';
 import { formatDateTime, shortId } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge } from './badges';
-
-const LINE_STYLE: Record<DiffLineKind, string> = {
-  add: 'bg-healthy/10 text-healthy',
-  del: 'bg-sick/10 text-sick',
-  hunk: 'text-muted bg-cyan/5',
-  file: 'text-muted font-bold',
-  meta: 'text-muted italic',
-  context: 'text-soft/80',
-};
+import { DIFF_LINE_STYLE } from './diff-style';
 
 export interface DiffSelection {
   /** The selected genome id, null when nothing is selected yet. */
@@ -81,7 +73,7 @@ export function DiffPanel({ selection }: { selection: DiffSelection }) {
         >
           <code className="block min-w-max">
             {parsed.lines.map((l, i) => (
-              <span key={i} data-kind={l.kind} className={`flex ${LINE_STYLE[l.kind]}`}>
+              <span key={i} data-kind={l.kind} className={`flex ${DIFF_LINE_STYLE[l.kind]}`}>
                 <span aria-hidden="true" className="w-9 shrink-0 pr-1 text-right text-muted/70 select-none">
                   {l.oldNo ?? ''}
                 </span>

@@ -3,11 +3,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ApiError, errorMessage, type ApiClient, type EvolveOptions } from '@/lib/api';
-import { parseUnifiedDiff, type DiffLineKind } from '@/lib/diff';
+import { parseUnifiedDiff } from '@/lib/diff';
 import { formatClock, formatMs, shortId } from '@/lib/format';
 import type { EvolutionRun, EvolutionView, Fitness, GenomeDetail, LineageEntry } from '@/lib/schemas';
 import { Note, Panel } from './Panel';
 import { CauseBadge } from './badges';
+import { DIFF_LINE_STYLE } from './diff-style';
 
 export const EVOLUTION_POLL_MS = 1000;
 export const EVOLUTION_IDLE_POLL_MS = 5000;
@@ -37,15 +38,6 @@ export function FitnessText({ fitness, compact = false }: { fitness: Fitness | n
   );
 }
 
-const LINE_STYLE: Record<DiffLineKind, string> = {
-  add: 'bg-healthy/10 text-healthy',
-  del: 'bg-sick/10 text-sick',
-  hunk: 'text-muted bg-cyan/5',
-  file: 'text-muted font-bold',
-  meta: 'text-muted italic',
-  context: 'text-soft/80',
-};
-
 function InlineDiff({ diff }: { diff: string }) {
   const parsed = parseUnifiedDiff(diff);
   if (parsed.hunks === 0) return <Note>No change against its parent.</Note>;
@@ -53,7 +45,7 @@ function InlineDiff({ diff }: { diff: string }) {
     <pre data-testid="lineage-diff" className="max-h-64 overflow-auto border border-edge bg-void/80 py-1 text-[11px] leading-5">
       <code className="block min-w-max">
         {parsed.lines.map((l, i) => (
-          <span key={i} data-kind={l.kind} className={`block px-2 whitespace-pre ${LINE_STYLE[l.kind]}`}>
+          <span key={i} data-kind={l.kind} className={`block px-2 whitespace-pre ${DIFF_LINE_STYLE[l.kind]}`}>
             {l.text === '' ? ' ' : l.text}
           </span>
         ))}
