@@ -99,6 +99,11 @@ async function dashboardLoad(
 }
 
 /** Requests per second a server answers with THROUGHPUT_CONNECTIONS busy connections. */
+/** One value (a median over rounds) against the hello-world's. */
+function vsHello(id: string, label: string, unit: string, value: number, hello: number): Figure {
+  return { id, label, unit, value, baseline: { label: 'hello-world', value: hello }, ratio: { value: ratio(value, hello) } };
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (in clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
   let stat: string;
@@ -268,32 +273,15 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
           p99Fig(`api.full.${name}`, `full dashboard poll: ${label}`, lat(full, name), helloAll, false),
         ),
         {
-          id: 'api.throughput.status',
-          label: '**/status maximum throughput**',
-          unit: 'req/s',
-          value: tpStatus.median,
-          baseline: { label: 'hello-world', value: tpHello.median },
-          ratio: { value: ratio(tpStatus.median, tpHello.median) },
+          ...vsHello('api.throughput.status', '**/status maximum throughput**', 'req/s', tpStatus.median, tpHello.median),
           target: { text: `≥ ${THROUGHPUT_TARGET} × hello-world`, met: ratio(tpStatus.median, tpHello.median) >= THROUGHPUT_TARGET },
           note: `median of ${rounds} rounds; /status rounds: ${tp.status.map(Math.round).join(', ')}; hello-world: ${tp.hello.map(Math.round).join(', ')}. Server busy (CPU time over wall time, median): /status ${pct(busy.status)}, hello-world ${pct(busy.hello)} of a core${summarize(busy.status).median < 0.85 ? ': well below one core, so the load generator, not the server, set the pace' : ''}`,
         },
         {
-          id: 'api.cpu.status',
-          label: "/status: the server's CPU per request",
-          unit: 'µs',
-          value: summarize(cpuPerReq.status).median,
-          baseline: { label: 'hello-world', value: summarize(cpuPerReq.hello).median },
-          ratio: { value: ratio(summarize(cpuPerReq.status).median, summarize(cpuPerReq.hello).median) },
+          ...vsHello('api.cpu.status', "/status: the server's CPU per request", 'µs', summarize(cpuPerReq.status).median, summarize(cpuPerReq.hello).median),
           note: "user + system CPU of the server process over a throughput round, divided by the requests answered (includes the organism loops' own work on the server during the round); its inverse is the throughput one core could reach with a load generator that kept up",
         },
-        {
-          id: 'api.throughput.logs',
-          label: '/logs?since= maximum throughput',
-          unit: 'req/s',
-          value: tpLogs.median,
-          baseline: { label: 'hello-world', value: tpHello.median },
-          ratio: { value: ratio(tpLogs.median, tpHello.median) },
-        },
+        vsHello('api.throughput.logs', '/logs?since= maximum throughput', 'req/s', tpLogs.median, tpHello.median),
       ];
       return [
         {
