@@ -86,6 +86,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     );
   }
   const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
+  for (const o of organisms) {
+    const bytes = Buffer.byteLength(o.seedSource);
+    if (bytes > config.maxSourceBytes) {
+      throw new OrganismLoadError(`organisms/${o.name}/${o.manifest.genome} is ${bytes} bytes, over MAX_SOURCE_BYTES=${config.maxSourceBytes}: raise MAX_SOURCE_BYTES, or leave this organism out (ORGANISMS).`);
+    }
+  }
   const sandboxSettings = opts.sandbox ?? sandboxSettingsFromEnv(); // [sandbox]
   // One server per DATA_DIR: a second one stops here, before it reads, sweeps or migrates anything.
   mkdirSync(config.dataDir, { recursive: true });
