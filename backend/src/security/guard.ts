@@ -54,7 +54,7 @@ function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean,
   }
   const mutation = changesSomething(req);
   if (mutation) {
-    const origin = judgeOrigin(req.headers.origin, config.corsOrigins);
+    const origin = judgeOrigin(req.headers.origin, config.corsOrigins, req.headers.host);
     // With CORS_ORIGINS=* any page may read; a change from a page needs the token to vouch for it.
     if (origin === 'refused' || (origin === 'any' && config.token === null)) {
       return new HttpError(

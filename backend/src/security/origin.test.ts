@@ -30,6 +30,9 @@ describe('judgeOrigin', () => {
     expect(judgeOrigin('http://localhost:3001', list)).toBe('refused');
     expect(judgeOrigin('null', list)).toBe('refused');
     expect(judgeOrigin('https://x.example', ['*'])).toBe('any');
+    // The server's own pages (its /docs) are same-origin; the port counts.
+    expect(judgeOrigin('http://localhost:8000', list, 'localhost:8000')).toBe('allowed');
+    expect(judgeOrigin('http://localhost:8001', list, 'localhost:8000')).toBe('refused');
   });
 });
 

@@ -33,11 +33,21 @@ export type OriginVerdict = 'absent' | 'allowed' | 'refused' | 'any';
  * What the Origin header says about a request. Browsers send it with every cross-site POST, `no-cors` and form
  * posts included: a page on another origin is `refused` unless CORS_ORIGINS lists it. `any` when CORS_ORIGINS is
  * `*`: then only a token can vouch for the request (see guard.ts). `absent` for curl and other clients that are
- * not browsers.
+ * not browsers. A page of the server's own origin (the Host the request was sent to) is `allowed`.
  */
-export function judgeOrigin(origin: string | undefined, corsOrigins: readonly string[]): OriginVerdict {
+export function judgeOrigin(origin: string | undefined, corsOrigins: readonly string[], host?: string): OriginVerdict {
   if (origin === undefined) return 'absent';
   const o = origin.trim().replace(/\/$/, '').toLowerCase();
   if (corsOrigins.some((c) => c.replace(/\/$/, '').toLowerCase() === o)) return 'allowed';
+  // A page of this server's own (the API docs' "Try it out"): same origin. Safe because the Host was checked first.
+  if (host !== undefined && sameHost(o, host)) return 'allowed';
   return corsOrigins.includes('*') ? 'any' : 'refused';
+}
+
+function sameHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === new URL(`http://${host.trim().toLowerCase()}`).host;
+  } catch {
+    return false;
+  }
 }

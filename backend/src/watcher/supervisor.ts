@@ -649,10 +649,15 @@ export class Supervisor {
       await this.takeExternalEdit();
       return;
     }
-    if (read instanceof FileRefused) {
-      // Missing, or a link, a FIFO, a device, an oversized file: never taken in; the store's genome replaces it
-      // (a directory cannot be replaced: the organism is then reported degraded, and runs go on).
+    if (read instanceof FileRefused && read.reason !== 'missing') {
+      // A link, a FIFO, a device, an oversized file: never taken in; the store's genome replaces it (a directory
+      // cannot be replaced: the organism is then reported degraded, and runs go on).
       await this.files.restore(this.live.source);
+      return;
+    }
+    if (onDisk === null) {
+      // The first start, or a DATA_DIR restored without its organisms/: nothing to say.
+      await this.files.rewriteLive(this.live.source);
       return;
     }
     await this.files.rewriteLive(this.live.source);
