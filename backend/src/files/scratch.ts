@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureServerDir } from './server-dir.js';
 import { checkSourceSize } from './source-size.js';
@@ -44,23 +44,29 @@ export class ScratchDir {
     checkSourceSize(source, this.maxBytes);
     for (const what of await ensureServerDir(this.root, this.parts)) this.onRepair(what);
     const file = path.join(this.dir, `${randomBytes(16).toString('hex')}.js`);
-    const handle = await open(file, CREATE_FLAGS, SCRATCH_MODE);
+    const writer = await open(file, CREATE_FLAGS, SCRATCH_MODE);
+    let watcher: FileHandle;
     try {
-      try {
-        // No fsync: a scratch copy need not survive a crash (the next start removes what is left).
-        await handle.writeFile(source, 'utf8');
-      } catch (err) {
-        await rm(file, { force: true });
-        throw err;
-      }
+      // No fsync: a scratch copy need not survive a crash (the next start removes what is left).
+      await writer.writeFile(source, 'utf8');
+      // Held read-only while it runs (a descriptor open for writing would, among other things, keep its file
+      // system from being remounted read-only), to tell afterwards whether it was deleted meanwhile.
+      watcher = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    } finally {
+      await writer.close();
+    }
+    try {
       const result = await fn(file);
       // The descriptor still names the inode: no link left means someone removed the file while it ran.
-      if ((await handle.stat()).nlink === 0) {
+      if ((await watcher.stat()).nlink === 0) {
         throw new ScratchFileVanished(`the scratch copy ${file} was deleted while it ran; that run says nothing about the genome`);
       }
       return result;
     } finally {
-      await handle.close();
+      await watcher.close();
       await rm(file, { force: true });
     }
   }
