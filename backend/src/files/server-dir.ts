@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,14 +12,14 @@ export const SERVER_DIR_MODE = 0o711;
  * repaired, in words, for the log; [] when all was in order.
  */
 export async function ensureServerDir(root: string, parts: readonly string[]): Promise<string[]> {
+  const dirs = parts.map((_, i) => path.join(root, ...parts.slice(0, i + 1)));
+  // Every run checks its directory: all at once first, and one by one only when something needs repair.
+  const found = await Promise.all(dirs.map((d) => lstatOrNull(d)));
+  const uid = process.getuid?.();
+  if (found.every((st) => st?.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0)) return [];
   const repaired: string[] = [];
-  let dir = root;
-  for (const part of parts) {
-    dir = path.join(dir, part);
-    const st = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
+  for (const dir of dirs) {
+    const st = await lstatOrNull(dir);
     if (st && !st.isDirectory()) {
       await unlink(dir);
       repaired.push(`${path.relative(root, dir)} was ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}: replaced by a directory`);
@@ -32,7 +33,6 @@ export async function ensureServerDir(root: string, parts: readonly string[]): P
       await chmod(dir, SERVER_DIR_MODE);
       continue;
     }
-    const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) {
       throw Object.assign(new Error(`${dir} belongs to uid ${st.uid}, not to this server's uid ${uid}: its files could be replaced by another user. Give it to uid ${uid} (chown), or remove it`), {
         code: 'EACCES',
@@ -42,4 +42,12 @@ export async function ensureServerDir(root: string, parts: readonly string[]): P
     if ((st.mode & 0o022) !== 0) await chmod(dir, st.mode & 0o7755);
   }
   return repaired;
+}
+
+function lstatOrNull(p: string): Promise<Stats | null> {
+  return lstat(p).catch((err: NodeJS.ErrnoException) => {
+    // ENOTDIR: a parent is not a directory (repaired first, in order).
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return null;
+    throw err;
+  });
 }

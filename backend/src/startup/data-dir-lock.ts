@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { chmodSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { replaceFile } from '../files/live-file.js';
@@ -32,6 +32,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
     db = new Database(file, { timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
+    // Nobody else may even open it: a lock held by another process (a shared one) would keep the next start out.
+    chmodSync(file, 0o600);
   } catch (err) {
     db?.close();
     const code = (err as { code?: string }).code ?? '';
