@@ -94,7 +94,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     server = await start(dataDir);
     base = server.url;
     await waitFor(() => get(base, '/status'), (s) => s.state === 'healthy' && s.stats.totalRuns > 0, { what: 'healthy' });
-  });
+  }, 90_000);
 
   it('a symlink at the scratch file of the live genome (run/<genomeId>.js) writes nothing outside DATA_DIR', async () => {
     const target = path.join(outside, 'overwrite-me');
@@ -108,7 +108,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     } finally {
       rmSync(planted, { force: true });
     }
-  });
+  }, 90_000);
 
   it('a FIFO at the scratch file of the live genome stalls nothing', async () => {
     const { genomeId } = await get(base, '/status');
@@ -121,7 +121,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     } finally {
       rmSync(planted, { force: true });
     }
-  });
+  }, 90_000);
 
   for (const [name, plant] of [
     ['a symbolic link to a secret', (secret: string) => symlinkSync(secret, liveJs)],
@@ -141,7 +141,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
       expect(readFileSync(secret, 'utf8')).toBe(SECRET);
       const logs = JSON.stringify(await get(base, '/logs?limit=200'));
       expect(logs).toMatch(name.includes('hard') ? /hard links/ : /symbolic link/);
-    });
+    }, 90_000);
   }
 
   it('a FIFO in place of live.js hangs neither chaos nor the loop', async () => {
@@ -153,7 +153,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     await waitFor(() => get(base, '/status'), (s) => s.state === 'healthy', { what: 'healed', timeoutMs: 30_000 });
     await moreRuns(base);
     expect((await get(base, '/health')).status).toBe('ok');
-  });
+  }, 90_000);
 
   it('/dev/zero in place of live.js (a link, and the device itself) is refused unread', async () => {
     const before = (await allGenomes(base)).length;
@@ -167,7 +167,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     }
     await moreRuns(base);
     expect((await allGenomes(base)).length).toBe(before);
-  });
+  }, 90_000);
 
   it('an oversized live.js is refused, not stored, and rewritten', async () => {
     const before = (await allGenomes(base)).length;
@@ -175,7 +175,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     await liveFileRestored(base, dataDir);
     expect((await allGenomes(base)).length).toBe(before);
     expect(JSON.stringify(await get(base, '/logs?limit=200'))).toMatch(/over MAX_SOURCE_BYTES=262144/);
-  });
+  }, 90_000);
 
   it('a directory in place of live.js: chaos answers 503 and changes nothing; /health says degraded until it is gone', async () => {
     const before = await allGenomes(base);
@@ -197,14 +197,14 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     await waitFor(() => get(base, '/health'), (h) => h.status === 'ok', { what: '/health ok again' });
     expect((await post(base, '/chaos', { chaos_type: 'delete_line' })).status).toBe(200);
     await waitFor(() => get(base, '/status'), (s) => s.state === 'healthy', { what: 'healed', timeoutMs: 30_000 });
-  });
+  }, 90_000);
 
   it('deleting live.js puts it back without a promotion', async () => {
     const { generation } = await get(base, '/status');
     rmSync(liveJs, { recursive: true, force: true });
     await liveFileRestored(base, dataDir);
     expect((await get(base, '/status')).generation).toBe(generation);
-  });
+  }, 90_000);
 
   it('deleting organisms/ while running: made again from the store, runs go on, the genome is not blamed', async () => {
     const { generation, genomeId } = await get(base, '/status');
@@ -220,7 +220,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     expect((await allGenomes(base)).filter((g) => g.cause === 'heal').length).toBe(heals);
     expect(existsSync(path.join(orgDir, 'package.json'))).toBe(true);
     expect((await get(base, '/health')).status).toBe('ok');
-  });
+  }, 90_000);
 
   it('after a restart: the failed chaos is not live, stale temporary files are swept, a FIFO at live.js does not hang start-up', async () => {
     const live = (await get(base, '/status')).genomeId;
@@ -236,7 +236,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
     expect(readdirSync(orgDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     await liveFileRestored(base, dataDir);
     await expectNoSecret(base);
-  });
+  }, 90_000);
 });
 
 describe('one server per DATA_DIR', () => {
@@ -274,5 +274,5 @@ describe('one server per DATA_DIR', () => {
     await new Promise((r) => first.child.once('exit', r));
     const next = await start(dataDir);
     await waitFor(() => get(next.url, '/status'), (s) => s.stats.totalRuns > 0, { what: 'runs after a SIGKILL' });
-  });
+  }, 180_000);
 });
