@@ -313,7 +313,7 @@ describe('while running: 503 naming the problem for changes, reads answered, /he
       } catch {
         return false;
       }
-    }, (done) => done, { what: 'a read-only remount', intervalMs: 5 });
+    }, (done) => done, { what: 'a read-only remount', intervalMs: 5, timeoutMs: 30_000 });
     // live.js cannot be written: the store is not changed either (one unit), and the answer says why.
     const refused = await chaos(base);
     expect(refused.status).toBe(503);
@@ -324,11 +324,11 @@ describe('while running: 503 naming the problem for changes, reads answered, /he
 
     execFileSync('mount', ['-o', 'remount,rw', orgDir]);
     expect((await chaos(base)).status).toBe(200);
-    await waitFor(() => json(base, '/status'), (r) => r.body.state === 'healthy', { what: 'healed after the fault', timeoutMs: 30_000 });
+    await waitFor(() => json(base, '/status'), (r) => r.body.state === 'healthy', { what: 'healed after the fault', timeoutMs: 60_000 });
     await server.stop();
     server = null;
     unmount(orgDir);
-  }, 90_000);
+  }, 180_000);
 
   it('another process locks the store', async () => {
     const dir = path.join(tmp.dir, 'locked-while-running');
