@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -37,6 +37,7 @@ import { Fleet } from './watcher/fleet.js';
 import { Supervisor } from './watcher/supervisor.js';
 import { replyFault } from './startup/faults.js'; // [faults]
 import { storageGuard } from './startup/storage-guard.js'; // [faults]
+import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
 import { describeSandbox, detectSandbox, sandboxSettingsFromEnv, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 
 declare module 'fastify' {
@@ -85,8 +86,24 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     );
   }
   const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
+  for (const o of organisms) {
+    const bytes = Buffer.byteLength(o.seedSource);
+    if (bytes > config.maxSourceBytes) {
+      throw new OrganismLoadError(`organisms/${o.name}/${o.manifest.genome} is ${bytes} bytes, over MAX_SOURCE_BYTES=${config.maxSourceBytes}: raise MAX_SOURCE_BYTES, or leave this organism out (ORGANISMS).`);
+    }
+  }
   const sandboxSettings = opts.sandbox ?? sandboxSettingsFromEnv(); // [sandbox]
-  const store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
+  // One server per DATA_DIR: a second one stops here, before it reads, sweeps or migrates anything.
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = await lockDataDir(config.dataDir);
+  let store: GenomeStore;
+  try {
+    refuseLinkedStore(config.dataDir);
+    store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const logbook = new LogBook(store, config.logRetention);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
@@ -116,12 +133,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           crashLoopWindowMs: config.crashLoopWindowMs,
           quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
           externalEdits: config.externalEdits,
+          maxSourceBytes: config.maxSourceBytes,
           sandbox, // [sandbox]
         }),
       );
     }
   } catch (err) {
     store.close();
+    lock.release();
     throw err;
   }
   const fleet = new Fleet(supervisors, config.organism);
@@ -137,6 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onClose', async () => {
     await Promise.all([evolution.stop(), fleet.stop()]);
     store.close();
+    lock.release();
   });
 
   app.setErrorHandler((err, req, reply) => {

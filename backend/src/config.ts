@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
 
 const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +37,12 @@ const EnvSchema = z.object({
     .optional(),
   LOOP_INTERVAL_MS: intFrom(10, 3_600_000).default(1000),
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*(\*|[A-Za-z0-9.:\[\]-]+(\s*,\s*[A-Za-z0-9.:\[\]-]+)*)\s*$/, 'must be a comma-separated list of host names (no scheme, no port), or *')
+    .optional(),
+  RAILWAY_PUBLIC_DOMAIN: z.string().optional(),
+  MAX_SOURCE_BYTES: intFrom(1024, 64 * 1024 * 1024).default(DEFAULT_MAX_SOURCE_BYTES),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   AUTO_HEAL: bool.default(true),
@@ -84,6 +91,13 @@ export interface Config {
   readonly organisms: readonly string[] | null;
   readonly loopIntervalMs: number;
   readonly corsOrigins: readonly string[];
+  /**
+   * Host names a request may be addressed to (the Host header, without the port), besides any IP address: a
+   * DNS-rebinding page reaches the server under a name of its own. '*' turns the check off.
+   */
+  readonly allowedHosts: readonly string[] | '*';
+  /** The largest genome source stored, written, run or read from live.js (MAX_SOURCE_BYTES). */
+  readonly maxSourceBytes: number;
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly autoHeal: boolean;
@@ -195,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     organisms: e.ORGANISMS ? e.ORGANISMS.split(',').map((n) => n.trim()) : null,
     loopIntervalMs: e.LOOP_INTERVAL_MS,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedHosts: allowedHosts(e.ALLOWED_HOSTS, e.HOST, e.RAILWAY_PUBLIC_DOMAIN),
+    maxSourceBytes: e.MAX_SOURCE_BYTES,
     logLevel: e.LOG_LEVEL,
     // Pretty outside production: under `pnpm start` stdout is a pipe, yet a person reads it.
     logPretty: e.LOG_PRETTY ?? !production,
@@ -235,4 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }),
     ...overrides,
   });
+}
+
+/**
+ * ALLOWED_HOSTS, or by default: localhost, the listen address when it is a name, and the public domain Railway
+ * gives the service (RAILWAY_PUBLIC_DOMAIN). IP addresses are always accepted (see security/origin.ts).
+ */
+function allowedHosts(list: string | undefined, host: string, railwayDomain: string | undefined): readonly string[] | '*' {
+  if (list?.trim() === '*') return '*';
+  const names = list ? list.split(',') : ['localhost', host, ...(railwayDomain ? [railwayDomain] : [])];
+  return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
 }

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHAOS_OPERATORS } from '../src/chaos/index.js';
 import { ChaosNotApplicable } from '../src/chaos/types.js';
 import { createRng } from '../src/lib/rng.js';
 import { getJson, useApp } from './helpers/app.js';
+import { REAL_ORGANISMS } from './helpers/fixtures.js';
 
 const build = useApp();
 const TOKEN = 'test-token-0123456789abcdef';
@@ -48,10 +51,10 @@ describe('who may change code', () => {
     expect(res.statusCode).toBe(401);
   });
 
-  it('does not take CORS for authentication: a foreign origin without a token gets 401 and no CORS grant', async () => {
+  it('does not take CORS for authentication: a foreign origin gets no CORS grant, and its changes are refused', async () => {
     const { app } = await build({ token: TOKEN }, { startWatcher: false });
     const res = await app.inject(chaos({ origin: 'http://evil.example' }));
-    expect(res.statusCode).toBe(401);
+    expect(res.statusCode).toBe(403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const allowed = await app.inject({ method: 'GET', url: '/status', headers: { origin: 'http://localhost:3000' } });
     expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
@@ -62,6 +65,95 @@ describe('who may change code', () => {
     expect((await app.inject('/status')).statusCode).toBe(401);
     expect((await app.inject({ url: '/status', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
     expect((await app.inject('/health')).statusCode).toBe(200);
+  });
+});
+
+describe('the browser boundary: Origin and Host', () => {
+  const ATTACKS = ['/chaos', '/emergency-stop', '/resume', '/evolve', '/heal', '/organisms/bubble-sort/chaos'];
+
+  it('refuses a change from a page on another origin on the default loopback setup (no token), and changes nothing', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    for (const url of ATTACKS) {
+      const res = await app.inject({ method: 'POST', url, headers: { origin: 'http://evil.example', 'content-type': 'text/plain' }, payload: '{"chaos_type":"delete_line"}' });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().code).toBe('ORIGIN_NOT_ALLOWED');
+      expect(res.json().message).toMatch(/CORS_ORIGINS/);
+    }
+    expect((await getJson(app, '/genomes')).total).toBe(1);
+    expect((await getJson(app, '/status')).state).not.toBe('paused');
+    // The dashboard's origin, and curl (no Origin at all), are served as before.
+    expect((await app.inject(chaos({ origin: 'http://localhost:3000' }))).statusCode).toBe(200);
+    expect((await app.inject(chaos())).statusCode).toBe(200);
+    expect((await getJson(app, '/genomes')).total).toBe(3);
+  });
+
+  it('refuses a foreign origin with the right token too', async () => {
+    const { app } = await build({ token: TOKEN }, { startWatcher: false });
+    const res = await app.inject(chaos({ origin: 'https://evil.example', authorization: `Bearer ${TOKEN}` }));
+    expect(res.statusCode).toBe(403);
+    expect((await app.inject(chaos({ origin: 'http://localhost:3000', authorization: `Bearer ${TOKEN}` }))).statusCode).toBe(200);
+  });
+
+  it('with CORS_ORIGINS=*, lets any page read, and change code only with the token', async () => {
+    const open = await build({ corsOrigins: ['*'] }, { startWatcher: false });
+    expect((await open.app.inject({ url: '/status', headers: { origin: 'https://any.example' } })).statusCode).toBe(200);
+    const refused = await open.app.inject(chaos({ origin: 'https://any.example' }));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toMatch(/CORS_ORIGINS=\* .*OUROBOROS_TOKEN/);
+    const withToken = await build({ corsOrigins: ['*'], token: TOKEN }, { startWatcher: false });
+    expect((await withToken.app.inject(chaos({ origin: 'https://any.example', authorization: `Bearer ${TOKEN}` }))).statusCode).toBe(200);
+  });
+
+  it('refuses a Host outside ALLOWED_HOSTS (DNS rebinding), reads included, but never /health', async () => {
+    const { app } = await build({}, { startWatcher: false });
+    const rebound = { host: 'rebind.evil.example:8000' };
+    const change = await app.inject({ ...chaos(rebound) });
+    expect(change.statusCode).toBe(403);
+    expect(change.json().code).toBe('HOST_NOT_ALLOWED');
+    expect(change.json().message).toMatch(/ALLOWED_HOSTS/);
+    const read = await app.inject({ url: '/genomes', headers: rebound });
+    expect(read.statusCode).toBe(403);
+    expect((await app.inject({ url: '/health', headers: rebound })).json().status).toBeDefined();
+    expect((await getJson(app, '/genomes')).total).toBe(1);
+    for (const host of ['localhost:8000', '127.0.0.1:8000', '[::1]:8000', '10.1.2.3', 'LOCALHOST.']) {
+      expect((await app.inject({ url: '/status', headers: { host } })).statusCode, host).toBe(200);
+    }
+  });
+
+  it('answers a deployment under its public name once ALLOWED_HOSTS names it', async () => {
+    const { app } = await build({ host: '::', token: TOKEN, allowedHosts: ['ouroboros.up.railway.app'] }, { startWatcher: false });
+    const headers = { host: 'ouroboros.up.railway.app', origin: 'http://localhost:3000', authorization: `Bearer ${TOKEN}` };
+    expect((await app.inject(chaos(headers))).statusCode).toBe(200);
+    expect((await app.inject({ url: '/status', headers: { host: 'other.example' } })).statusCode).toBe(403);
+  });
+});
+
+describe('failed authentications', () => {
+  it('count against the address: wrong tokens on reads too end in 429, even for the right token, until the window ends', async () => {
+    const { app } = await build({ token: TOKEN, protectReads: true, rateLimitPerMinute: 3 }, { startWatcher: false });
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await app.inject({ url: '/status', headers: { authorization: `Bearer wrong-token-${i}-0123456789` } })).statusCode);
+    expect(codes).toEqual([401, 401, 401, 429, 429]);
+    const blocked = await app.inject({ url: '/status', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // Another address is not affected, and /health always answers.
+    expect((await app.inject({ url: '/status', remoteAddress: '127.0.0.9', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+    expect((await app.inject('/health')).json().status).toBeDefined();
+  });
+});
+
+describe('MAX_SOURCE_BYTES', () => {
+  it('refuses a chaos that would grow the genome past it, with 422 and nothing changed', async () => {
+    // A cap just above genome 0: the smallest insertion crosses it.
+    const seed = readFileSync(path.join(REAL_ORGANISMS, 'bubble-sort', 'genome.js'));
+    const tight = await build({ maxSourceBytes: seed.length + 8 }, { startWatcher: false });
+    const res = await tight.app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'infinite_loop', seed: 1 } });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('SOURCE_TOO_LARGE');
+    expect(res.json().message).toMatch(/over MAX_SOURCE_BYTES=\d+; nothing was changed/);
+    expect((await getJson(tight.app, '/genomes')).total).toBe(1);
   });
 });
 

@@ -183,7 +183,8 @@ describe('start-up: one clear line, a non-zero exit, nothing changed', () => {
     const r = await startFails({ DATA_DIR: dir });
     expectOneClearLine(r, db, /not a SQLite database/, /SQLITE_NOTADB/, /left untouched/);
     expect(sha(db)).toBe(before);
-    expect(readdirSync(dir)).toEqual(['ouroboros.db']);
+    // Only the DATA_DIR lock (ouroboros.lock, and who holds it) besides the store: no journal, no WAL.
+    expect(readdirSync(dir).filter((f) => !f.startsWith('ouroboros.lock'))).toEqual(['ouroboros.db']);
   });
 
   it('the store is damaged inside (valid header, broken pages): named, and left untouched', async () => {
@@ -293,6 +294,41 @@ describe('while running: 503 naming the problem for changes, reads answered, /he
     server = null;
     unmount(dir);
   }, 90_000);
+
+  it.skipIf(!canMount)(`the organism's folder turns read-only while the store can still be written${SKIPPED}`, async () => {
+    const dir = path.join(tmp.dir, 'organism-read-only');
+    const orgDir = path.join(dir, 'organisms', 'bubble-sort');
+    expect(mountTmpfs(orgDir, 'size=4m')).toBe(true);
+    server = await startServer({ ...LIGHT, DATA_DIR: dir });
+    const base = server.url;
+    await waitFor(() => json(base, '/status'), (r) => r.body.state === 'healthy' && r.body.stats.totalRuns > 0, { what: 'healthy' });
+    const before = (await json(base, '/genomes?limit=500')).body.genomes.map((g: any) => g.id);
+    const liveBefore = readFileSync(path.join(orgDir, 'live.js'), 'utf8');
+
+    // A run's scratch copy is open for writing for a moment each run: the remount waits for a moment without one.
+    await waitFor(() => {
+      try {
+        execFileSync('mount', ['-o', 'remount,ro', orgDir], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, (done) => done, { what: 'a read-only remount', intervalMs: 5, timeoutMs: 30_000 });
+    // live.js cannot be written: the store is not changed either (one unit), and the answer says why.
+    const refused = await chaos(base);
+    expect(refused.status).toBe(503);
+    expect(refused.body.code).toBe('STORAGE_UNAVAILABLE');
+    expect(refused.body.message).toMatch(/live\.js.*read-only.*EROFS/);
+    expect((await json(base, '/genomes?limit=500')).body.genomes.map((g: any) => g.id)).toEqual(before);
+    expect(readFileSync(path.join(orgDir, 'live.js'), 'utf8')).toBe(liveBefore);
+
+    execFileSync('mount', ['-o', 'remount,rw', orgDir]);
+    expect((await chaos(base)).status).toBe(200);
+    await waitFor(() => json(base, '/status'), (r) => r.body.state === 'healthy', { what: 'healed after the fault', timeoutMs: 60_000 });
+    await server.stop();
+    server = null;
+    unmount(orgDir);
+  }, 180_000);
 
   it('another process locks the store', async () => {
     const dir = path.join(tmp.dir, 'locked-while-running');

@@ -3,11 +3,11 @@
  * input of the organism's fixed benchmark, and judging each answer with the organism's oracle.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Verdict } from '../domain.js';
-import { writeFileAtomic } from '../genome/atomic-write.js';
-import { createRng, randomSeed } from '../lib/rng.js';
+import { ScratchDir } from '../files/scratch.js';
+import { checkSourceSize, DEFAULT_MAX_SOURCE_BYTES, SourceTooLarge } from '../files/source-size.js';
+import { createRng } from '../lib/rng.js';
 import type { Mutex } from '../lib/mutex.js';
 import type { BenchmarkInput, FitnessSettings, Harness, Organism } from '../organism/manifest.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -24,6 +24,10 @@ export interface BenchOptions {
   sandbox?: Sandbox | null;
   /** Serialises measurements server-wide, so two measurements never time each other's load. */
   lock: Mutex;
+  /** DATA_DIR, trusted: the directories from it down to `dir` are checked to be the server's own. */
+  dataDir?: string;
+  /** MAX_SOURCE_BYTES: a larger candidate fails the gate unrun. */
+  maxSourceBytes?: number;
 }
 
 export interface MeasureOptions {
@@ -80,6 +84,7 @@ export class Bench {
   readonly fingerprint: string;
   /** One remembering judge per benchmark input, for the life of the server (see memoJudge). */
   private readonly judges = new Map<BenchmarkInput, Harness['judge']>();
+  private readonly scratch: ScratchDir;
 
   private constructor(
     readonly organism: Organism,
@@ -94,6 +99,8 @@ export class Bench {
     this.timed = this.inputs.filter((i) => i.timed);
     if (this.timed.length === 0) throw new Error(`${organism.name}: benchmarkInputs marks no input as timed`);
     this.gateOrder = [...this.inputs.filter((i) => !i.timed), ...this.timed];
+    const root = o.dataDir ?? path.dirname(o.dir);
+    this.scratch = new ScratchDir(root, path.relative(root, o.dir).split(path.sep), o.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES);
     this.fingerprint = createHash('sha256')
       .update(JSON.stringify(this.inputs.map((i) => [i.name, i.timed === true, i.input])))
       .update(`\0${settings.repeats}`)
@@ -124,12 +131,13 @@ export class Bench {
 
   /** Removes candidate files a crash left behind. */
   async sweep(): Promise<void> {
-    await mkdir(this.o.dir, { recursive: true });
-    for (const f of await readdir(this.o.dir)) await unlink(path.join(this.o.dir, f)).catch(() => {});
+    await this.scratch.sweep();
   }
 
   /** Gate, then speed, alone: every edge case once (stopping at the first failure), then the timed inputs `repeats` times. */
   measure(source: string, opts: MeasureOptions = {}): Promise<MeasureResult> {
+    const tooLarge = this.oversized(source);
+    if (tooLarge) return Promise.resolve({ fitness: tooLarge, gaveUp: null });
     return this.o.lock.runExclusive(() =>
       this.withFile(source, async (file) => {
         const edge = await this.edgeGate(source, file, opts.signal);
@@ -147,6 +155,8 @@ export class Bench {
    * `timeLimitsMs`, or a first round over `giveUpRatio` times the incumbent's.
    */
   screen(candidate: string, incumbent: string, opts: ScreenOptions = {}): Promise<ScreenResult> {
+    const tooLarge = this.oversized(candidate);
+    if (tooLarge) return Promise.resolve({ gaveUp: null, candidate: tooLarge, incumbent: null, pairs: [] });
     return this.o.lock.runExclusive(() =>
       this.withFile(candidate, (cFile) =>
         this.withFile(incumbent, async (iFile): Promise<ScreenResult> => {
@@ -177,6 +187,17 @@ export class Bench {
         }),
       ),
     );
+  }
+
+  /** A source over MAX_SOURCE_BYTES fails the gate without being written or run; null when it may be measured. */
+  private oversized(source: string): FailedFitness | null {
+    try {
+      checkSourceSize(source, this.scratch.maxBytes, 'the candidate');
+      return null;
+    } catch (err) {
+      if (!(err instanceof SourceTooLarge)) throw err;
+      return { gate: 'failed', reason: err.message, input: null, verdict: 'wrong', codeSize: codeSize(source), benchmark: this.fingerprint, measuredAt: new Date().toISOString() };
+    }
   }
 
   /** The edge cases, in order, under the organism's own limits: the first failure, or null when all pass. */
@@ -309,15 +330,8 @@ export class Bench {
     return runGenome(derived, file, 0, limits);
   }
 
-  private async withFile<T>(source: string, fn: (file: string) => Promise<T>): Promise<T> {
-    await mkdir(this.o.dir, { recursive: true });
-    const file = path.join(this.o.dir, `candidate-${process.pid}-${randomSeed().toString(16)}.js`);
-    await writeFileAtomic(file, source);
-    try {
-      return await fn(file);
-    } finally {
-      await unlink(file).catch(() => {});
-    }
+  private withFile<T>(source: string, fn: (file: string) => Promise<T>): Promise<T> {
+    return this.scratch.withFile(source, fn);
   }
 
   private checkSignal(signal: AbortSignal | undefined): void {

@@ -112,6 +112,8 @@ export class EvolutionService {
           killGraceMs: 500,
           sandbox: o.sandbox ?? null,
           lock: this.lock,
+          dataDir: o.config.dataDir,
+          maxSourceBytes: o.config.maxSourceBytes,
         });
       } catch (err) {
         o.logger?.warn({ organism: s.name, err }, 'the fitness benchmark cannot be built; this organism will not evolve');

@@ -299,6 +299,20 @@ export class GenomeStore {
     })();
   }
 
+  /**
+   * Takes back the promotion of `row`, still live, as if it had never happened: its parent is live again and the
+   * row is gone. For a promotion whose live.js could not be written (src/files/live-file.ts, commitWithFile).
+   */
+  undoPromotion(row: GenomeRow): void {
+    this.db.transaction(() => {
+      const live = this.liveGenome(row.organism);
+      if (live?.id !== row.id) throw new StaleLiveGenomeError(row.id, live?.id ?? null);
+      if (row.parentId) this.db.prepare('UPDATE live SET genome_id = ? WHERE organism = ?').run(row.parentId, row.organism);
+      else this.db.prepare('DELETE FROM live WHERE organism = ?').run(row.organism);
+      this.db.prepare('DELETE FROM genomes WHERE id = ?').run(row.id);
+    })();
+  }
+
   private maxGeneration(organism: string): number {
     const r = this.db.prepare('SELECT MAX(generation) AS g FROM genomes WHERE organism = ?').get(organism) as {
       g: number | null;
@@ -600,6 +614,7 @@ function relaxed(db: Database.Database, write: () => void): void {
 const WRITES: Readonly<Record<string, string>> = {
   migrate: 'upgrade the schema',
   promote: 'record a new genome',
+  undoPromotion: 'take back a genome whose file could not be written',
   markHealthy: 'mark a genome healthy',
   setPaused: 'record the pause',
   insertRun: 'record a run',

@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularFileSync } from '../files/safe-read.js';
 
 /**
  * One pidfile per running organism (DATA_DIR/pids/<pid>.pid). An organism outlives its server only when the
@@ -64,8 +65,22 @@ function serverIdentity(): { pid: number; start: number | null } {
 }
 
 export function ensurePidDir(dir: string): void {
+  // A link in place of the directory would send every pidfile elsewhere: replace it with a directory of our own.
+  const st = (() => {
+    try {
+      return lstatSync(dir);
+    } catch {
+      return null;
+    }
+  })();
+  if (st && !st.isDirectory()) unlinkSync(dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
+
+/** Created exclusively, never through a link: a pid is predictable, so a name planted in advance must not redirect the write. */
+const PIDFILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** A pidfile is one line of JSON. */
+const MAX_PIDFILE_BYTES = 4096;
 
 /** Records a run that just started; returns the pidfile to remove when it is over (null if none was written). */
 export function writePidfile(dir: string, pid: number, file: string, lifetimeMs: number): string | null {
@@ -74,7 +89,14 @@ export function writePidfile(dir: string, pid: number, file: string, lifetimeMs:
   const record: PidRecord = { pid, start, lifetimeMs, server: serverIdentity(), file };
   const pidfile = path.join(dir, `${pid}.pid`);
   try {
-    writeFileSync(pidfile, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    // Whatever holds the name (a pidfile of a dead run with a reused pid, a link) is removed, not followed.
+    rmSync(pidfile, { force: true });
+    const fd = openSync(pidfile, PIDFILE_FLAGS, 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(record)}\n`);
+    } finally {
+      closeSync(fd);
+    }
     return pidfile;
   } catch {
     return null;
@@ -114,7 +136,8 @@ export function reapLeftovers(dir: string): ReapResult {
     result.files++;
     let rec: PidRecord;
     try {
-      rec = JSON.parse(readFileSync(pidfile, 'utf8')) as PidRecord;
+      // A link, a FIFO (which would block start-up for ever) or a huge file is no pidfile of ours: removed unread.
+      rec = JSON.parse(readRegularFileSync(pidfile, MAX_PIDFILE_BYTES) ?? '') as PidRecord;
       if (!Number.isInteger(rec.pid) || rec.pid <= 1 || !Number.isInteger(rec.start)) throw new Error('bad pidfile');
     } catch {
       rmSync(pidfile, { force: true });

@@ -9,6 +9,7 @@ export type StorageProblem =
   | 'read-only'
   | 'permission'
   | 'not-a-directory'
+  | 'not-a-file'
   | 'locked'
   | 'corrupt'
   | 'not-a-database'
@@ -61,6 +62,7 @@ const ERRNO_PROBLEMS: Readonly<Record<string, StorageProblem>> = {
   EACCES: 'permission',
   EPERM: 'permission',
   ENOTDIR: 'not-a-directory',
+  EISDIR: 'not-a-file',
   EIO: 'io-error',
 };
 
@@ -91,6 +93,8 @@ export function describeProblem(problem: StorageProblem, code: string, detail?: 
       return `permission denied to ${uid()} (${code})`;
     case 'not-a-directory':
       return `a part of the path is a file, not a folder (${code})`;
+    case 'not-a-file':
+      return `a directory stands where the file should be (${code})`;
     case 'locked':
       return `it is locked by another process (${code}; still busy after a 5 s wait)`;
     case 'corrupt':
@@ -115,6 +119,8 @@ export function remedy(problem: StorageProblem): string {
       return "Give the server's user write access, or point DATA_DIR at a folder it owns.";
     case 'not-a-directory':
       return 'Point DATA_DIR at a folder.';
+    case 'not-a-file':
+      return 'Move that directory away; the server writes the file again from the store.';
     case 'locked':
       return 'Is another Ouroboros server (or a sqlite3 shell) using the same DATA_DIR? Stop it, or give this server its own DATA_DIR.';
     case 'corrupt':

@@ -1,10 +1,7 @@
-import { mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { applyChaos } from '../chaos/index.js';
 import type { ChaosResult } from '../chaos/types.js';
 import type { Cause, LogLevel, LogSource, OrganismState, Verdict } from '../domain.js';
-import { writeFileAtomic } from '../genome/atomic-write.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore, type NewGenome, type RunRow } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
 import type { HealStrategy, TrialOutcome } from '../healing/types.js';
@@ -12,6 +9,9 @@ import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Organism } from '../organism/manifest.js';
 import { diffLines } from 'diff';
+import { FileRefused } from '../files/refusal.js';
+import { OrganismFiles, type FileFault } from '../files/organism-files.js';
+import { checkSourceSize, DEFAULT_MAX_SOURCE_BYTES, SourceTooLarge } from '../files/source-size.js';
 import { Backoff, RESTART_BACKOFF } from './backoff.js';
 import { CrashLoopDetector } from './crash-loop.js';
 import { SupervisorEvents } from './events.js';
@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   killGraceMs?: number;
   /** [sandbox] The sandbox every run goes through, live runs and heal trials alike (src/sandbox). */
   sandbox?: Sandbox | null;
+  /** MAX_SOURCE_BYTES: no larger source is stored, written, run or read from live.js. */
+  maxSourceBytes?: number;
 }
 
 export interface StatusSnapshot {
@@ -117,6 +119,8 @@ export class Supervisor {
   private readonly healAbort = new AbortController();
   private lastState: OrganismState;
   readonly events = new SupervisorEvents();
+  /** live.js, package.json and the run directory: every file access goes through src/files. */
+  private readonly files: OrganismFiles;
 
   private constructor(
     private readonly o: SupervisorOptions,
@@ -133,6 +137,7 @@ export class Supervisor {
     this.probeBackoff = new Backoff({ initialMs: 1000, factor: 2, maxMs: o.quarantineMaxBackoffMs });
     this.crashLoop = new CrashLoopDetector(o.crashLoopFailures, o.crashLoopWindowMs);
     this.lastState = this.state;
+    this.files = new OrganismFiles(o.dataDir, o.organism.name, o.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES, (level, text) => this.log('watcher', level, text));
   }
 
   /** Opens the organism's history (seeding genome 0 on first boot) and puts its live file in order. */
@@ -147,10 +152,7 @@ export class Supervisor {
         summary: `genome 0 from organisms/${name}/${o.organism.manifest.genome}`,
       });
     const s = new Supervisor(o, live);
-    await mkdir(s.runDir, { recursive: true });
-    // Genomes are CommonJS scripts wherever DATA_DIR lives, even under a package.json that says "module".
-    await writeFileAtomic(path.join(s.organismDir, 'package.json'), '{ "type": "commonjs" }\n');
-    await s.sweepRunFiles();
+    await s.files.prepare();
     await s.reconcileLiveFile();
     return s;
   }
@@ -163,18 +165,14 @@ export class Supervisor {
     return this.o.organism.manifest.description;
   }
 
-  private get organismDir(): string {
-    return path.join(this.o.dataDir, 'organisms', this.name);
-  }
-
   /** The live genome as a file on disk, replaced atomically at every promotion. */
   get liveFile(): string {
-    return path.join(this.organismDir, 'live.js');
+    return this.files.liveFile;
   }
 
-  /** Each run executes a private copy, so a promotion mid-run cannot change which code the run is blamed on. */
-  private get runDir(): string {
-    return path.join(this.organismDir, 'run');
+  /** What is wrong with this organism's files and could not be repaired (reported by /health), or null. */
+  get fileFault(): FileFault | null {
+    return this.files.fault;
   }
 
   get state(): OrganismState {
@@ -270,6 +268,8 @@ export class Supervisor {
         continue;
       }
       try {
+        // A deleted organisms/ or live.js, a link or a FIFO in its place: put back from the store before the run.
+        if (!(await this.files.intact())) await this.promotions.runExclusive(() => this.files.restore(this.live.source));
         const { row, result } = await this.runLive();
         if (this.stopped) break;
         await this.sleep(await this.afterRun(row, result));
@@ -382,15 +382,14 @@ export class Supervisor {
 
   private async runLive(): Promise<{ row: RunRow; result: GenomeRunResult }> {
     const genome = this.live;
-    const file = path.join(this.runDir, `${genome.id}.js`);
     // A private scratch copy, deleted after the run: no fsync (18-27 ms a run under I/O load). live.js keeps the atomic write.
-    await writeFile(file, genome.source);
-    const result = await runGenome(this.o.organism, file, randomSeed(), {
-      outputCapBytes: this.o.outputCapBytes,
-      killGraceMs: this.o.killGraceMs ?? 500,
-      sandbox: this.o.sandbox ?? null, // [sandbox]
-    });
-    await unlink(file).catch(() => {});
+    const result = await this.files.runs.withFile(genome.source, (file) =>
+      runGenome(this.o.organism, file, randomSeed(), {
+        outputCapBytes: this.o.outputCapBytes,
+        killGraceMs: this.o.killGraceMs ?? 500,
+        sandbox: this.o.sandbox ?? null, // [sandbox]
+      }),
+    );
     const row = this.o.store.insertRun({
       organism: this.name,
       genomeId: genome.id,
@@ -508,30 +507,38 @@ export class Supervisor {
 
   /** Runs a candidate on the failing input from a scratch file; the live genome is never touched. */
   private async trial(source: string, seed: number): Promise<TrialOutcome> {
-    const file = path.join(this.runDir, `trial-${process.pid}-${randomSeed().toString(16)}.js`);
-    await writeFile(file, source);
     try {
-      const r = await runGenome(this.o.organism, file, seed, {
+      checkSourceSize(source, this.files.maxBytes, 'the candidate');
+    } catch (err) {
+      // Never written nor run: a candidate this large could not be promoted anyway.
+      if (err instanceof SourceTooLarge) return { verdict: 'wrong', error: `refused unrun: ${err.message}`, durationMs: 0, seed };
+      throw err;
+    }
+    const r = await this.files.runs.withFile(source, (file) =>
+      runGenome(this.o.organism, file, seed, {
         outputCapBytes: this.o.outputCapBytes,
         killGraceMs: this.o.killGraceMs ?? 500,
         sandbox: this.o.sandbox ?? null, // [sandbox]
-      });
-      return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
-    } finally {
-      await unlink(file).catch(() => {});
-    }
+      }),
+    );
+    return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
   }
 
   // ---- mutations -----------------------------------------------------------------------------------------
 
   /**
-   * Makes a new genome live: the store's compare-and-swap first (the record is the truth), then the file.
-   * Serialised, so two promotions can never interleave their file writes.
+   * Makes a new genome live: the store's compare-and-swap and live.js as one unit (src/files: if the file cannot
+   * be written, the store is put back and a StorageError is thrown). Serialised, so two promotions can never
+   * interleave their file writes. A source over MAX_SOURCE_BYTES throws SourceTooLarge, and nothing changes.
    */
   private promote(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
     return this.promotions.runExclusive(async () => {
-      const row = this.o.store.promote(expectedLiveId, g);
-      await writeFileAtomic(this.liveFile, row.source);
+      checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
+      const row = await this.files.commitLive(
+        g.source,
+        () => this.o.store.promote(expectedLiveId, g),
+        (r) => this.o.store.undoPromotion(r),
+      );
       this.live = row;
       this.quarantine = null;
       this.backoff = null;
@@ -634,17 +641,27 @@ export class Supervisor {
    * made while the server was down: take it as an outside edit.
    */
   private async reconcileLiveFile(): Promise<void> {
-    const onDisk = await readFile(this.liveFile, 'utf8').catch(() => null);
+    const read = await this.files.readLive();
+    const onDisk = read instanceof FileRefused ? null : read;
     if (onDisk === this.live.source) return;
     const parent = this.live.parentId ? this.o.store.getGenome(this.live.parentId) : null;
     if (onDisk !== null && this.o.externalEdits && onDisk !== parent?.source) {
       await this.takeExternalEdit();
       return;
     }
-    await writeFileAtomic(this.liveFile, this.live.source);
-    if (onDisk !== null) {
-      this.log('watcher', 'warn', `live.js was left behind by an interrupted promotion; rewrote generation ${this.live.generation} from the store`);
+    if (read instanceof FileRefused && read.reason !== 'missing') {
+      // A link, a FIFO, a device, an oversized file: never taken in; the store's genome replaces it (a directory
+      // cannot be replaced: the organism is then reported degraded, and runs go on).
+      await this.files.restore(this.live.source);
+      return;
     }
+    if (onDisk === null) {
+      // The first start, or a DATA_DIR restored without its organisms/: nothing to say.
+      await this.files.rewriteLive(this.live.source);
+      return;
+    }
+    await this.files.rewriteLive(this.live.source);
+    this.log('watcher', 'warn', `live.js was left behind by an interrupted promotion; rewrote generation ${this.live.generation} from the store`);
   }
 
   /**
@@ -653,8 +670,13 @@ export class Supervisor {
    */
   private takeExternalEdit(): Promise<void> {
     return this.promotions.runExclusive(async () => {
-      const onDisk = await readFile(this.liveFile, 'utf8').catch(() => null);
-      if (onDisk === null || onDisk === this.live.source) return;
+      const onDisk = await this.files.readLive();
+      if (onDisk instanceof FileRefused) {
+        // Deleted, or a link, hard link, FIFO, directory or oversized file: never a genome. Put the live one back.
+        await this.files.restore(this.live.source);
+        return;
+      }
+      if (onDisk === this.live.source) return;
       const stat = lineChanges(this.live.source, onDisk);
       const row = this.o.store.promote(this.live.id, {
         organism: this.name,
@@ -670,11 +692,6 @@ export class Supervisor {
       this.log('watcher', 'warn', `outside edit of live.js (${stat}) recorded as generation ${row.generation}`);
       this.wake();
     });
-  }
-
-  /** Scratch files of runs interrupted by a crash. */
-  private async sweepRunFiles(): Promise<void> {
-    for (const f of await readdir(this.runDir)) await unlink(path.join(this.runDir, f)).catch(() => {});
   }
 
   private noteStateChange(): void {

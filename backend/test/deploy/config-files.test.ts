@@ -215,6 +215,17 @@ describe('vercel.json', () => {
     const config = check(file);
     if ('framework' in config) expect(config.framework).toBe('nextjs');
   });
+
+  it('both send the frame, sniffing and referrer protections on every path (the CSP comes from next.config.ts)', () => {
+    for (const file of [path.join(REPO, 'vercel.json'), path.join(REPO, 'frontend', 'vercel.json')]) {
+      const config = check(file);
+      const all = (config.headers as { source: string; headers: { key: string; value: string }[] }[]).find((h) => h.source === '/(.*)');
+      const sent = Object.fromEntries((all?.headers ?? []).map((h) => [h.key.toLowerCase(), h.value]));
+      expect(sent, path.relative(REPO, file)).toEqual({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      // A Content-Security-Policy here could replace next.config.ts's, which names the API: keep it out.
+      expect(sent['content-security-policy']).toBeUndefined();
+    }
+  });
 });
 
 describe('environment variables', () => {

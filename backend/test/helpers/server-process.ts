@@ -35,7 +35,10 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     },
     (s) => s === 200,
     { what: `the server on ${url}`, timeoutMs: 30_000, intervalMs: 100 },
-  );
+  ).catch((err: Error) => {
+    // Say what the server said: a start-up that never answers is otherwise a mystery.
+    throw new Error(`${err.message}; its output ends with:\n${out.slice(-3000)}`);
+  });
   return {
     url,
     child,
