@@ -117,6 +117,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
           externalEdits: config.externalEdits,
           sandbox, // [sandbox]
+          verifyPropertyInputs: config.verifyPropertyInputs,
+          failingSeed: config.failingSeed,
         }),
       );
     }
@@ -218,6 +220,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await app.ready();
   if (opts.startWatcher !== false) {
+    // Every seed is verified before any loop starts: a failing seed is a start-up error naming the input.
+    await fleet.verifySeeds().catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
     fleet.start();
     await evolution.start();
   }

@@ -255,7 +255,7 @@ describe('supervisor events', () => {
 });
 
 describe('several organisms at once', () => {
-  const twoFixtures = { organismsDir: FIXTURE_ORGANISMS, organisms: ['good', 'crash'], organism: 'good' };
+  const twoFixtures = { organismsDir: FIXTURE_ORGANISMS, organisms: ['good', 'crash'], organism: 'good', failingSeed: 'heal' as const };
 
   it('runs every organism in its own loop and lists them with their states', async () => {
     const { app } = await build(twoFixtures);

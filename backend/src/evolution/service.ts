@@ -344,7 +344,7 @@ export class EvolutionService {
     const key = `${s.name}\0${hashSource(c.source)}`;
     this.presets.set(key, fitness);
     try {
-      const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail, healthy: true });
+      const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });
       if (!this.o.store.getFitness(row.id)) this.storeFitness(row.id, fitness);
       return { genomeId: row.id, generation: row.generation };
     } catch (err) {
