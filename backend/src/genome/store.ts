@@ -52,10 +52,10 @@ export interface RunRow {
   error: string | null;
   trial: boolean;
   /** The verification case this run was (a suite failure recorded against the genome); null for a routine run. */
-  suiteCase?: string | null;
+  suiteCase: string | null;
 }
 
-export type NewRun = Omit<RunRow, 'id'>;
+export type NewRun = Omit<RunRow, 'id' | 'suiteCase'> & { suiteCase?: string | null };
 
 /** An input that exposed a bug its genome's suite missed, shrunk: it joins every later verification. */
 export interface CounterexampleRow {
