@@ -8,14 +8,16 @@ import { buildSuite, caseFor, edgeCases, organismSuite, propertyCases, regressio
 const settings = { propertyInputs: 24, seed: 1, shrinkRuns: 48 };
 
 describe('the verification suite', () => {
-  it('runs the regression set first, then the edge cases, then the property inputs', async () => {
+  it('runs one typical input first, then the regression set, the edge cases and the other property inputs', async () => {
     const o = await loadOrganism(REAL_ORGANISMS, 'bubble-sort');
     const suite = organismSuite(o, settings, [{ id: 4, input: { values: [9, 1] } }]);
     const kinds = suite.cases.map((c) => c.kind);
-    expect(kinds[0]).toBe('regression');
-    expect(kinds.lastIndexOf('edge')).toBeLessThan(kinds.indexOf('property'));
+    expect(kinds.slice(0, 3)).toEqual(['property', 'regression', 'edge']);
+    expect(kinds.lastIndexOf('edge')).toBeLessThan(kinds.lastIndexOf('property'));
+    expect(kinds.slice(2 + 8).every((k) => k === 'property')).toBe(true);
     expect(suite.counts).toEqual({ regression: 1, edge: 8, property: 24 });
-    expect(suite.cases[0]!.name).toBe('counterexample #4');
+    expect(suite.cases[0]!.name).toMatch(/^property #1 /);
+    expect(suite.cases[1]!.name).toBe('counterexample #4');
     expect(suite.cases.map((c) => c.name)).toContain('edge: two elements, reversed');
   });
 
@@ -50,8 +52,7 @@ describe('the verification suite', () => {
     expect(grown.fingerprint).not.toBe(one.fingerprint);
     // A counterexample equal to an edge case: one case, kept in the regression set's place.
     const same = buildSuite({ regression: regressionCases([{ id: 2, input: { values: [2, 1] } }]), edge, property });
-    expect(same.cases).toHaveLength(3);
-    expect(same.cases[0]!.name).toBe('counterexample #2');
+    expect(same.cases.map((c) => c.name)).toEqual(['p1', 'counterexample #2', 'edge: empty']);
   });
 
   it("puts a heal's failing input ahead of everything, without running it twice", () => {

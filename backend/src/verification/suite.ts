@@ -67,12 +67,15 @@ export function regressionCases(regression: readonly RegressionInput[]): SuiteCa
 }
 
 /**
- * Orders the cases (regression set, edge cases, property inputs) and drops repeated inputs, keeping the first: an edge
- * case that is also a counterexample runs once.
+ * Orders the cases so that failures show early: one typical input first (a property input: a genome that crashes on
+ * everything fails on the first batch, as fast as on a routine run), then the regression set, the edge cases and the
+ * other property inputs. Repeated inputs run once, at their first place.
  */
 export function buildSuite(parts: { regression: SuiteCase[]; edge: { name: string; input: unknown }[]; property: SuiteCase[] }): Suite {
   const edge: SuiteCase[] = parts.edge.map((e) => ({ kind: 'edge', name: `edge: ${e.name}`, input: e.input, seed: 0, hash: inputHash(e.input) }));
-  const cases = dedupe([...parts.regression, ...edge, ...parts.property].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind)));
+  const [typical, ...property] = parts.property;
+  const ordered = [...parts.regression, ...edge, ...property].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  const cases = dedupe(typical ? [typical, ...ordered] : ordered);
   const counts = { regression: 0, edge: 0, property: 0 };
   for (const c of cases) if (c.kind !== 'failing') counts[c.kind]++;
   return Object.freeze({ cases: Object.freeze(cases), fingerprint: fingerprintOf(cases), counts: Object.freeze(counts) });

@@ -344,6 +344,15 @@ export class Supervisor {
         continue;
       }
       try {
+        if (this.live.verification === 'pending') {
+          // A new genome's first judgement is its whole suite: nothing trusts it before that. A failing case is
+          // recorded as its run and takes the failure path; a pass is confirmed by a routine run at once.
+          const failed = await this.verifyLive();
+          if (this.stopped) break;
+          if (failed) await this.sleep(await this.afterRun(failed.row, failed.result));
+          this.iterationFailures.reset();
+          continue;
+        }
         const { row, result } = await this.runLive();
         if (this.stopped) break;
         await this.sleep(await this.afterRun(row, result));
@@ -366,13 +375,8 @@ export class Supervisor {
   /** Decides what follows a run; returns how long to wait before the next one. */
   private async afterRun(row: RunRow, result: GenomeRunResult): Promise<number> {
     const now = Date.now();
-    if (row.verdict === 'ok' && row.genomeId === this.live.id && this.live.verification !== 'passed') {
-      // A new genome counts only once its whole suite passes: verify it now, before anything trusts it.
-      const failed = await this.verifyLive();
-      if (failed) return this.afterRun(failed.row, failed.result);
-      // Replaced while it was verified (or the server stops): judge whatever is live now.
-      if (!this.isLiveVerified(row.genomeId)) return 0;
-    }
+    // A passing run of a genome not verified (a failure that did not reproduce): its suite judges it next.
+    if (row.verdict === 'ok' && row.genomeId === this.live.id && !this.isLiveVerified(row.genomeId)) return 0;
     if (row.verdict === 'ok') {
       this.closeIncident(row);
       this.backoff = null;
@@ -515,10 +519,6 @@ export class Supervisor {
     // routine run, or the suite that followed a passing one).
     const firstVerdict = this.lastJudged?.genomeId !== genome.id || verification;
     const newHere = Date.parse(genome.createdAt) >= this.startedAt;
-    if (row.verdict === 'ok' && firstVerdict && newHere && genome.cause === 'chaos' && !verification) {
-      // Not a miss: the corruption changed nothing this input could see. Its verification suite judges it next.
-      this.log('chaos', 'info', `generation ${genome.generation} passed its first run despite the chaos; its verification suite judges it now`);
-    }
     if (row.verdict !== 'ok' && firstVerdict && newHere) {
       const detectMs = Date.parse(result.startedAt) + row.durationMs - Date.parse(genome.createdAt);
       this.events.emit('detected', { organism: this.name, cause: genome.cause, verdict: row.verdict, detectMs: Math.max(0, detectMs) });
@@ -537,8 +537,8 @@ export class Supervisor {
   // ---- verification --------------------------------------------------------------------------------------
 
   /**
-   * Runs the live genome's whole suite (after a passing routine run). Null when it passed, or when the genome was
-   * replaced meanwhile; else the failing case, recorded as a run of the genome, for the failure path.
+   * Runs the live genome's whole suite. Null when it passed, or when the genome was replaced meanwhile; else the
+   * failing case, recorded as a run of the genome, for the failure path.
    */
   private async verifyLive(): Promise<{ row: RunRow; result: GenomeRunResult } | null> {
     const genome = this.live;
@@ -557,6 +557,10 @@ export class Supervisor {
     this.recordVerdict(genome, v);
     if (v.passed) {
       this.log('watcher', 'info', `generation ${genome.generation} verified: ${v.size} inputs passed${v.reused ? ' (remembered for this source)' : ` in ${v.timeMs} ms`}`);
+      if (genome.cause === 'chaos' && Date.parse(genome.createdAt) >= this.startedAt) {
+        // Not a miss: the corruption changed nothing any input of the suite could see.
+        this.log('chaos', 'info', `generation ${genome.generation} passed its verification suite despite the chaos: an equivalent mutant, or one no input of the suite exposes`);
+      }
       this.noteStateChange();
       return null;
     }
