@@ -10,7 +10,7 @@ import { inputHash, inputSize } from './input-hash.js';
 import { passes } from './runner.js';
 import type { GenomeRunResult } from '../watcher/run-genome.js';
 import { caseFor, type SuiteCase } from './suite.js';
-import type { Verifier } from './verifier.js';
+import { failureDetail, type Verifier } from './verifier.js';
 
 export interface Exposure {
   /** The run that exposed it. */
@@ -66,11 +66,12 @@ export class ImmuneMemory {
       error: exposure.error,
     });
     const before = this.verifier.suite.fingerprint;
+    const c = caseFor('regression', `counterexample #${row.id}`, row.input);
     const demotedBy = { counterexample: row.id, runId: exposure.runId, verdict: exposure.verdict, error: exposure.error, at: new Date().toISOString() };
-    const demoted = this.store.demoteSource(this.organism, genome.sourceHash, { demotedBy });
+    // `failure` names the case the genome is judged on again from now on, after a restart too.
+    const demoted = this.store.demoteSource(this.organism, genome.sourceHash, { demotedBy, failure: failureDetail(c, again) });
     this.verifier.refresh();
     const kept: string[] = [];
-    const c = caseFor('regression', `counterexample #${row.id}`, row.input);
     this.recordFailed(genome.sourceHash, c, again);
     const seen = new Set([genome.sourceHash]);
     for (const baseline of this.store.healthyGenomes(this.organism, genome.id, this.maxBaselines)) {
@@ -82,7 +83,7 @@ export class ImmuneMemory {
         this.carryOver(baseline, before, row.id);
       } else {
         this.recordFailed(baseline.sourceHash, c, r);
-        demoted.push(...this.store.demoteSource(this.organism, baseline.sourceHash, { demotedBy: { ...demotedBy, verdict: r.verdict, error: r.error, recheck: true } }));
+        demoted.push(...this.store.demoteSource(this.organism, baseline.sourceHash, { demotedBy: { ...demotedBy, verdict: r.verdict, error: r.error, recheck: true }, failure: failureDetail(c, r) }));
       }
     }
     return { counterexample: row, demoted, kept };

@@ -1,6 +1,6 @@
 /**
- * Runs a genome on many cases, up to `parallelism` at once, in the order given, and stops at the first failure: the
- * runs still in flight are killed and no new one starts.
+ * Runs a genome on many cases in the order given, the first alone and then up to `parallelism` at once, and stops at
+ * the first failure: the runs still in flight are killed and no new one starts.
  */
 import type { Verdict } from '../domain.js';
 import type { GenomeRunResult } from '../watcher/run-genome.js';
@@ -49,25 +49,25 @@ export async function runCases(
   const failures: { index: number; failure: CaseFailure }[] = [];
   let next = 0;
   let runs = 0;
-  const worker = async () => {
-    while (!stop.signal.aborted && next < cases.length) {
-      const index = next++;
-      const c = cases[index] as SuiteCase;
-      let result = await run(c, stop.signal);
+  const step = async (index: number): Promise<void> => {
+    const c = cases[index] as SuiteCase;
+    let result = await run(c, stop.signal);
+    runs++;
+    if (!stop.signal.aborted && mayBeTransient(result)) {
+      result = await run(c, stop.signal);
       runs++;
-      if (!stop.signal.aborted && mayBeTransient(result)) {
-        result = await run(c, stop.signal);
-        runs++;
-      }
-      if (stop.signal.aborted) return;
-      if (!passes(result.verdict)) {
-        failures.push({ index, failure: { case: c, result } });
-        stop.abort();
-      }
     }
+    if (stop.signal.aborted || passes(result.verdict)) return;
+    failures.push({ index, failure: { case: c, result } });
+    stop.abort();
+  };
+  const worker = async () => {
+    while (!stop.signal.aborted && next < cases.length) await step(next++);
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallelism, cases.length)) }, worker));
+    // The first case alone: a genome that fails everything (most damage does) costs one run, as a routine run did.
+    if (cases.length > 0) await step(next++);
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallelism, cases.length - 1)) }, worker));
   } finally {
     o.signal?.removeEventListener('abort', onOuterAbort);
   }

@@ -27,19 +27,30 @@ export interface ShrinkResult {
   steps: number;
 }
 
+/** Candidates looked at (weighed and checked for validity) per run allowed: a large input offers thousands. */
+const EXAMINED_PER_RUN = 50;
+/** Looking at candidates is synchronous work: give the event loop back this often. */
+const YIELD_EVERY = 32;
+
 export async function shrink(input: unknown, o: ShrinkOptions): Promise<ShrinkResult> {
   const candidates = o.candidates ?? structuralCandidates;
   const width = Math.max(1, o.parallelism);
+  const maxExamined = EXAMINED_PER_RUN * o.maxRuns;
   let current = input;
   let runs = 0;
   let steps = 0;
+  let examined = 0;
   outer: while (runs < o.maxRuns && !o.signal?.aborted) {
-    const pending = smallerValid(candidates(current), weight(current), o.valid);
+    const all = candidates(current)[Symbol.iterator]();
+    const base = weight(current);
     for (;;) {
       const batch: unknown[] = [];
       while (batch.length < Math.min(width, o.maxRuns - runs)) {
-        const next = pending.next();
+        if (examined >= maxExamined) break outer;
+        if (++examined % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const next = all.next();
         if (next.done) break;
+        if (!lighter(weight(next.value), base) || (o.valid && !safely(() => o.valid!(next.value)))) continue;
         batch.push(next.value);
       }
       if (batch.length === 0 || o.signal?.aborted) break outer;
@@ -55,15 +66,6 @@ export async function shrink(input: unknown, o: ShrinkOptions): Promise<ShrinkRe
     }
   }
   return { input: current, runs, steps };
-}
-
-/** Only strictly lighter candidates (so shrinking ends) that the contract covers. */
-function* smallerValid(all: Iterable<unknown>, than: Weight, valid: ShrinkOptions['valid']): Generator<unknown> {
-  for (const c of all) {
-    if (!lighter(weight(c), than)) continue;
-    if (valid && !safely(() => valid(c))) continue;
-    yield c;
-  }
 }
 
 /** The JSON length first, then the sum of the numbers' magnitudes: 97 -> 48 is progress though both have two digits. */

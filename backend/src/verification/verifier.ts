@@ -6,7 +6,8 @@
 import os from 'node:os';
 import type { GenomeStore, VerificationRecord } from '../genome/store.js';
 import { sourceHash } from '../genome/store.js';
-import type { Organism, VerificationSettings } from '../organism/manifest.js';
+import { memoJudge } from '../evolution/judge-memo.js';
+import type { Harness, Organism, VerificationSettings } from '../organism/manifest.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { runGenomeOn, type GenomeRunResult } from '../watcher/run-genome.js';
 import { inputSize } from './input-hash.js';
@@ -83,6 +84,7 @@ export class Verifier {
   private current: Suite;
   private readonly edge: { name: string; input: unknown }[];
   private readonly property: SuiteCase[];
+  private readonly judges = new Map<string, Harness['judge']>();
   readonly settings: VerificationSettings;
   readonly parallelism: number;
 
@@ -107,6 +109,8 @@ export class Verifier {
   refresh(): boolean {
     const before = this.current.fingerprint;
     this.current = this.build();
+    const kept = new Set(this.current.cases.map((c) => c.hash));
+    for (const hash of this.judges.keys()) if (!kept.has(hash)) this.judges.delete(hash);
     return this.current.fingerprint !== before;
   }
 
@@ -196,7 +200,8 @@ export class Verifier {
     );
   }
 
-  private runAll(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal | undefined): Promise<CasesOutcome> {
+  /** Any list of cases on a source, `parallelism` at once, to the first failure; nothing is remembered. */
+  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal): Promise<CasesOutcome> {
     if (cases.length === 0) return Promise.resolve({ passed: true, runs: 0, timeMs: 0, failure: null, cancelled: false });
     return withScratchFile(this.o.dir, source, (file) => runCases(cases, (c, s) => this.runOne(file, c, s), { parallelism, signal }));
   }
@@ -208,7 +213,19 @@ export class Verifier {
       c.input,
       { outputCapBytes: this.o.outputCapBytes, killGraceMs: this.o.killGraceMs, sandbox: this.o.sandbox, ...(signal ? { signal } : {}) },
       c.seed,
+      this.judgeOf(c),
     );
+  }
+
+  /**
+   * A suite case's oracle remembers its verdicts: every genome that answers a case rightly gives the same answer, and
+   * an oracle may be slow (prime-sieve's trial division), on the server's event loop, once per run of every suite.
+   */
+  private judgeOf(c: SuiteCase): Harness['judge'] {
+    if (c.kind === 'failing') return this.o.organism.harness.judge;
+    let judge = this.judges.get(c.hash);
+    if (!judge) this.judges.set(c.hash, (judge = memoJudge(this.o.organism.harness.judge, c.input)));
+    return judge;
   }
 
   /** The failure a remembered outcome names, as a case of the current suite (null when it is no longer in it). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Verdict } from '../domain.js';
 import { createRng } from '../lib/rng.js';
-import type { Organism } from '../organism/manifest.js';
+import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { runChild, type ChildOutcome } from './child-process.js';
@@ -49,7 +49,8 @@ export function runGenome(organism: Organism, file: string, seed: number, limits
 
 /**
  * Runs one genome file once on a given input (a verification case, a counterexample) and judges it with the organism's
- * oracle. `seed` is only recorded: the seed the input was made from, 0 when it was not made from one.
+ * oracle, or with `judge` (the same oracle remembering its verdicts). `seed` is only recorded: the seed the input was
+ * made from, 0 when it was not made from one.
  */
 export async function runGenomeOn(
   organism: Organism,
@@ -57,6 +58,7 @@ export async function runGenomeOn(
   input: unknown,
   limits: RunLimits,
   seed = 0,
+  judge: Harness['judge'] = organism.harness.judge,
 ): Promise<GenomeRunResult> {
   const startedAt = new Date().toISOString();
   const outputKillBytes = limits.outputCapBytes * 64;
@@ -77,7 +79,7 @@ export async function runGenomeOn(
   const classified = classify(
     outcome,
     { timeLimitMs: organism.manifest.timeLimitMs, slowMs: organism.manifest.slowMs, outputKillBytes },
-    (answer) => organism.harness.judge(input, answer),
+    (answer) => judge(input, answer),
   );
   const { verdict, error } = limits.sandbox
     ? explainSandbox(classified, outcome, limits.sandbox, {

@@ -488,8 +488,8 @@ export class Supervisor {
       : await runGenome(this.o.organism, file, randomSeed(), limits);
     await unlink(file).catch(() => {});
     const row = this.recordRun(genome, result, replay?.name ?? null, false);
-    if (row.verdict === 'ok' && replay) {
-      // The failure does not reproduce: judge the genome afresh rather than trust either verdict.
+    if (row.verdict === 'ok' && genome.verification === 'failed') {
+      // The failure does not reproduce (or its input is unknown): judge the genome afresh rather than trust either verdict.
       this.o.store.setVerification(genome.id, 'pending', { ...genome.verificationDetail, notReproduced: row.id });
       if (this.live.id === genome.id) this.live = { ...this.live, verification: 'pending' };
       this.failingCase = null;
@@ -645,6 +645,8 @@ export class Supervisor {
     // verification failed on join the trials of the rungs that follow.
     const failing = caseFor('failing', `failing input (${failed.suiteCase ?? `run #${failed.id}, seed ${failed.seed}`})`, result.input, failed.seed);
     const learned: SuiteCase[] = [];
+    // A repair of a genome that is no longer live could never land: stop as soon as chaos or an edit replaces it.
+    const signal = AbortSignal.any([this.healAbort.signal, this.liveChanged.signal]);
     this.healing = true;
     this.noteStateChange();
     const started = performance.now();
@@ -666,9 +668,9 @@ export class Supervisor {
           contract: this.o.organism.manifest.contract,
           lastHealthy: this.o.store.lastHealthyGenome(this.name, broken.id),
           healthyAncestors: this.o.store.healthyGenomes(this.name, broken.id, MAX_BASELINES),
-          trial: (source) => this.trial(source, [failing, ...this.verifier.suite.cases.filter((c) => c.kind === 'regression'), ...learned]),
-          verify: (source) => this.verifyCandidate(source, failing, learned),
-          signal: this.healAbort.signal,
+          trial: (source) => this.trial(source, [failing, ...this.verifier.suite.cases.filter((c) => c.kind === 'regression'), ...learned], signal),
+          verify: (source) => this.verifyCandidate(source, failing, learned, signal),
+          signal,
         },
         (a) => this.logAttempt(a),
       );
@@ -677,6 +679,10 @@ export class Supervisor {
       if (outcome.healed && this.verifier.known(outcome.candidate.source)?.outcome !== 'passed') {
         // The ladder verified it, yet the record disagrees: the suite changed under the heal. Never promote unverified.
         outcome = { healed: false, attempts: outcome.attempts, reason: `the candidate of ${outcome.strategy} is not verified against the current suite` };
+      }
+      if (!outcome.healed && this.live.id !== broken.id) {
+        this.log('healer', 'warn', 'the live genome changed while healing; this heal stops and the new genome is judged instead');
+        return false;
       }
       if (!outcome.healed) {
         const unavailable = this.o.missingRungs?.length ? `; unavailable: ${this.o.missingRungs.join('; ')}` : '';
@@ -723,17 +729,18 @@ export class Supervisor {
   }
 
   /** A rung's cheap check: the cases one by one from a scratch file, to the first failure; the live genome is never touched. */
-  private async trial(source: string, cases: readonly SuiteCase[]): Promise<TrialOutcome> {
-    const r = await this.verifier.trial(source, cases, this.healAbort.signal);
+  private async trial(source: string, cases: readonly SuiteCase[], signal: AbortSignal): Promise<TrialOutcome> {
+    const r = await this.verifier.trial(source, cases, signal);
     const f = r.failure;
+    if (r.cancelled) return { verdict: 'crashed', error: 'the trial was cancelled', durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
     return f
       ? { verdict: f.result.verdict, error: f.result.error, durationMs: r.timeMs, seed: f.case.seed, case: f.case.name }
       : { verdict: 'ok', error: null, durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
   }
 
   /** A candidate's whole suite, the failing input first; a case it fails on joins the trials from then on. */
-  private async verifyCandidate(source: string, first: SuiteCase, learned: SuiteCase[]): Promise<VerifyOutcome> {
-    const v = await this.verifier.verify(source, { first, signal: this.healAbort.signal });
+  private async verifyCandidate(source: string, first: SuiteCase, learned: SuiteCase[], signal: AbortSignal): Promise<VerifyOutcome> {
+    const v = await this.verifier.verify(source, { first, signal });
     const f = v.failure;
     if (f && f.case.kind !== 'failing' && !learned.some((c) => c.hash === f.case.hash)) learned.push(f.case);
     return {
