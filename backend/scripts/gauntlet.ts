@@ -78,7 +78,8 @@ async function main(o: GauntletOptions): Promise<number> {
         env.ORGANISM = preferred && o.organisms.includes(preferred) ? preferred : o.organisms[0]!;
       }
       log(`starting a server (LOOP_INTERVAL_MS=${o.loopIntervalMs}${o.organisms ? `, ORGANISMS=${env.ORGANISMS}` : ''})...`);
-      server = await startSoakServer(env, 30_000, 'ouroboros-gauntlet-');
+      // It verifies every organism's genome 0 before it listens.
+      server = await startSoakServer(env, 90_000, 'ouroboros-gauntlet-');
       log(`server ${server.url} (pid ${server.pid}, DATA_DIR ${server.dataDir})`);
     }
     const base = o.url ?? server!.url;
