@@ -515,8 +515,8 @@ export class Supervisor {
     });
     this.stats.record(row.verdict, row.durationMs);
     this.events.emit('run', { organism: this.name, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation });
-    // Only for genomes promoted while this process watched: the first failing verdict on them is a detection (its
-    // routine run, or the suite that followed a passing one).
+    // Only for genomes promoted while this process watched: the first failing verdict on them is a detection (the case
+    // its suite failed on, or a routine run).
     const firstVerdict = this.lastJudged?.genomeId !== genome.id || verification;
     const newHere = Date.parse(genome.createdAt) >= this.startedAt;
     if (row.verdict !== 'ok' && firstVerdict && newHere) {
