@@ -55,7 +55,7 @@ Options:
   --seed N               seed of the chaos series (default 1)
   --dashboards N         simulated dashboards (default 1000)
   --chaos-every-ms N     pause between two injections (default 100)
-  --edits-every-ms N     pause between two outside edits of live.js, round robin (default 1000; 0: none)
+  --edits-every-ms N     pause between two outside edits of live.js, round robin (default 3000; 0: none)
   --organisms a,b        organisms to run (default: all)
   --types a,b|all        chaos types (default: all but ${SLOW_TYPES.join(', ')})
   --settle-s N           longest wait after the chaos for every organism to settle (default 60)
@@ -83,7 +83,7 @@ export function parseArgs(argv: readonly string[]): SoakOptions {
     seed: 1,
     dashboards: 1000,
     chaosEveryMs: 100,
-    editsEveryMs: 1000,
+    editsEveryMs: 3000,
     organisms: null,
     types: null,
     settleS: 60,
