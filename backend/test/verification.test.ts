@@ -27,27 +27,51 @@ async function blindSpotMutant(): Promise<{ source: string; dropped: number[] }>
   return { source: seedSource('bubble-sort').replace(from, `  const values = input.filter((v) => v !== ${dropped[0]} && v !== ${dropped[1]});\n`), dropped };
 }
 
+/** Every status a test saw: none may show sick beside a passing last verdict of the same genome. */
+const seen: any[] = [];
+const status = async (app: Parameters<typeof getJson>[0], url = '/status') => {
+  const s = await getJson(app, url);
+  seen.push(s);
+  return s;
+};
+const honest = (s: any) => !(s.state === 'sick' && s.lastRun?.genomeId === s.genomeId && s.lastRun.verdict === 'ok');
+
+describe('honest states', () => {
+  it('is verifying, not sick, before the first verdict, after a restart too', async () => {
+    const { app, dataDir } = await build({}, { startWatcher: false });
+    expect(await getJson(app, '/status')).toMatchObject({ state: 'verifying', lastRun: null, verification: { state: 'pending' } });
+    expect((await getJson(app, '/organisms')).organisms[0]).toMatchObject({ state: 'verifying', lastVerdict: null });
+    await app.close();
+    const second = await build({}, {}, dataDir);
+    await waitFor(() => status(second.app), healthy, { what: 'healthy' });
+    await second.app.close();
+    // The seed is remembered as verified; the new process still has not judged it: verifying until its first run.
+    const third = await build({}, { startWatcher: false }, dataDir);
+    expect(await getJson(third.app, '/status')).toMatchObject({ state: 'verifying', verification: { state: 'passed' }, lastRun: { verdict: 'ok' } });
+  }, 120_000);
+});
+
 describe('verification on promotion', () => {
   it("catches an editor's latent mutant before it counts, heals it, and never uses it as a baseline", async () => {
     const { app, dataDir } = await build();
-    await waitFor(() => getJson(app, '/status'), healthy, { what: 'healthy' });
+    await waitFor(() => status(app), healthy, { what: 'healthy' });
     writeFileSync(livePath(dataDir), latentMutant('bubble-sort'));
     const edit = await waitFor(() => getJson(app, '/genomes?limit=5'), (g) => g.genomes.some((x: any) => x.cause === 'external'), { what: 'the edit' });
     const editId = edit.genomes.find((x: any) => x.cause === 'external').id;
-    const status = await waitFor(() => getJson(app, '/status'), (s) => healthy(s) && s.lastMutation?.cause === 'heal', { what: 'healed', timeoutMs: 60_000 });
+    const healedStatus = await waitFor(() => status(app), (s) => healthy(s) && s.lastMutation?.cause === 'heal', { what: 'healed', timeoutMs: 60_000 });
     expect(readFileSync(livePath(dataDir), 'utf8')).toBe(seedSource('bubble-sort'));
-    expect(status.lastIncident.failingInput).toEqual({ case: 'edge: two elements, reversed', size: expect.any(Number), input: { values: [5, -5] } });
+    expect(healedStatus.lastIncident.failingInput).toEqual({ case: 'edge: two elements, reversed', size: expect.any(Number), input: { values: [5, -5] } });
 
     const mutant = await getJson(app, `/genomes/${editId}`);
     expect(mutant).toMatchObject({ verified: false, healthy: false, verification: { state: 'failed', failure: { case: 'edge: two elements, reversed', verdict: 'wrong' } } });
     const runs = await getJson(app, '/runs?limit=50');
     expect(runs.runs.find((r: any) => r.genomeId === editId)).toMatchObject({ verdict: 'wrong', suiteCase: 'edge: two elements, reversed' });
-    const heal = await getJson(app, `/genomes/${status.genomeId}`);
+    const heal = await getJson(app, `/genomes/${healedStatus.genomeId}`);
     expect(heal).toMatchObject({ verified: true, verification: { state: 'passed', suiteSize: 32 }, detail: { verification: { passed: true } } });
     // A rollback to it is refused; later heals diff against verified genomes only.
     expect((await app.inject({ method: 'POST', url: `/genomes/${editId}/rollback` })).json()).toMatchObject({ code: 'NOT_HEALTHY' });
     const chaos = (await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'syntax_error', seed: 5 } })).json();
-    const after = await waitFor(() => getJson(app, '/status'), (s) => healthy(s) && s.generation > chaos.generation, { what: 'healed again', timeoutMs: 60_000 });
+    const after = await waitFor(() => status(app), (s) => healthy(s) && s.generation > chaos.generation, { what: 'healed again', timeoutMs: 60_000 });
     expect((await getJson(app, `/genomes/${after.genomeId}`)).source).toBe(seedSource('bubble-sort'));
     const all = await getJson(app, '/genomes?limit=50');
     const verifiedSources = await Promise.all(all.genomes.filter((g: any) => g.verified === true).map((g: any) => getJson(app, `/genomes/${g.id}`)));
@@ -60,7 +84,7 @@ describe('demotion and immune memory', () => {
     const { source, dropped } = await blindSpotMutant();
     const first = await build();
     const app = first.app;
-    const before = await waitFor(() => getJson(app, '/status'), healthy, { what: 'healthy' });
+    const before = await waitFor(() => status(app), healthy, { what: 'healthy' });
     expect(before.verification.suite).toMatchObject({ regression: 0, edge: 8, property: 24, size: 32 });
     writeFileSync(livePath(first.dataDir), source);
     const edit = await waitFor(() => getJson(app, '/genomes?limit=5'), (g) => g.genomes[0].cause === 'external', { what: 'the edit' });
@@ -68,7 +92,7 @@ describe('demotion and immune memory', () => {
     // Its suite cannot see the bug: it is verified and healthy, until a routine run holds one of the dropped values.
     await waitFor(() => getJson(app, `/genomes/${editId}`), (g) => g.verification.state !== 'pending', { what: 'the verdict', timeoutMs: 30_000 });
     expect((await getJson(app, `/genomes/${editId}`)).verification.failure).toBeNull();
-    const healed = await waitFor(() => getJson(app, '/status'), (s) => healthy(s) && s.lastMutation?.cause === 'heal', { what: 'demoted and healed', timeoutMs: 90_000 });
+    const healed = await waitFor(() => status(app), (s) => healthy(s) && s.lastMutation?.cause === 'heal', { what: 'demoted and healed', timeoutMs: 90_000 });
     expect(healed.verification.suite.regression).toBe(1);
     expect(healed.verification.suite.fingerprint).not.toBe(before.verification.suite.fingerprint);
 
@@ -89,7 +113,7 @@ describe('demotion and immune memory', () => {
 
     await app.close();
     const second = await build({}, {}, first.dataDir);
-    const again = await waitFor(() => getJson(second.app, '/status'), healthy, { what: 'healthy after the restart' });
+    const again = await waitFor(() => status(second.app), healthy, { what: 'healthy after the restart' });
     expect(again.verification.suite).toMatchObject({ regression: 1, fingerprint: healed.verification.suite.fingerprint });
     // The same bug again: caught at promotion now, on the counterexample, before any routine run could miss it.
     writeFileSync(livePath(first.dataDir), source);
@@ -99,4 +123,11 @@ describe('demotion and immune memory', () => {
     expect(judged).toMatchObject({ verified: false, verification: { failure: { case: `counterexample #${ce.id}`, verdict: 'wrong' }, counterexample: null } });
     expect((await getJson(second.app, '/counterexamples')).count).toBe(1);
   }, 240_000);
+});
+
+describe('every status these tests saw', () => {
+  it('never showed sick beside a passing last verdict of the same genome', () => {
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.filter((s) => !honest(s))).toEqual([]);
+  });
 });
