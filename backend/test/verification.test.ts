@@ -3,16 +3,30 @@
  * never becomes a baseline; a verified genome that a routine run exposes is demoted, its input shrunk into the immune
  * memory; the memory survives a restart and catches the same bug at once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EVOLVE_DEFAULTS } from '../src/config.js';
 import { loadOrganism } from '../src/organism/manifest.js';
 import { organismSuite } from '../src/verification/suite.js';
 import { getJson, useApp } from './helpers/app.js';
 import { REAL_ORGANISMS, waitFor } from './helpers/fixtures.js';
 import { LATENT_MUTANTS, latentMutant, seedSource } from './helpers/latent-mutants.js';
 
-const build = useApp();
+const useBuild = useApp();
+
+/**
+ * The real bubble sort, with a performance budget close to its time limit: these tests are about correctness, and on a
+ * loaded machine a correct run can take longer than the usual 1 s budget, which would be healed as `slow` first.
+ */
+const organismsDir = mkdtempSync(path.join(os.tmpdir(), 'ouroboros-trust-organisms-'));
+afterAll(() => rmSync(organismsDir, { recursive: true, force: true }));
+cpSync(path.join(REAL_ORGANISMS, 'bubble-sort'), path.join(organismsDir, 'bubble-sort'), { recursive: true });
+const manifestPath = path.join(organismsDir, 'bubble-sort', 'manifest.json');
+writeFileSync(manifestPath, JSON.stringify({ ...JSON.parse(readFileSync(manifestPath, 'utf8')), slowMs: 1900 }));
+const build = (overrides: Parameters<typeof useBuild>[0] = {}, opts: Parameters<typeof useBuild>[1] = {}, dataDir?: string) =>
+  useBuild({ organismsDir, evolve: { ...EVOLVE_DEFAULTS, fitness: false }, ...overrides }, opts, dataDir);
 const livePath = (dataDir: string) => path.join(dataDir, 'organisms', 'bubble-sort', 'live.js');
 const healthy = (s: any) => s.state === 'healthy' && s.lastRun?.genomeId === s.genomeId && s.lastRun.verdict === 'ok';
 

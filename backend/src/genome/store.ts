@@ -439,11 +439,16 @@ export class GenomeStore {
     return r?.source ?? null;
   }
 
-  /** Records a genome's verdict from its suite (or a demotion); healthy follows: only `passed` is healthy. */
+  /**
+   * Records a genome's verdict from its suite; healthy follows: only `passed` is healthy. Without an fsync of its own
+   * (see relaxed): a verdict lost to a power cut leaves the genome pending, and it is verified again.
+   */
   setVerification(id: string, state: VerificationState, detail: Record<string, unknown>): void {
-    this.db
-      .prepare('UPDATE genomes SET verification = ?, verification_detail = ?, healthy = ? WHERE id = ?')
-      .run(state, JSON.stringify(detail), state === 'passed' ? 1 : 0, id);
+    relaxed(this.db, () =>
+      this.db
+        .prepare('UPDATE genomes SET verification = ?, verification_detail = ?, healthy = ? WHERE id = ?')
+        .run(state, JSON.stringify(detail), state === 'passed' ? 1 : 0, id),
+    );
   }
 
   /**
@@ -463,15 +468,18 @@ export class GenomeStore {
 
   // ---- verification records and counterexamples --------------------------------------------------------------
 
-  /** Remembers a source's outcome against a suite, so the same code against the same suite is never run again. */
+  /**
+   * Remembers a source's outcome against a suite, so the same code against the same suite is never run again. A cache
+   * of what runs can tell again: written without an fsync of its own (see relaxed).
+   */
   recordVerification(v: Omit<VerificationRecord, 'verifiedAt'>): void {
-    this.db
+    relaxed(this.db, () => this.db
       .prepare(
         `INSERT INTO verifications (organism, source_hash, suite, outcome, detail, verified_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (organism, source_hash, suite) DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail,
            verified_at = excluded.verified_at`,
       )
-      .run(v.organism, v.sourceHash, v.suite, v.outcome, JSON.stringify(v.detail), new Date().toISOString());
+      .run(v.organism, v.sourceHash, v.suite, v.outcome, JSON.stringify(v.detail), new Date().toISOString()));
   }
 
   findVerification(organism: string, hash: string, suite: string): VerificationRecord | null {
