@@ -9,8 +9,9 @@ const SATURATING = ['test/crash-recovery.test.ts', 'test/soak.test.ts'];
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Every app a test builds with its watcher verifies its seed first: a suite of sandboxed runs, before the test's own.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // Supervisor and end-to-end tests spawn real processes; two cores are all a machine here has.
     maxWorkers: 2,
     projects: [

@@ -58,6 +58,8 @@ export interface Incident {
   serverLadderMs: number | null;
   /** Server: the incident's timeToHealMs (failing run's end to the next passing run's end). */
   serverIncidentMs: number | null;
+  /** The promoted candidate's verification: runs, and whether its source's outcome was remembered. */
+  verification: { runs: number; reused: boolean; size: number } | null;
   outcome: 'healed' | 'undetected' | 'not-healed' | 'not-applicable';
   note?: string;
 }
@@ -109,6 +111,7 @@ async function incident(
     serverDetectMs: null,
     serverLadderMs: null,
     serverIncidentMs: null,
+    verification: null,
     outcome: 'not-healed',
   };
   const lastRunId = before.lastRun!.id;
@@ -166,9 +169,10 @@ async function incident(
   // The server's side of the same incident.
   const [chaosGenome, healGenome] = await Promise.all([
     http<{ createdAt: string }>(url, `/genomes/${chaos.genomeId}`),
-    http<{ detail: { strategy?: string; healMs?: number } }>(url, `/genomes/${last.genomeId}`),
+    http<{ detail: { strategy?: string; healMs?: number; verification?: { runs: number; reused: boolean; size: number } } }>(url, `/genomes/${last.genomeId}`),
   ]);
   base.strategy = healGenome.detail.strategy ?? null;
+  base.verification = healGenome.detail.verification ?? null;
   base.serverLadderMs = healGenome.detail.healMs ?? null;
   base.serverDetectMs = Date.parse(detectRun.startedAt) + detectRun.durationMs - Date.parse(chaosGenome.createdAt);
   base.serverIncidentMs = last.lastIncident?.timeToHealMs ?? null;
@@ -307,6 +311,9 @@ export function buildSections(
     const incidentMs = summarize(list.filter((i) => i.serverIncidentMs !== null).map((i) => i.serverIncidentMs as number));
     const core = (CORE_TYPES as readonly string[]).includes(type);
     const verdicts = [...new Set(list.map((i) => i.verdict))].join(', ');
+    const verified = list.filter((i) => i.verification !== null);
+    const reused = verified.filter((i) => i.verification!.reused).length;
+    const suiteRuns = summarize(verified.filter((i) => !i.verification!.reused).map((i) => i.verification!.runs));
     healFigures.push({
       id: `heal.${type}.${strategy}`,
       label: `${type} (${verdicts}) by ${strategy}`,
@@ -315,7 +322,9 @@ export function buildSections(
       baseline: { label: 'one organism run', value: run },
       ratio: ratios(client, run),
       ...(core ? { target: { text: `p95 < ${HEAL_TARGET_P95_MS} ms`, met: client.p95 < HEAL_TARGET_P95_MS } } : {}),
-      note: `until the healed genome's first passing run: median ${Math.round(confirmed.median)}, p95 ${Math.round(confirmed.p95)} ms; server: ladder ${Math.round(ladder.median)} / ${Math.round(ladder.p95)} ms, incident ${Math.round(incidentMs.median)} / ${Math.round(incidentMs.p95)} ms (median / p95)`,
+      note:
+        `until the healed genome's first passing run: median ${Math.round(confirmed.median)}, p95 ${Math.round(confirmed.p95)} ms; server: ladder ${Math.round(ladder.median)} / ${Math.round(ladder.p95)} ms, incident ${Math.round(incidentMs.median)} / ${Math.round(incidentMs.p95)} ms (median / p95); ` +
+        `verification: ${reused} of ${verified.length} candidate(s) restored verified code (only the failing input ran)${suiteRuns.n ? `, the others ran the whole suite (median ${suiteRuns.median} runs)` : ''}`,
     });
   }
   // Per rung over the three core types together: the figure the target names.
@@ -344,6 +353,7 @@ export function buildSections(
       'The same incidents as time to detect. Heal = detection seen by the client → first `/status` that is `healthy` with a promoted genome (cause `heal`) live. The note adds the time until that genome\'s first passing run, and the server\'s own figures (the ladder\'s healMs, and the incident\'s timeToHealMs).',
       'Per rung: a server with `HEAL_LADDER=minimal-revert,rollback` (the rung that healed is read from the promoted genome\'s record) and one with `HEAL_LADDER=rollback`. Baseline: the median duration of a passing run of the organism on the same servers (a heal needs at least one trial run).',
       'Hangs are retried twice with backoff before the ladder (TRANSIENT_RETRIES=2), so their heal includes two more time limits.',
+      'Verification is included: the ladder promotes a candidate only once it passes the whole verification suite (the failing input first), and `healthy` needs a passing run of the promoted genome. A candidate whose source was verified against the same suite before (a revert to a verified baseline) runs only the failing input; its suite is not shrunk for speed.',
     ],
     figures: healFigures,
     notes: [

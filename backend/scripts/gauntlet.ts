@@ -5,7 +5,8 @@
  *   pnpm gauntlet [--seed N] [--rounds N] [--types a,b] [--organisms a,b] [--url URL] ...   (--help for all)
  *
  * Starts its own server (src/server.ts, fresh DATA_DIR, LOOP_INTERVAL_MS=100) unless --url is given. The
- * organisms are attacked at the same time, one injection in flight per organism. Exit code: 0 when every
+ * organisms are attacked at the same time, one injection in flight per organism; then the latent mutants (--latent),
+ * as outside edits. Exit code: 0 when every
  * detected failure was healed, 1 when one was not (or an organism never became healthy), 2 on an error.
  */
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { runScript, UsageError } from './cli.js';
 import { parseArgs, USAGE, type GauntletOptions } from './gauntlet/args.js';
 import { discover, type OrganismClient } from './gauntlet/client.js';
 import { inject, recover, type InjectionPlan, type InjectionRecord } from './gauntlet/inject.js';
+import { injectLatent, latentTable, searchLatent, type LatentRecord, type LatentSearchSummary } from './gauntlet/latent.js';
 import { byTypeTable, leftBehindTable, notes, resultsTable, type LeftBehind } from './gauntlet/report.js';
 import { startSoakServer, type SoakServer } from './soak/server.js';
 
@@ -76,7 +78,8 @@ async function main(o: GauntletOptions): Promise<number> {
         env.ORGANISM = preferred && o.organisms.includes(preferred) ? preferred : o.organisms[0]!;
       }
       log(`starting a server (LOOP_INTERVAL_MS=${o.loopIntervalMs}${o.organisms ? `, ORGANISMS=${env.ORGANISMS}` : ''})...`);
-      server = await startSoakServer(env, 30_000, 'ouroboros-gauntlet-');
+      // It verifies every organism's genome 0 before it listens.
+      server = await startSoakServer(env, 90_000, 'ouroboros-gauntlet-');
       log(`server ${server.url} (pid ${server.pid}, DATA_DIR ${server.dataDir})`);
     }
     const base = o.url ?? server!.url;
@@ -104,6 +107,23 @@ async function main(o: GauntletOptions): Promise<number> {
         }
       }),
     );
+    // The latent class, apart: found by measurement, injected as outside edits (the server's files must be ours).
+    const latent: LatentRecord[] = [];
+    const searches: LatentSearchSummary[] = [];
+    if (o.latent > 0 && server) {
+      for (const client of clients) {
+        log(`[${client.name}] searching latent mutants (every single-site logic mutant against the suite, then random inputs)...`);
+        const found = await searchLatent(client.name, o.latent);
+        searches.push(found.summary);
+        log(`[${client.name}] ${found.summary.found} latent mutant(s) of ${found.summary.tried} tried, in ${found.summary.seconds} s`);
+        for (const m of found.mutants) {
+          const record = await injectLatent(client, server.dataDir, m, { deadlineMs: o.deadlineMs });
+          latent.push(record);
+          log(`[${client.name}] latent ${m.type} line ${m.line} (${m.randomFailures}/${m.samples} random failures): ${record.outcome}${record.caughtOn ? ` on ${record.caughtOn}` : ''}${record.note ? `: ${record.note}` : ''}`);
+          if (record.outcome !== 'caught') await recover(client).catch(() => null);
+        }
+      }
+    }
     // Finished injections in plan order, not in the order the organisms happened to finish them.
     const order = (r: InjectionRecord) => plan.findIndex((p) => p.round === r.round && p.organism === r.organism && p.type === r.type);
     records.sort((a, b) => order(a) - order(b));
@@ -123,18 +143,32 @@ async function main(o: GauntletOptions): Promise<number> {
     out.push('Genomes left behind:');
     out.push('');
     out.push(leftBehindTable(left));
+    if (o.latent > 0) {
+      out.push('');
+      out.push('Latent mutants (wrong on fewer than 5% of random inputs), written into live.js as outside edits:');
+      out.push('');
+      out.push(server ? latentTable(latent, searches) : '(skipped: --url names a server whose files this gauntlet cannot write)');
+    }
     const extra = notes(records);
     if (extra.length > 0) out.push('', ...extra.map((n) => `- ${n}`));
     const failed = records.filter((r) => r.outcome === 'not-healed' || r.outcome === 'skipped');
+    const latentFailed = latent.filter((r) => r.outcome !== 'caught');
     out.push('');
     out.push(
       failed.length === 0
         ? 'Every detected failure was healed.'
         : `${failed.length} injection(s) failed: ${failed.map((r) => `${r.organism} ${r.type} round ${r.round} (chaos genome ${r.chaos?.genomeId ?? '-'}, live ${r.liveGenomeId ?? '-'})`).join('; ')}`,
     );
+    if (latent.length > 0) {
+      out.push(
+        latentFailed.length === 0
+          ? 'Every latent mutant was caught by its verification at promotion, and healed.'
+          : `${latentFailed.length} latent mutant(s) not caught at promotion or not healed: ${latentFailed.map((r) => `${r.organism} ${r.type} line ${r.line} (${r.outcome})`).join('; ')}`,
+      );
+    }
     process.stdout.write(`${out.join('\n')}\n`);
-    if (o.json) writeFileSync(o.json, `${JSON.stringify({ options: o, seconds, records, leftBehind: left }, null, 2)}\n`);
-    return failed.length === 0 ? 0 : 1;
+    if (o.json) writeFileSync(o.json, `${JSON.stringify({ options: o, seconds, records, latent, latentSearches: searches, leftBehind: left }, null, 2)}\n`);
+    return failed.length === 0 && latentFailed.length === 0 ? 0 : 1;
   } finally {
     await server?.stop();
   }

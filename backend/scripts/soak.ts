@@ -11,6 +11,8 @@ import { runScript, UsageError } from './cli.js';
 import { parseArgs, SLOW_TYPES, USAGE, type SoakOptions } from './soak/args.js';
 import { startChaos, type ChaosTally } from './soak/chaos.js';
 import { startDashboards, type DashboardTally } from './soak/dashboards.js';
+import { startEdits, type EditTally } from './soak/edits.js';
+import { checkTrust, type TrustReport } from './soak/trust.js';
 import { alive, rssMb } from './soak/procs.js';
 import { startSoakServer, type SoakServer } from './soak/server.js';
 
@@ -137,7 +139,11 @@ async function main(o: SoakOptions): Promise<number> {
     const sampler = setInterval(sample, RSS_EVERY_MS);
     const dashboards = startDashboards(base, organisms, o.dashboards, Math.ceil(chaosMs / 1000 + o.settleS + 60));
     const chaos = startChaos(base, organisms, types, o.chaosEveryMs, o.seed);
-    log(`chaos every ${o.chaosEveryMs} ms for ${(chaosMs / 1000).toFixed(0)} s; ${o.dashboards} dashboards polling /status and /logs?since= once a second`);
+    const edits = startEdits(server.dataDir, organisms, o.editsEveryMs, o.seed);
+    log(
+      `chaos every ${o.chaosEveryMs} ms for ${(chaosMs / 1000).toFixed(0)} s; ${o.editsEveryMs > 0 ? `an outside edit of live.js every ${o.editsEveryMs} ms; ` : ''}` +
+        `${o.dashboards} dashboards polling /status and /logs?since= once a second`,
+    );
     const progress = setInterval(() => {
       const last = rss.at(-1);
       log(
@@ -147,6 +153,7 @@ async function main(o: SoakOptions): Promise<number> {
     }, 10_000);
     await sleep(chaosMs);
     const chaosTally: ChaosTally = await chaos.stop();
+    const editTally: EditTally = edits.stop();
     log(`chaos stopped: ${chaosTally.applied.length} injections applied; settling (at most ${o.settleS} s)...`);
 
     // ---- settle: the dashboards keep polling; every organism must end healthy or quarantined ---------------
@@ -250,6 +257,29 @@ async function main(o: SoakOptions): Promise<number> {
         `; ${rss.length} samples; open descriptors ${rss[0]?.fds ?? '?'} -> ${median(underLoad.map((s) => s.fds ?? 0))} under load`,
     });
 
+    // Trust, checked outside the server with the same suites: no heal promoted a genome that fails its own suite, and
+    // no heal diffed against or restored a baseline that fails it (a polluted baseline).
+    const trust: Record<string, TrustReport> = {};
+    for (const name of organisms) trust[name] = await checkTrust(name, async (p) => (await getJson(base, p)).body);
+    const reports = Object.values(trust);
+    const badHeals = reports.flatMap((r) => r.badHeals);
+    const polluted = reports.flatMap((r) => r.pollutedBaselines);
+    const mismatches = reports.flatMap((r) => r.suiteMismatches);
+    const healCount = reports.reduce((n, r) => n + r.heals, 0);
+    checks.push({
+      name: 'no heal promoted a genome that fails its own verification suite',
+      ok: badHeals.length === 0 && mismatches.length === 0,
+      detail:
+        `${healCount} heal(s); ${reports.reduce((n, r) => n + r.checked, 0)} distinct source and suite pair(s) run again outside the server (${reports.reduce((n, r) => n + r.runs, 0)} runs)` +
+        (badHeals.length ? `; failing: ${badHeals.slice(0, 5).join('; ')}` : '') +
+        (mismatches.length ? `; suite fingerprints that do not match the counterexamples before them: ${mismatches.slice(0, 3).join('; ')}` : ''),
+    });
+    checks.push({
+      name: 'no heal used a polluted baseline',
+      ok: polluted.length === 0,
+      detail: polluted.length === 0 ? 'every baseline a heal diffed against or restored passes the suite of that heal' : `failing baselines: ${polluted.slice(0, 5).join('; ')}`,
+    });
+
     const finalLogs: Record<string, unknown> = {};
     if (o.json) for (const name of organisms) finalLogs[name] = (await getJson(base, `/organisms/${name}/logs?limit=400`)).body.entries;
     if (server.crashed) process.stderr.write(`server output (tail):\n${server.output().slice(-4000)}\n`);
@@ -272,6 +302,7 @@ async function main(o: SoakOptions): Promise<number> {
     out.push(
       `  chaos: ${chaosTally.ticks} ticks, ${chaosTally.applied.length} applied, refused ${JSON.stringify(chaosTally.refused)}, ${chaosTally.skipped} skipped (8 unanswered), ${chaosTally.failures.length} failed`,
     );
+    out.push(`  outside edits: ${editTally.ticks} ticks, ${editTally.harmless} harmless, ${editTally.mutants} logic slips, ${editTally.skipped} skipped`);
     out.push(`  genomes: ${Object.entries(byCause).map(([c, n]) => `${n} ${c}`).join(', ')}; ${runs} runs`);
     out.push(`  dashboards: ${dash.sent} requests sent in ${loadS.toFixed(0)} s (${Math.round(dash.sent / loadS)} a second), ${dash.ok} answered 2xx`);
     out.push(`  server event loop: longest stall per ${RSS_EVERY_MS / 1000} s window: median ${Math.round(median(lags))} ms, max ${Math.round(Math.max(0, ...lags))} ms`);
@@ -283,7 +314,7 @@ async function main(o: SoakOptions): Promise<number> {
     out.push(failed.length === 0 ? 'soak: every check passed' : `soak: ${failed.length} check(s) failed`);
     process.stdout.write(`${out.join('\n')}\n`);
     if (o.json) {
-      writeFileSync(o.json, `${JSON.stringify({ options: o, organisms, types, checks, chaos: chaosTally, dashboards: dash, rss, eventLoopLagMs: lags, finalStatus, logs: finalLogs }, null, 2)}\n`);
+      writeFileSync(o.json, `${JSON.stringify({ options: o, organisms, types, checks, chaos: chaosTally, edits: editTally, trust, dashboards: dash, rss, eventLoopLagMs: lags, finalStatus, logs: finalLogs }, null, 2)}\n`);
     }
     return failed.length === 0 ? 0 : 1;
   } finally {

@@ -135,6 +135,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           externalEdits: config.externalEdits,
           maxSourceBytes: config.maxSourceBytes,
           sandbox, // [sandbox]
+          verifyPropertyInputs: config.verifyPropertyInputs,
+          failingSeed: config.failingSeed,
         }),
       );
     }
@@ -238,6 +240,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   await app.ready();
   if (opts.startWatcher !== false) {
+    // Every seed is verified before any loop starts: a failing seed is a start-up error naming the input.
+    await fleet.verifySeeds().catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
     fleet.start();
     await evolution.start();
   }

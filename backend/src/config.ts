@@ -75,6 +75,8 @@ const EnvSchema = z.object({
   EVOLVE_MARGIN: floatFrom(0.01, 0.9).default(0.1),
   EVOLVE_LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
   EVOLVE_FITNESS: bool.default(true),
+  VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
+  FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).default('refuse'),
 });
 
 export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
@@ -135,6 +137,10 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Take the client address from X-Forwarded-For (behind Railway's or another proxy). */
   readonly trustProxy: boolean;
+  /** Seeded property inputs in every organism's verification suite; null: each manifest's (default 24). */
+  readonly verifyPropertyInputs: number | null;
+  /** A seed genome that fails its verification suite: refuse to start (naming the input), or start and heal it. */
+  readonly failingSeed: 'refuse' | 'heal';
   /** Evolution: the defaults of a run (POST /organisms/:name/evolve may ask for others) and the fitness recorder. */
   readonly evolve: EvolveConfig;
 }
@@ -240,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     protectReads: e.OUROBOROS_PROTECT_READS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    verifyPropertyInputs: e.VERIFY_PROPERTY_INPUTS ?? null,
+    failingSeed: e.FAILING_SEED,
     evolve: Object.freeze({
       ...EVOLVE_DEFAULTS,
       generations: e.EVOLVE_GENERATIONS,

@@ -6,7 +6,8 @@ export type Verdict = (typeof VERDICTS)[number];
 export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
 export type Cause = (typeof CAUSES)[number];
 
-export const STATES = ['healthy', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
+/** `verifying`: the live genome has not been judged in this process yet, or its verification suite is still running. */
+export const STATES = ['healthy', 'verifying', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
 export type OrganismState = (typeof STATES)[number];
 
 export const LOG_SOURCES = ['organism', 'watcher', 'chaos', 'healer'] as const;
@@ -14,3 +15,10 @@ export type LogSource = (typeof LOG_SOURCES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where a genome stands with its organism's verification suite. Only `passed` is healthy: a baseline for healing and a
+ * rollback target. `failed` covers a suite failure, a failed run before the suite and a demotion.
+ */
+export const VERIFICATION_STATES = ['pending', 'passed', 'failed'] as const;
+export type VerificationState = (typeof VERIFICATION_STATES)[number];

@@ -30,7 +30,7 @@ export const errors = {
     new HttpError(
       409,
       'NOT_HEALTHY',
-      `Genome "${id}" never passed a run, so rolling back to it could not be proven safe. Pick a genome marked healthy.`,
+      `Genome "${id}" is not verified (it failed its verification suite or a run, was demoted by a counterexample, or was never judged), so rolling back to it could not be proven safe. Pick a genome marked verified.`,
     ),
   healRefused: (why: string) => new HttpError(409, 'NOTHING_TO_HEAL', `Nothing to heal now: ${why}.`),
   notFound: (method: string, url: string) =>

@@ -5,6 +5,7 @@ import { OrganismLoadError } from './organism/manifest.js';
 import { isLoopback } from './security/token.js';
 import { checkStartup, StartupError } from './startup/preflight.js';
 import { StorageError } from './startup/storage-fault.js';
+import { SeedVerificationError } from './verification/seed.js';
 
 /** Listens, picks the logger, and shuts down gracefully; everything else is in app.ts. */
 async function main(): Promise<void> {
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
  * the checks foresaw (configuration, organisms, storage) need no stack; anything else gets it, for a bug report.
  */
 function cannotStart(err: unknown): never {
-  const foreseen = err instanceof StartupError || err instanceof StorageError || err instanceof OrganismLoadError;
+  const foreseen =
+    err instanceof StartupError || err instanceof StorageError || err instanceof OrganismLoadError || err instanceof SeedVerificationError;
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`cannot start: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   if (!foreseen && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -255,7 +255,7 @@ describe('supervisor events', () => {
 });
 
 describe('several organisms at once', () => {
-  const twoFixtures = { organismsDir: FIXTURE_ORGANISMS, organisms: ['good', 'crash'], organism: 'good' };
+  const twoFixtures = { organismsDir: FIXTURE_ORGANISMS, organisms: ['good', 'crash'], organism: 'good', failingSeed: 'heal' as const };
 
   it('runs every organism in its own loop and lists them with their states', async () => {
     const { app } = await build(twoFixtures);
@@ -339,17 +339,17 @@ describe('configuration', () => {
 });
 
 describe('equivalent mutants', () => {
-  it('says so when a chaos genome passes its first run, instead of calling it detected', async () => {
+  it('says so when a chaos genome passes its verification suite, instead of calling it detected', async () => {
     const { app } = await build();
     await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
     // change_boundary finds no observable place in the bubble sort: every mutant it makes is equivalent.
     const chaos = (await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'change_boundary', seed: 1 } })).json();
     const logs = await waitFor(
       () => getJson(app, '/logs?limit=1000'),
-      (l) => l.entries.some((e: any) => e.source === 'chaos' && /passed its first run despite the chaos/.test(e.text)),
+      (l) => l.entries.some((e: any) => e.source === 'chaos' && /passed its verification suite despite the chaos/.test(e.text)),
       { what: 'the equivalence note' },
     );
-    expect(logs.entries.some((e: any) => e.text.includes(`generation ${chaos.generation} passed its first run`))).toBe(true);
+    expect(logs.entries.some((e: any) => e.text.includes(`generation ${chaos.generation} passed its verification suite`))).toBe(true);
     expect((await getJson(app, '/status')).generation).toBe(chaos.generation);
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchApiLoad } from '../bench/api-load.js';
 import { benchDetectHeal } from '../bench/detect-heal.js';
+import { benchVerification } from '../bench/verification.js';
 import { benchGrowth } from '../bench/growth.js';
 import { benchMemory } from '../bench/memory.js';
 import { BENCH_IDS, isSummary, type Section } from '../bench/model.js';
@@ -41,6 +42,7 @@ function wellFormed(sections: Section[], ids: string[]): void {
   results.push(...sections);
 }
 
+// The servers these benchmarks start verify every organism's genome 0 before they listen: minutes on a loaded machine.
 describe('benchmarks at a tiny size', () => {
   it('cost of growth', async () => {
     wellFormed(await benchGrowth({ tiny: true }), ['growth']);
@@ -56,24 +58,30 @@ describe('benchmarks at a tiny size', () => {
     // Both rungs healed something, and the crash's detection was measured against a Node start.
     expect(sections[1]!.figures.map((f) => f.id)).toEqual(expect.arrayContaining(['heal.core.minimal-revert', 'heal.core.rollback']));
     expect(sections[0]!.figures.some((f) => f.id.endsWith('.crashed') && f.target)).toBe(true);
-  }, 60_000);
+  }, 240_000);
+
+  it('cost of verification', async () => {
+    const [verify] = await benchVerification({ tiny: true });
+    wellFormed([verify!], ['verify']);
+    expect(verify!.figures.map((f) => f.id)).toEqual(['verify.bubble-sort.fresh', 'verify.bubble-sort.remembered', 'verify.bubble-sort.crash', 'verify.bubble-sort.latent']);
+  }, 120_000);
 
   it('API under dashboard load', async () => {
     const [api] = await benchApiLoad({ tiny: true });
     wellFormed([api!], ['api']);
     const ids = api!.figures.map((f) => f.id);
     expect(ids).toEqual(expect.arrayContaining(['api.dashboards.status', 'api.dashboards.logs', 'api.throughput.status']));
-  }, 60_000);
+  }, 240_000);
 
   it('memory', async () => {
     wellFormed(await benchMemory({ tiny: true }), ['memory']);
-  }, 60_000);
+  }, 240_000);
 
   it('renders a report with the machine, the command and every section', () => {
     const md = renderMarkdown(results, { command: 'pnpm bench -- --tiny', date: new Date(), elapsedS: 1, machine: machine(), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] });
     expect(md).toContain('pnpm bench -- --tiny');
     expect(md).toContain(machine().node);
-    for (const title of ['Time to detect', 'Time to heal', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth']) {
+    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth']) {
       expect(md).toContain(`## ${title}`);
     }
     expect(renderSummary(results).split('\n').length).toBeGreaterThan(results.length);

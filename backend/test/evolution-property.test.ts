@@ -70,5 +70,6 @@ describe('property: evolution with the built-in operators', () => {
     expect(promotions).toBeGreaterThan(0);
     const live = await getJson(app, `/genomes/${s.liveGenome.id}`);
     expect(live.source).not.toContain('for (let k = 0; k < 3; k++) bubbleSort(input.values);');
-  }, 120_000);
+    // Every promotion runs the organism's whole verification suite first, and so does the seed at start.
+  }, 240_000);
 });

@@ -50,7 +50,7 @@ describe('pnpm gauntlet', () => {
     const tmp = tempDir('ouroboros-gauntlet-test-');
     try {
       const json = path.join(tmp.dir, 'records.json');
-      const r = await gauntlet(['--rounds', '1', '--types', 'delete_line,syntax_error', '--seed', '7', '--json', json]);
+      const r = await gauntlet(['--rounds', '1', '--types', 'delete_line,syntax_error', '--seed', '7', '--latent', '0', '--json', json]);
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/^Gauntlet: seed 7, 1 round\(s\), 3 organism\(s\), 2 chaos type\(s\), 6 injections/);
       expect(r.stdout).toContain('| organism       | type         | injected | detected | equivalent | healed | detect ms p50 / p95 | heal ms p50 / p95 |');
@@ -76,9 +76,28 @@ describe('pnpm gauntlet', () => {
     }
   }, 60_000);
 
+  it('finds latent mutants by measurement, and each is caught by verification at promotion and healed', async () => {
+    const tmp = tempDir('ouroboros-gauntlet-test-');
+    try {
+      const json = path.join(tmp.dir, 'records.json');
+      const r = await gauntlet(['--rounds', '1', '--types', 'syntax_error', '--organisms', 'bubble-sort', '--latent', '1', '--quiet', '--json', json]);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain('Latent mutants (wrong on fewer than 5% of random inputs), written into live.js as outside edits:');
+      expect(r.stdout).toMatch(/\| bubble-sort +\| change_literal line 21 +\| +0\/40 \| edge: two elements, reversed +\| +\d+ \| +\d+ \|/);
+      expect(r.stdout).toMatch(/- bubble-sort: 1 latent of \d+ single-site mutants \(\d+ pass the whole suite\)/);
+      expect(r.stdout).toContain('Every latent mutant was caught by its verification at promotion, and healed.');
+      const { latent } = JSON.parse(readFileSync(json, 'utf8')) as { latent: { outcome: string; randomFailures: number; samples: number }[] };
+      expect(latent).toHaveLength(1);
+      expect(latent[0]).toMatchObject({ outcome: 'caught', samples: 40 });
+      expect(latent[0]!.randomFailures / latent[0]!.samples).toBeLessThan(0.05);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 300_000);
+
   it('exits 1 and names the genomes when a detected failure is not healed', async () => {
     const r = await gauntlet(
-      ['--rounds', '1', '--types', 'syntax_error', '--organisms', 'prime-sieve', '--deadline-ms', '2000', '--quiet'],
+      ['--rounds', '1', '--types', 'syntax_error', '--organisms', 'prime-sieve', '--deadline-ms', '2000', '--latent', '0', '--quiet'],
       { AUTO_HEAL: 'false' },
     );
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
@@ -97,7 +116,8 @@ describe('pnpm gauntlet', () => {
 
 describe('gauntlet arguments', () => {
   it('has defaults and parses every option, with or without =', () => {
-    expect(parseArgs([])).toMatchObject({ seed: 1, rounds: 2, types: null, organisms: null, url: null, loopIntervalMs: 100, equivalentAfter: 3 });
+    expect(parseArgs([])).toMatchObject({ seed: 1, rounds: 2, types: null, organisms: null, url: null, loopIntervalMs: 100, equivalentAfter: 3, latent: 2 });
+    expect(parseArgs(['--latent', '0']).latent).toBe(0);
     expect(
       parseArgs(['--', '--seed', '9', '--rounds=3', '--types', 'throw, exit_code', '--organisms=prime-sieve', '--url', 'http://x:1/', '--quiet']),
     ).toMatchObject({ seed: 9, rounds: 3, types: ['throw', 'exit_code'], organisms: ['prime-sieve'], url: 'http://x:1', quiet: true });

@@ -141,7 +141,8 @@ export async function startBackend(o: BackendOptions): Promise<Managed & { url: 
     },
   });
   try {
-    await waitUntil(`the backend on ${url}/health`, () => httpOk(`${url}/health`), 60_000, () =>
+    // The backend verifies every organism's genome 0 before it listens: a suite of sandboxed runs each.
+    await waitUntil(`the backend on ${url}/health`, () => httpOk(`${url}/health`), 120_000, () =>
       proc.exited() ? `the backend exited. artifacts/e2e-backend.log ends with:\n${logTail('e2e-backend.log')}` : null,
     );
   } catch (e) {

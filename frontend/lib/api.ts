@@ -7,6 +7,7 @@ import {
   ApiErrorBodySchema,
   ChaosResultSchema,
   ChaosTypesResponseSchema,
+  CounterexamplesResponseSchema,
   EvolutionViewSchema,
   EvolveResultSchema,
   GenomeDetailSchema,
@@ -18,6 +19,7 @@ import {
   StatusSchema,
   type ChaosResult,
   type ChaosTypesResponse,
+  type CounterexamplesResponse,
   type EvolutionSource,
   type EvolutionView,
   type EvolveResult,
@@ -118,6 +120,8 @@ export interface ApiClient {
    * lineage, starting a run and cancelling it.
    */
   evolution?(signal?: AbortSignal): Promise<EvolutionView>;
+  /** The immune memory (optional, like evolution): every counterexample, shrunk, and the suite it is part of. */
+  counterexamples?(signal?: AbortSignal): Promise<CounterexamplesResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
 }
@@ -256,6 +260,7 @@ export function createApiClient(
       request('GET', `${scoped}/genomes/${encodeURIComponent(id)}`, GenomeDetailSchema, { signal }),
     rollback: (id) => request('POST', `${scoped}/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
     evolution: (signal) => request('GET', `${scoped}/evolution`, EvolutionViewSchema, { signal }),
+    counterexamples: (signal) => request('GET', `${scoped}/counterexamples`, CounterexamplesResponseSchema, { signal }),
     evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
     cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
   };

@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 export const VERDICTS = ['ok', 'crashed', 'hung', 'wrong', 'slow', 'oom'] as const;
 export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
-export const STATES = ['healthy', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
+export const STATES = ['healthy', 'verifying', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
+export const VERIFICATION_STATES = ['pending', 'passed', 'failed'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const LOG_SOURCES = ['organism', 'watcher', 'chaos', 'healer'] as const;
 
@@ -34,6 +35,48 @@ export const RunSchema = z.object({
   signal: z.string().nullable(),
   verdict: VerdictSchema,
   error: z.string().nullable(),
+  /** The verification case this run was; null (or absent, on older backends) for a routine run. */
+  suiteCase: z.string().nullable().optional(),
+});
+
+/** The case of the verification suite a genome failed on. */
+export const SuiteFailureSchema = z.object({
+  case: z.string(),
+  kind: z.string(),
+  seed: z.number().int(),
+  verdict: z.string(),
+  error: z.string().nullable(),
+  /** Null when too large to carry. */
+  input: z.unknown(),
+  size: z.number().int(),
+});
+
+/** An input that exposed a bug its genome's suite missed, shrunk: part of every later verification. */
+export const CounterexampleSchema = z.object({
+  id: z.number().int(),
+  input: z.unknown(),
+  originalSize: count,
+  shrunkSize: count,
+  shrinkRuns: count,
+  genomeId: z.string(),
+  verdict: VerdictSchema,
+  error: z.string().nullable(),
+  createdAt: isoTime,
+});
+
+export const SuiteShapeSchema = z.object({
+  fingerprint: z.string(),
+  size: count,
+  regression: count,
+  edge: count,
+  property: count,
+});
+
+export const CounterexamplesResponseSchema = z.object({
+  organism: z.string(),
+  counterexamples: z.array(CounterexampleSchema),
+  count: count,
+  suite: SuiteShapeSchema,
 });
 
 export const StatsSchema = z.object({
@@ -97,8 +140,19 @@ export const StatusSchema = z.object({
       detectedAt: isoTime,
       healedAt: isoTime.nullable(),
       timeToHealMs: z.number().nullable(),
+      /** The smallest input known to fail (a demotion's shrunk counterexample, else the failing case). */
+      failingInput: z.object({ case: z.string(), size: z.number().int(), input: z.unknown() }).nullable().optional(),
     })
     .nullable()
+    .optional(),
+  /** The live genome against its organism's verification suite (optional for older backends). */
+  verification: z
+    .object({
+      state: z.enum(VERIFICATION_STATES),
+      suite: SuiteShapeSchema,
+      timeMs: z.number().nullable(),
+      failure: SuiteFailureSchema.nullable(),
+    })
     .optional(),
 });
 
@@ -195,6 +249,19 @@ export const GenomeSummarySchema = z.object({
   summary: z.string(),
   live: z.boolean(),
   healthy: z.boolean(),
+  /** true: passed its verification suite; false: failed it, failed a run, or was demoted; pending: not judged yet. */
+  verified: z.union([z.boolean(), z.literal('pending')]).optional(),
+  verification: z
+    .object({
+      state: z.enum(VERIFICATION_STATES),
+      suiteSize: z.number().int().nullable(),
+      timeMs: z.number().nullable(),
+      runs: z.number().int().nullable(),
+      verifiedAt: isoTime.nullable(),
+      failure: SuiteFailureSchema.nullable(),
+      counterexample: CounterexampleSchema.nullable(),
+    })
+    .optional(),
   runs: z.object({ total: count, ok: count, failed: count }),
   lastVerdict: VerdictSchema.nullable(),
   /** Null until measured; optional so that a backend without evolution still parses. */
@@ -326,6 +393,9 @@ export type GenomeDetail = z.infer<typeof GenomeDetailSchema>;
 export type RollbackResult = z.infer<typeof RollbackResultSchema>;
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 export type Fitness = z.infer<typeof FitnessSchema>;
+export type SuiteFailure = z.infer<typeof SuiteFailureSchema>;
+export type Counterexample = z.infer<typeof CounterexampleSchema>;
+export type CounterexamplesResponse = z.infer<typeof CounterexamplesResponseSchema>;
 export type EvolutionSource = z.infer<typeof EvolutionSourceSchema>;
 export type EvolutionRun = z.infer<typeof EvolutionRunSchema>;
 export type LineageEntry = z.infer<typeof LineageEntrySchema>;

@@ -11,6 +11,7 @@ import { DiffPanel, type DiffSelection } from './DiffPanel';
 import { EvolutionPanel } from './EvolutionPanel';
 import { ExecutionChart } from './ExecutionChart';
 import { HistoryPanel } from './HistoryPanel';
+import { ImmunePanel } from './ImmunePanel';
 import { OrganismsPanel } from './OrganismsPanel';
 import { StatsPanel } from './StatsPanel';
 import { TerminalPanel } from './TerminalPanel';
@@ -183,6 +184,9 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
         </div>
         <div className="xl:col-span-7">
           <DiffPanel selection={selection} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-12">
+          <ImmunePanel api={api} fingerprint={status?.verification?.suite.fingerprint ?? null} />
         </div>
         <div className="lg:col-span-2 xl:col-span-12">
           <EvolutionPanel api={api} act={act} disabled={!connected} />

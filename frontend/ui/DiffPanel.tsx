@@ -4,6 +4,7 @@ import { formatDateTime, shortId } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge } from './badges';
 import { DIFF_LINE_STYLE } from './diff-style';
+import { TrustSection } from './TrustSection';
 
 export interface DiffSelection {
   /** The selected genome id, null when nothing is selected yet. */
@@ -60,6 +61,7 @@ export function DiffPanel({ selection }: { selection: DiffSelection }) {
         </span>
         <span className="w-full break-words text-soft">{detail.summary}</span>
       </div>
+      <TrustSection genome={detail} />
       {parsed.hunks === 0 ? (
         <Note>
           {detail.parentId === null

@@ -5,14 +5,14 @@ import type { GenomeSummary, RollbackResult } from '@/lib/schemas';
 import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId } from '@/lib/format';
 import { Note, Panel } from './Panel';
-import { CauseBadge, VerdictBadge } from './badges';
+import { CauseBadge, TrustBadge, VerdictBadge } from './badges';
 import { FitnessText } from './EvolutionPanel';
 
 type Feedback =
   | { kind: 'ok'; from: GenomeSummary; result: RollbackResult }
   | { kind: 'refused'; from: GenomeSummary; message: string; status: number | null };
 
-/** Every generation with its cause, time and verdict; select one for its diff, roll back to a healthy one. */
+/** Every generation with its cause, time, verdict and trust; select one for its diff, roll back to a verified one. */
 export function HistoryPanel({
   genomes,
   total,
@@ -88,6 +88,7 @@ export function HistoryPanel({
                 data-generation={g.generation}
                 data-cause={g.cause}
                 data-live={g.live ? 'true' : 'false'}
+                data-verified={g.verified === undefined ? undefined : String(g.verified)}
                 className={`flex items-stretch gap-1 border-l-2 px-1 py-0.5 ${selected ? 'border-phosphor bg-phosphor/10' : 'border-transparent hover:bg-phosphor/5'}`}
               >
                 <button
@@ -101,6 +102,7 @@ export function HistoryPanel({
                     <CauseBadge cause={g.cause} />
                     <span className="text-muted">{formatClock(g.createdAt)}</span>
                     <VerdictBadge verdict={g.lastVerdict} />
+                    <TrustBadge verified={g.verified} />
                     {g.live ? (
                       <span className="border border-phosphor px-1 text-[10px] leading-4 font-bold text-phosphor">LIVE</span>
                     ) : null}

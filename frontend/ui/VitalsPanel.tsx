@@ -5,6 +5,7 @@ import type { OrganismState, Status } from '@/lib/schemas';
 import { formatAgo, formatClock, formatMs, shortId } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge, STATE_STYLE, VerdictBadge } from './badges';
+import { InputText } from './TrustSection';
 
 interface Flip {
   state: OrganismState;
@@ -137,6 +138,20 @@ export function VitalsPanel({
           <p data-testid="time-to-heal" className="text-xs text-muted">
             Last incident ({status.lastIncident.verdict} in gen #{status.lastIncident.generation}) healed in{' '}
             <span className="text-healthy">{formatMs(status.lastIncident.timeToHealMs)}</span>
+          </p>
+        ) : null}
+        {status.lastIncident?.failingInput ? (
+          <p data-testid="incident-input" className="break-words text-xs text-muted">
+            Smallest failing input ({status.lastIncident.failingInput.case}):{' '}
+            <InputText input={status.lastIncident.failingInput.input} size={status.lastIncident.failingInput.size} />
+          </p>
+        ) : null}
+        {status.verification ? (
+          <p data-testid="live-trust" className="text-xs text-muted">
+            Verification: <span className={status.verification.state === 'passed' ? 'text-healthy' : status.verification.state === 'failed' ? 'text-sick' : 'text-cyan'}>{status.verification.state}</span>{' '}
+            against {status.verification.suite.size} inputs ({status.verification.suite.edge} edge cases, {status.verification.suite.property} property inputs,{' '}
+            {status.verification.suite.regression} counterexamples)
+            {status.verification.timeMs !== null ? ` in ${formatMs(status.verification.timeMs)}` : ''}
           </p>
         ) : null}
 

@@ -2,6 +2,7 @@ import type { Cause, OrganismState, Verdict } from '@/lib/schemas';
 
 export const STATE_STYLE: Record<OrganismState, { text: string; border: string; bg: string; label: string }> = {
   healthy: { text: 'text-healthy', border: 'border-healthy', bg: 'bg-healthy/10', label: 'HEALTHY' },
+  verifying: { text: 'text-cyan', border: 'border-cyan', bg: 'bg-cyan/10', label: 'VERIFYING' },
   sick: { text: 'text-sick', border: 'border-sick', bg: 'bg-sick/15', label: 'SICK' },
   healing: { text: 'text-healing', border: 'border-healing', bg: 'bg-healing/15', label: 'HEALING' },
   backoff: { text: 'text-orange', border: 'border-orange', bg: 'bg-orange/15', label: 'BACKOFF' },
@@ -53,6 +54,25 @@ export function CauseBadge({ cause }: { cause: Cause }) {
       className={`inline-block border px-1.5 text-[11px] leading-5 tracking-wider uppercase ${CAUSE_TEXT[cause]}`}
     >
       {cause}
+    </span>
+  );
+}
+
+type Verified = boolean | 'pending' | undefined;
+
+const TRUST: Record<'true' | 'false' | 'pending', { label: string; style: string; title: string }> = {
+  true: { label: 'verified', style: 'text-healthy border-healthy/60', title: 'passed its verification suite: a baseline for healing and a rollback target' },
+  false: { label: 'unverified', style: 'text-sick border-sick/60', title: 'failed its verification suite or a run, or was demoted by a counterexample' },
+  pending: { label: 'pending', style: 'text-cyan border-cyan/60', title: 'not judged by its verification suite yet' },
+};
+
+/** A genome's standing with its verification suite; nothing for a backend that does not say. */
+export function TrustBadge({ verified }: { verified: Verified }) {
+  if (verified === undefined) return null;
+  const t = TRUST[String(verified) as keyof typeof TRUST];
+  return (
+    <span data-testid="trust" data-verified={String(verified)} title={t.title} className={`inline-block border px-1 text-[10px] leading-4 tracking-wider uppercase ${t.style}`}>
+      {t.label}
     </span>
   );
 }

@@ -61,3 +61,11 @@ export function benchmarkInputs(rng, params) {
   if (params.sorted) inputs.push({ name: `sorted ${params.sorted}`, input: { values: ascending(params.sorted) }, timed: true });
   return inputs;
 }
+
+/**
+ * The inputs the contract covers: an object whose `values` are integers. A counterexample shrunk for the regression
+ * set must stay one of them.
+ */
+export function validInput(input) {
+  return input !== null && typeof input === 'object' && Array.isArray(input.values) && input.values.every(Number.isSafeInteger);
+}

@@ -112,3 +112,15 @@ export function benchmarkInputs(rng, params) {
   }
   return inputs;
 }
+
+/**
+ * The inputs the contract covers: orders with an id, a region and a status, each with at least one line item of a sku,
+ * a quantity of at least 1 and a price of at least 0 cents. A shrunk counterexample must stay one of them.
+ */
+export function validInput(input) {
+  const text = (v) => typeof v === 'string' && v.length > 0;
+  const item = (i) => i !== null && typeof i === 'object' && text(i.sku) && Number.isSafeInteger(i.qty) && i.qty >= 1 && Number.isSafeInteger(i.priceCents) && i.priceCents >= 0;
+  const order = (o) =>
+    o !== null && typeof o === 'object' && text(o.id) && text(o.region) && ['paid', 'refunded', 'pending'].includes(o.status) && Array.isArray(o.items) && o.items.length > 0 && o.items.every(item);
+  return input !== null && typeof input === 'object' && Array.isArray(input.orders) && input.orders.every(order);
+}

@@ -58,6 +58,34 @@ export function judge(input, answer) {
 }
 
 /**
+ * The verification suite's edge cases: the bottom of the integers, windows of one or two numbers, windows without
+ * primes, a prime at either end, and a prime's square at the top (the last number a sieve of the primes up to
+ * sqrt(high) must cross out).
+ * @returns {{ name: string, input: { low: number, high: number } }[]}
+ */
+export function edgeCases() {
+  const window = (name, low, high) => ({ name, input: { low, high } });
+  return [
+    window('0..1, no primes', 0, 1),
+    window('0..2', 0, 2),
+    window('1..3', 1, 3),
+    window('0..4, the square of 2 at the top', 0, 4),
+    window('13..14, a prime at the low end', 13, 14),
+    window('96..97, a prime at the high end', 96, 97),
+    window('24..28, no primes', 24, 28),
+    window('110..121, the square of 11 at the top', 110, 121),
+    window('0..1000', 0, 1000),
+    window('288..289, the square of 17 at the top', 288, 289),
+    window('1000000..1000100', 1_000_000, 1_000_100),
+  ];
+}
+
+/** The inputs the contract covers: whole numbers with 0 <= low < high. A shrunk counterexample must stay one. */
+export function validInput(input) {
+  return input !== null && typeof input === 'object' && Number.isSafeInteger(input.low) && Number.isSafeInteger(input.high) && input.low >= 0 && input.high > input.low;
+}
+
+/**
  * The fitness benchmark: a fixed list of windows. The edge cases (the bottom of the integers, windows of one or
  * two numbers, a window without primes) gate correctness only; the wide windows (`timed`), far wider than a normal
  * run's, are also timed. Each wide window costs the oracle a trial division per number, so keep them moderate.

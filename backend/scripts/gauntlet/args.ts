@@ -19,6 +19,8 @@ export interface GauntletOptions {
   settleMs: number;
   /** Write every injection's record as JSON to this file. */
   json: string | null;
+  /** Latent mutants (found by measurement) injected per organism as outside edits; 0: none. */
+  latent: number;
   quiet: boolean;
   help: boolean;
 }
@@ -39,6 +41,9 @@ Options:
   --equivalent-after K   K passing runs of a chaos generation before any failure: equivalent (default 3)
   --deadline-ms N        time allowed to one injection to be detected and healed (default 17000)
   --settle-ms N          time allowed to an organism to be healthy before an injection (default 30000)
+  --latent N             latent mutants per organism, found by running every single-site logic mutant against
+                         the suite and random inputs, injected as outside edits of live.js (default 2; 0: none;
+                         needs the server this gauntlet starts)
   --json FILE            also write every injection's record to FILE
   --quiet                no progress lines, only the table
   -h, --help             this help
@@ -66,6 +71,7 @@ export function parseArgs(argv: readonly string[]): GauntletOptions {
     deadlineMs: 17_000,
     settleMs: 30_000,
     json: null,
+    latent: 2,
     quiet: false,
     help: false,
   };
@@ -81,6 +87,7 @@ export function parseArgs(argv: readonly string[]): GauntletOptions {
       case '--deadline-ms': o.deadlineMs = int(flag, take(), 1000); break;
       case '--settle-ms': o.settleMs = int(flag, take(), 1000); break;
       case '--json': o.json = take(); break;
+      case '--latent': o.latent = int(flag, take(), 0); break;
       case '--quiet': o.quiet = true; break;
       case '-h':
       case '--help': o.help = true; break;

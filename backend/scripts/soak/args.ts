@@ -8,6 +8,8 @@ export interface SoakOptions {
   /** Dashboards that poll /status and /logs?since= once a second each. */
   dashboards: number;
   chaosEveryMs: number;
+  /** Pause between two outside edits of an organism's live.js (round robin); 0: none. */
+  editsEveryMs: number;
   /** Organisms to run; null: every organism of the organisms folder. */
   organisms: string[] | null;
   /** Chaos types to inject, round robin; null: the default set (see DEFAULT_TYPES), 'all' in the list: every type. */
@@ -41,16 +43,19 @@ export const USAGE = `Usage: pnpm soak [options]
 
 Starts a server (fresh DATA_DIR, LOOP_INTERVAL_MS=100, no limit on changes a minute), injects chaos every 100 ms
 round robin over every organism and chaos type while 1,000 simulated dashboards poll /status and /logs?since=
-once a second each, all on loopback. Then stops the chaos, lets the organisms settle and checks: the server never
+once a second each, all on loopback, and edits the organisms' live.js from outside now and then (harmless edits and
+logic mutants, as an editor would). Then stops the chaos, lets the organisms settle and checks: the server never
 crashed or restarted, every chaos answer's genome is in the store, every organism is healthy or quarantined with a
-reason, the dashboards were all answered, and the server's memory stayed bounded. Prints a summary; exits 1 when a
-check fails, 2 on an error.
+reason, the dashboards were all answered, the server's memory stayed bounded, and, re-verified outside the server,
+no heal promoted a genome that fails its own verification suite and no heal used a baseline that fails it. Prints a
+summary; exits 1 when a check fails, 2 on an error.
 
 Options:
   --minutes N            length of the chaos phase, in minutes (default 5; fractions allowed)
   --seed N               seed of the chaos series (default 1)
   --dashboards N         simulated dashboards (default 1000)
   --chaos-every-ms N     pause between two injections (default 100)
+  --edits-every-ms N     pause between two outside edits of live.js, round robin (default 3000; 0: none)
   --organisms a,b        organisms to run (default: all)
   --types a,b|all        chaos types (default: all but ${SLOW_TYPES.join(', ')})
   --settle-s N           longest wait after the chaos for every organism to settle (default 60)
@@ -78,6 +83,7 @@ export function parseArgs(argv: readonly string[]): SoakOptions {
     seed: 1,
     dashboards: 1000,
     chaosEveryMs: 100,
+    editsEveryMs: 3000,
     organisms: null,
     types: null,
     settleS: 60,
@@ -93,6 +99,7 @@ export function parseArgs(argv: readonly string[]): SoakOptions {
       case '--seed': o.seed = num(flag, take(), 0, 0xffffffff); break;
       case '--dashboards': o.dashboards = num(flag, take(), 0, 20_000); break;
       case '--chaos-every-ms': o.chaosEveryMs = num(flag, take(), 10, 60_000); break;
+      case '--edits-every-ms': o.editsEveryMs = num(flag, take(), 0, 600_000); break;
       case '--organisms': o.organisms = list(take()); break;
       case '--types': o.types = list(take()); break;
       case '--settle-s': o.settleS = num(flag, take(), 1, 3600); break;

@@ -37,7 +37,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startSoakServer(env: Record<string, string>, timeoutMs = 60_000, tempPrefix = 'ouroboros-soak-'): Promise<SoakServer> {
+export async function startSoakServer(env: Record<string, string>, timeoutMs = 90_000, tempPrefix = 'ouroboros-soak-'): Promise<SoakServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), tempPrefix));
   const port = await freePort();
   let out = '';

@@ -8,7 +8,7 @@ import type { Verdict } from '../domain.js';
 import { allNodes, firstTokenAtOrAfter, parses, parseSource, tokenText, type Parsed } from './ast.js';
 import { Lines, quoteCode } from './lines.js';
 import { shuffled } from './shuffle.js';
-import { ChaosNotApplicable, type ChaosOperator } from './types.js';
+import { ChaosNotApplicable, type ChaosOperator, type ChaosResult } from './types.js';
 
 /** A logic mutant usually answers wrongly; changing a loop or a guard can also crash it or make it spin. */
 export const LOGIC_EXPECT: readonly Verdict[] = ['wrong', 'crashed', 'hung'];
@@ -29,30 +29,39 @@ export interface MutantSpec {
 }
 
 export function mutantOperator(spec: MutantSpec): ChaosOperator {
+  const mutate = (source: string, parsed: Parsed, mutation: Mutation): ChaosResult | null => {
+    const edited = new MagicString(source).overwrite(mutation.start, mutation.end, mutation.replacement).toString();
+    if (edited === source || !parses(edited)) return null;
+    const line = parsed.lines.lineAt(mutation.start);
+    const after = new Lines(edited).text(line);
+    const summary = mutation.summary.charAt(0).toUpperCase() + mutation.summary.slice(1);
+    return {
+      type: spec.type,
+      source: edited,
+      line,
+      before: parsed.lines.text(line),
+      after,
+      description: `${summary} on line ${line}: ${quoteCode(after)}.`,
+      expect: spec.expect ?? LOGIC_EXPECT,
+    };
+  };
+  const candidates = (source: string, parsed: Parsed) => spec.mutations(parsed).filter((m) => source.slice(m.start, m.end) !== m.replacement);
   return {
     type: spec.type,
     description: spec.description,
     apply(source, rng) {
       const parsed = parseSource(source);
       if (!parsed) throw new ChaosNotApplicable(`${spec.type}: the source does not parse`);
-      const candidates = spec.mutations(parsed).filter((m) => source.slice(m.start, m.end) !== m.replacement);
-      for (const mutation of shuffled(candidates, rng)) {
-        const edited = new MagicString(source).overwrite(mutation.start, mutation.end, mutation.replacement).toString();
-        if (edited === source || !parses(edited)) continue;
-        const line = parsed.lines.lineAt(mutation.start);
-        const after = new Lines(edited).text(line);
-        const summary = mutation.summary.charAt(0).toUpperCase() + mutation.summary.slice(1);
-        return {
-          type: spec.type,
-          source: edited,
-          line,
-          before: parsed.lines.text(line),
-          after,
-          description: `${summary} on line ${line}: ${quoteCode(after)}.`,
-          expect: spec.expect ?? LOGIC_EXPECT,
-        };
+      for (const mutation of shuffled(candidates(source, parsed), rng)) {
+        const result = mutate(source, parsed, mutation);
+        if (result) return result;
       }
       throw new ChaosNotApplicable(`${spec.type}: nothing in the source to mutate`);
+    },
+    enumerate(source) {
+      const parsed = parseSource(source);
+      if (!parsed) return [];
+      return candidates(source, parsed).flatMap((m) => mutate(source, parsed, m) ?? []);
     },
   };
 }

@@ -15,6 +15,8 @@ export interface ChaosOperator {
   readonly type: string;         // snake_case
   readonly description: string;  // one line, for GET /chaos/types and the dashboard
   apply(source: string, rng: Rng): ChaosResult;  // pure: same source + same seed -> same result
+  /** Every mutant the operator can make of `source`, in source order (the AST logic mutants; for the latent search). */
+  enumerate?(source: string): ChaosResult[];
 }
 
 export class ChaosNotApplicable extends Error {}  // thrown when the source offers no place for this operator

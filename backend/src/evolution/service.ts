@@ -343,10 +343,17 @@ export class EvolutionService {
   ): Promise<{ genomeId: string; generation: number } | { refused: string }> {
     if (s.isHealing) return { refused: 'a heal is in progress' };
     if (s.isPaused) return { refused: 'the organism is paused' };
+    // Faster is worth nothing wrong: the candidate passes the organism's whole verification suite first (the
+    // benchmark's gate holds its edge cases, not its property inputs nor its regression set).
+    const v = await s.verifier.verify(c.source, { signal: this.stopping.signal });
+    if (!v.passed) {
+      const f = v.failure;
+      return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
+    }
     const key = `${s.name}\0${hashSource(c.source)}`;
     this.presets.set(key, fitness);
     try {
-      const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail, healthy: true });
+      const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });
       if (!this.o.store.getFitness(row.id)) this.storeFitness(row.id, fitness);
       return { genomeId: row.id, generation: row.generation };
     } catch (err) {

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureServerDir } from './server-dir.js';
-import { checkSourceSize } from './source-size.js';
+import { checkSourceSize, DEFAULT_MAX_SOURCE_BYTES } from './source-size.js';
 
 /**
  * O_EXCL with O_CREAT fails if anything at all is at the name, a symbolic link included (it is never followed),
@@ -77,4 +77,9 @@ export class ScratchDir {
     await ensureServerDir(this.root, this.parts);
     for (const f of await readdir(this.dir)) await rm(path.join(this.dir, f), { recursive: true, force: true });
   }
+}
+
+/** A scratch directory at `dir` itself, for tools and tests that run sources outside a server's DATA_DIR. */
+export function scratchDirAt(dir: string, maxBytes = DEFAULT_MAX_SOURCE_BYTES): ScratchDir {
+  return new ScratchDir(dir, [], maxBytes);
 }

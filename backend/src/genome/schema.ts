@@ -78,4 +78,41 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX fitness_source ON fitness (organism, source_hash, benchmark);
   `,
+  // 3: verification. A genome is healthy only once it passed its organism's verification suite (edge cases, seeded
+  // property inputs, the regression set); a passing run no longer makes it so. The healthy marks of older stores were
+  // earned by one run each, so they are cleared: at the next start the seed and the live genome are verified again.
+  // `verifications` remembers a source's outcome against one suite (by fingerprint), so restoring verified code needs
+  // no new runs; `counterexamples` is the immune memory: every input that exposed a bug the suite missed, shrunk.
+  `
+  ALTER TABLE genomes ADD COLUMN verification TEXT NOT NULL DEFAULT 'pending';
+  ALTER TABLE genomes ADD COLUMN verification_detail TEXT NOT NULL DEFAULT '{}';
+  UPDATE genomes SET healthy = 0;
+  ALTER TABLE runs ADD COLUMN suite_case TEXT;
+
+  CREATE TABLE verifications (
+    organism    TEXT NOT NULL,
+    source_hash TEXT NOT NULL,
+    suite       TEXT NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('passed', 'failed')),
+    detail      TEXT NOT NULL DEFAULT '{}',
+    verified_at TEXT NOT NULL,
+    PRIMARY KEY (organism, source_hash, suite)
+  );
+
+  CREATE TABLE counterexamples (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    organism      TEXT NOT NULL,
+    input_hash    TEXT NOT NULL,
+    input         TEXT NOT NULL,
+    original      TEXT NOT NULL,
+    original_size INTEGER NOT NULL,
+    shrunk_size   INTEGER NOT NULL,
+    shrink_runs   INTEGER NOT NULL DEFAULT 0,
+    genome_id     TEXT NOT NULL REFERENCES genomes(id),
+    verdict       TEXT NOT NULL,
+    error         TEXT,
+    created_at    TEXT NOT NULL,
+    UNIQUE (organism, input_hash)
+  );
+  `,
 ];

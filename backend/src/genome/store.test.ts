@@ -61,14 +61,17 @@ describe('GenomeStore', () => {
     expect(g2.id).not.toBe(g0.id);
   });
 
-  it('marks a genome healthy after its first ok run and counts live runs, not trials', () => {
+  it('counts live runs, not trials, and makes a genome healthy only by its verification', () => {
     const g0 = seed(store);
     run(g0.id, 0, 'crashed');
     expect(store.getGenome(g0.id)?.healthy).toBe(false);
     run(g0.id, 0, 'ok', true);
     expect(store.getGenome(g0.id)).toMatchObject({ healthy: false, runsTotal: 1, runsOk: 0 });
     run(g0.id, 0, 'ok');
-    expect(store.getGenome(g0.id)).toMatchObject({ healthy: true, runsTotal: 2, runsOk: 1, lastVerdict: 'ok' });
+    expect(store.getGenome(g0.id)).toMatchObject({ healthy: false, verification: 'pending', runsTotal: 2, runsOk: 1, lastVerdict: 'ok' });
+    expect(store.lastHealthyGenome('o')).toBeNull();
+    store.setVerification(g0.id, 'passed', { suiteSize: 3 });
+    expect(store.getGenome(g0.id)).toMatchObject({ healthy: true, verification: 'passed', verificationDetail: { suiteSize: 3 } });
     expect(store.lastHealthyGenome('o')?.id).toBe(g0.id);
     expect(store.lastHealthyGenome('o', g0.id)).toBeNull();
     const agg = store.runAggregate('o');
@@ -134,14 +137,39 @@ describe('GenomeStore', () => {
 
   it('lists healthy baselines newest first, one per source, without the excluded genome', () => {
     const g0 = seed(store);
-    run(g0.id, 0, 'ok');
+    store.setVerification(g0.id, 'passed', {});
     const g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x' });
-    run(g1.id, 1, 'ok');
-    const g2 = store.promote(g1.id, { organism: 'o', source: 'A\n', cause: 'rollback', summary: 'back', healthy: true });
+    store.setVerification(g1.id, 'passed', {});
+    const g2 = store.promote(g1.id, { organism: 'o', source: 'A\n', cause: 'rollback', summary: 'back', verification: { state: 'passed', detail: {} } });
     const g3 = store.promote(g2.id, { organism: 'o', source: 'C\n', cause: 'chaos', summary: 'y' });
     expect(store.healthyGenomes('o', g3.id, 10).map((g) => g.generation)).toEqual([2, 1]);
     expect(store.healthyGenomes('o', g2.id, 10).map((g) => g.generation)).toEqual([1, 0]);
     expect(store.healthyGenomes('o', g3.id, 1).map((g) => g.generation)).toEqual([2]);
+  });
+
+  it('demotes every verified genome of a source at once, keeping what each was verified with', () => {
+    const g0 = seed(store);
+    store.setVerification(g0.id, 'passed', { suite: 's1' });
+    const g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'x', verification: { state: 'passed', detail: {} } });
+    const g2 = store.promote(g1.id, { organism: 'o', source: 'A\n', cause: 'rollback', summary: 'back', verification: { state: 'passed', detail: { suite: 's1' } } });
+    expect(store.demoteSource('o', g0.sourceHash, { demotedBy: { counterexample: 1 } }).sort()).toEqual([g0.id, g2.id].sort());
+    expect(store.getGenome(g2.id)).toMatchObject({ healthy: false, verification: 'failed', verificationDetail: { demotedBy: { counterexample: 1 }, was: { suite: 's1' } } });
+    expect(store.healthyGenomes('o', 'none', 10).map((g) => g.id)).toEqual([g1.id]);
+  });
+
+  it('stores each counterexample once per organism, and remembers outcomes per source and suite', () => {
+    const g0 = seed(store);
+    const c = { organism: 'o', inputHash: 'h1', input: { values: [2, 1] }, original: { values: [9, 2, 1] }, originalSize: 20, shrunkSize: 16, shrinkRuns: 4, genomeId: g0.id, verdict: 'wrong' as const, error: 'x' };
+    const first = store.addCounterexample(c);
+    expect(first.added).toBe(true);
+    expect(store.addCounterexample({ ...c, original: { values: [3] } })).toMatchObject({ added: false, row: { id: first.row.id, original: { values: [9, 2, 1] } } });
+    store.addCounterexample({ ...c, organism: 'p' });
+    expect(store.listCounterexamples('o').map((r) => r.input)).toEqual([{ values: [2, 1] }]);
+    expect(store.findVerification('o', g0.sourceHash, 'f1')).toBeNull();
+    store.recordVerification({ organism: 'o', sourceHash: g0.sourceHash, suite: 'f1', outcome: 'failed', detail: { n: 1 } });
+    store.recordVerification({ organism: 'o', sourceHash: g0.sourceHash, suite: 'f1', outcome: 'passed', detail: { n: 2 } });
+    expect(store.findVerification('o', g0.sourceHash, 'f1')).toMatchObject({ outcome: 'passed', detail: { n: 2 } });
+    expect(store.findVerification('o', g0.sourceHash, 'f2')).toBeNull();
   });
 });
 
@@ -155,6 +183,35 @@ describe('genome ids across organisms', () => {
       expect(a.id).not.toBe(b.id);
       expect(s.countGenomes('a')).toBe(1);
       expect(s.countGenomes('c')).toBe(0);
+    } finally {
+      s.close();
+      tmp2.cleanup();
+    }
+  });
+});
+
+describe('upgrading a store made before verification', () => {
+  it('clears the healthy marks one run earned, and keeps everything else', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { MIGRATIONS } = await import('./schema.js');
+    const tmp2 = tempDir();
+    const file = path.join(tmp2.dir, 'old.db');
+    const db = new Database(file);
+    for (const [i, m] of MIGRATIONS.slice(0, 2).entries()) {
+      db.exec(m);
+      db.pragma(`user_version = ${i + 1}`);
+    }
+    db.prepare(
+      `INSERT INTO genomes (id, organism, generation, parent_id, source_hash, source, cause, summary, created_at, healthy, runs_total, runs_ok, last_verdict)
+       VALUES ('0123456789abcdef', 'o', 0, NULL, 'h', 'A\n', 'seed', 'genome 0', '2026-01-01T00:00:00.000Z', 1, 5, 5, 'ok')`,
+    ).run();
+    db.prepare("INSERT INTO live (organism, genome_id) VALUES ('o', '0123456789abcdef')").run();
+    db.close();
+    const s = new GenomeStore(file);
+    try {
+      expect(s.liveGenome('o')).toMatchObject({ healthy: false, verification: 'pending', runsTotal: 5, lastVerdict: 'ok' });
+      expect(s.lastHealthyGenome('o')).toBeNull();
+      expect(s.listCounterexamples('o')).toEqual([]);
     } finally {
       s.close();
       tmp2.cleanup();

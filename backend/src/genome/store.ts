@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Cause, LogLevel, LogSource, Verdict } from '../domain.js';
+import type { Cause, LogLevel, LogSource, VerificationState, Verdict } from '../domain.js';
 import { VERDICTS } from '../domain.js';
 import { StorageError, storageError, type StorageFault } from '../startup/storage-fault.js';
 import { MIGRATIONS } from './schema.js';
@@ -18,10 +18,14 @@ export interface GenomeRow {
   summary: string;
   detail: Record<string, unknown>;
   createdAt: string;
+  /** Passed its organism's verification suite and not demoted since: the only kind of baseline a heal may use. */
   healthy: boolean;
   runsTotal: number;
   runsOk: number;
   lastVerdict: Verdict | null;
+  verification: VerificationState;
+  /** Suite size and time, the case it failed on, the counterexample that demoted it (see src/verification). */
+  verificationDetail: Record<string, unknown>;
 }
 
 export interface NewGenome {
@@ -30,8 +34,8 @@ export interface NewGenome {
   cause: Cause;
   summary: string;
   detail?: Record<string, unknown>;
-  /** Known healthy already (genome 0 is trusted; a heal was proven by its trial run). */
-  healthy?: boolean;
+  /** Judged already: its source has an outcome against the current suite (the verifier's record). Else pending. */
+  verification?: { state: 'passed' | 'failed'; detail: Record<string, unknown> };
 }
 
 export interface RunRow {
@@ -47,9 +51,39 @@ export interface RunRow {
   verdict: Verdict;
   error: string | null;
   trial: boolean;
+  /** The verification case this run was (a suite failure recorded against the genome); null for a routine run. */
+  suiteCase: string | null;
 }
 
-export type NewRun = Omit<RunRow, 'id'>;
+export type NewRun = Omit<RunRow, 'id' | 'suiteCase'> & { suiteCase?: string | null };
+
+/** An input that exposed a bug its genome's suite missed, shrunk: it joins every later verification. */
+export interface CounterexampleRow {
+  id: number;
+  organism: string;
+  inputHash: string;
+  input: unknown;
+  original: unknown;
+  originalSize: number;
+  shrunkSize: number;
+  shrinkRuns: number;
+  genomeId: string;
+  verdict: Verdict;
+  error: string | null;
+  createdAt: string;
+}
+
+export type NewCounterexample = Omit<CounterexampleRow, 'id' | 'createdAt'>;
+
+/** A source's outcome against one verification suite (by fingerprint). */
+export interface VerificationRecord {
+  organism: string;
+  sourceHash: string;
+  suite: string;
+  outcome: 'passed' | 'failed';
+  detail: Record<string, unknown>;
+  verifiedAt: string;
+}
 
 export interface LogRow {
   seq: number;
@@ -141,6 +175,8 @@ interface GenomeRecord {
   runs_total: number;
   runs_ok: number;
   last_verdict: Verdict | null;
+  verification: VerificationState;
+  verification_detail: string;
 }
 
 const toGenome = (r: GenomeRecord): GenomeRow => ({
@@ -158,6 +194,8 @@ const toGenome = (r: GenomeRecord): GenomeRow => ({
   runsTotal: r.runs_total,
   runsOk: r.runs_ok,
   lastVerdict: r.last_verdict,
+  verification: r.verification,
+  verificationDetail: JSON.parse(r.verification_detail) as Record<string, unknown>,
 });
 
 interface RunRecord {
@@ -173,6 +211,7 @@ interface RunRecord {
   verdict: Verdict;
   error: string | null;
   trial: number;
+  suite_case: string | null;
 }
 
 const toRun = (r: RunRecord): RunRow => ({
@@ -188,6 +227,37 @@ const toRun = (r: RunRecord): RunRow => ({
   verdict: r.verdict,
   error: r.error,
   trial: r.trial === 1,
+  suiteCase: r.suite_case,
+});
+
+interface CounterexampleRecord {
+  id: number;
+  organism: string;
+  input_hash: string;
+  input: string;
+  original: string;
+  original_size: number;
+  shrunk_size: number;
+  shrink_runs: number;
+  genome_id: string;
+  verdict: Verdict;
+  error: string | null;
+  created_at: string;
+}
+
+const toCounterexample = (r: CounterexampleRecord): CounterexampleRow => ({
+  id: r.id,
+  organism: r.organism,
+  inputHash: r.input_hash,
+  input: JSON.parse(r.input) as unknown,
+  original: JSON.parse(r.original) as unknown,
+  originalSize: r.original_size,
+  shrunkSize: r.shrunk_size,
+  shrinkRuns: r.shrink_runs,
+  genomeId: r.genome_id,
+  verdict: r.verdict,
+  error: r.error,
+  createdAt: r.created_at,
 });
 
 /**
@@ -273,8 +343,9 @@ export class GenomeStore {
       const id = genomeId(g.organism, generation, live?.id ?? null, g.source);
       this.db
         .prepare(
-          `INSERT INTO genomes (id, organism, generation, parent_id, source_hash, source, cause, summary, detail, created_at, healthy)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO genomes (id, organism, generation, parent_id, source_hash, source, cause, summary, detail, created_at, healthy,
+             verification, verification_detail)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           id,
@@ -287,7 +358,9 @@ export class GenomeStore {
           g.summary,
           JSON.stringify(g.detail ?? {}),
           new Date().toISOString(),
-          g.healthy ? 1 : 0,
+          g.verification?.state === 'passed' ? 1 : 0,
+          g.verification?.state ?? 'pending',
+          JSON.stringify(g.verification?.detail ?? {}),
         );
       this.db
         .prepare(
@@ -325,6 +398,12 @@ export class GenomeStore {
     return r ? toGenome(r) : null;
   }
 
+  /** The genome of one generation (0: the seed). */
+  genomeAt(organism: string, generation: number): GenomeRow | null {
+    const r = this.db.prepare('SELECT * FROM genomes WHERE organism = ? AND generation = ?').get(organism, generation) as GenomeRecord | undefined;
+    return r ? toGenome(r) : null;
+  }
+
   listGenomes(organism: string, limit: number, offset: number): GenomeRow[] {
     const rows = this.db
       .prepare('SELECT * FROM genomes WHERE organism = ? ORDER BY generation DESC LIMIT ? OFFSET ?')
@@ -338,7 +417,7 @@ export class GenomeStore {
   }
 
   /**
-   * Genomes that passed at least one run, newest first, one per distinct source, other than `excludeId`:
+   * Verified genomes (healthy), newest first, one per distinct source, other than `excludeId`:
    * the baselines a heal may fall back to when the newest turns out wrong on some input.
    */
   healthyGenomes(organism: string, excludeId: string, limit: number): GenomeRow[] {
@@ -355,7 +434,7 @@ export class GenomeStore {
     return rows.map(toGenome);
   }
 
-  /** The newest genome that passed at least one run, other than `excludeId`. */
+  /** The newest verified genome, other than `excludeId`. */
   lastHealthyGenome(organism: string, excludeId?: string): GenomeRow | null {
     const r = this.db
       .prepare('SELECT * FROM genomes WHERE organism = ? AND healthy = 1 AND id != ? ORDER BY generation DESC LIMIT 1')
@@ -374,8 +453,96 @@ export class GenomeStore {
     return r?.source ?? null;
   }
 
-  markHealthy(id: string): void {
-    this.db.prepare('UPDATE genomes SET healthy = 1 WHERE id = ?').run(id);
+  /**
+   * Records a genome's verdict from its suite; healthy follows: only `passed` is healthy. Without an fsync of its own
+   * (see relaxed): a verdict lost to a power cut leaves the genome pending, and it is verified again.
+   */
+  setVerification(id: string, state: VerificationState, detail: Record<string, unknown>): void {
+    relaxed(this.db, () =>
+      this.db
+        .prepare('UPDATE genomes SET verification = ?, verification_detail = ?, healthy = ? WHERE id = ?')
+        .run(state, JSON.stringify(detail), state === 'passed' ? 1 : 0, id),
+    );
+  }
+
+  /**
+   * Demotes every verified genome of a source at once (the same code is wrong on the same input), keeping what each
+   * was verified with under `was`. Returns the ids demoted.
+   */
+  demoteSource(organism: string, hash: string, detail: Record<string, unknown>): string[] {
+    return this.db.transaction((): string[] => {
+      const rows = this.db
+        .prepare("SELECT id, verification_detail FROM genomes WHERE organism = ? AND source_hash = ? AND verification = 'passed'")
+        .all(organism, hash) as { id: string; verification_detail: string }[];
+      const update = this.db.prepare("UPDATE genomes SET verification = 'failed', verification_detail = ?, healthy = 0 WHERE id = ?");
+      for (const r of rows) update.run(JSON.stringify({ ...detail, was: JSON.parse(r.verification_detail) as unknown }), r.id);
+      return rows.map((r) => r.id);
+    })();
+  }
+
+  // ---- verification records and counterexamples --------------------------------------------------------------
+
+  /**
+   * Remembers a source's outcome against a suite, so the same code against the same suite is never run again. A cache
+   * of what runs can tell again: written without an fsync of its own (see relaxed).
+   */
+  recordVerification(v: Omit<VerificationRecord, 'verifiedAt'>): void {
+    relaxed(this.db, () => this.db
+      .prepare(
+        `INSERT INTO verifications (organism, source_hash, suite, outcome, detail, verified_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (organism, source_hash, suite) DO UPDATE SET outcome = excluded.outcome, detail = excluded.detail,
+           verified_at = excluded.verified_at`,
+      )
+      .run(v.organism, v.sourceHash, v.suite, v.outcome, JSON.stringify(v.detail), new Date().toISOString()));
+  }
+
+  findVerification(organism: string, hash: string, suite: string): VerificationRecord | null {
+    const r = this.db
+      .prepare('SELECT * FROM verifications WHERE organism = ? AND source_hash = ? AND suite = ?')
+      .get(organism, hash, suite) as
+      | { organism: string; source_hash: string; suite: string; outcome: 'passed' | 'failed'; detail: string; verified_at: string }
+      | undefined;
+    return r
+      ? { organism: r.organism, sourceHash: r.source_hash, suite: r.suite, outcome: r.outcome, detail: JSON.parse(r.detail) as Record<string, unknown>, verifiedAt: r.verified_at }
+      : null;
+  }
+
+  /** Stores a counterexample once per input (by hash); answers the stored row, new or not. */
+  addCounterexample(c: NewCounterexample): { row: CounterexampleRow; added: boolean } {
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO counterexamples (organism, input_hash, input, original, original_size, shrunk_size, shrink_runs, genome_id, verdict, error, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organism, input_hash) DO NOTHING`,
+        )
+        .run(
+          c.organism,
+          c.inputHash,
+          JSON.stringify(c.input),
+          JSON.stringify(c.original),
+          c.originalSize,
+          c.shrunkSize,
+          c.shrinkRuns,
+          c.genomeId,
+          c.verdict,
+          c.error,
+          new Date().toISOString(),
+        );
+      const r = this.db
+        .prepare('SELECT * FROM counterexamples WHERE organism = ? AND input_hash = ?')
+        .get(c.organism, c.inputHash) as CounterexampleRecord;
+      return { row: toCounterexample(r), added: info.changes > 0 };
+    })();
+  }
+
+  /** An organism's immune memory, oldest first (the order they join the suite in). */
+  listCounterexamples(organism: string): CounterexampleRow[] {
+    return (this.db.prepare('SELECT * FROM counterexamples WHERE organism = ? ORDER BY id').all(organism) as CounterexampleRecord[]).map(toCounterexample);
+  }
+
+  getCounterexample(id: number): CounterexampleRow | null {
+    const r = this.db.prepare('SELECT * FROM counterexamples WHERE id = ?').get(id) as CounterexampleRecord | undefined;
+    return r ? toCounterexample(r) : null;
   }
 
   isPaused(organism: string): boolean {
@@ -393,8 +560,8 @@ export class GenomeStore {
     return this.db.transaction((): RunRow => {
       const info = this.db
         .prepare(
-          `INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial, suite_case)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.organism,
@@ -408,16 +575,15 @@ export class GenomeStore {
           run.verdict,
           run.error,
           run.trial ? 1 : 0,
+          run.suiteCase ?? null,
         );
+      // A passing run no longer makes a genome healthy: only its verification suite does (setVerification).
       if (!run.trial) {
         this.db
-          .prepare(
-            `UPDATE genomes SET runs_total = runs_total + 1, runs_ok = runs_ok + ?, last_verdict = ?,
-               healthy = MAX(healthy, ?) WHERE id = ?`,
-          )
-          .run(run.verdict === 'ok' ? 1 : 0, run.verdict, run.verdict === 'ok' ? 1 : 0, run.genomeId);
+          .prepare('UPDATE genomes SET runs_total = runs_total + 1, runs_ok = runs_ok + ?, last_verdict = ? WHERE id = ?')
+          .run(run.verdict === 'ok' ? 1 : 0, run.verdict, run.genomeId);
       }
-      return { ...run, id: Number(info.lastInsertRowid) };
+      return { ...run, suiteCase: run.suiteCase ?? null, id: Number(info.lastInsertRowid) };
     })();
   }
 
@@ -615,7 +781,10 @@ const WRITES: Readonly<Record<string, string>> = {
   migrate: 'upgrade the schema',
   promote: 'record a new genome',
   undoPromotion: 'take back a genome whose file could not be written',
-  markHealthy: 'mark a genome healthy',
+  setVerification: "record a genome's verification",
+  demoteSource: 'demote a genome',
+  recordVerification: 'remember a verification',
+  addCounterexample: 'store a counterexample',
   setPaused: 'record the pause',
   insertRun: 'record a run',
   insertEvent: 'record an event',

@@ -17,6 +17,22 @@ export interface TrialOutcome {
   error: string | null;
   durationMs: number;
   seed: number;
+  /** The case that failed (the failing input, a counterexample...); absent when it passed. */
+  case?: string;
+}
+
+/** A candidate's verification: its organism's whole suite, the failing input first. The only gate to promotion. */
+export interface VerifyOutcome {
+  passed: boolean;
+  /** Fingerprint and size of the suite. */
+  suite: string;
+  size: number;
+  runs: number;
+  timeMs: number;
+  /** The source was judged against this suite before: only the failing input ran. */
+  reused: boolean;
+  /** The case it failed on: `failing` is the heal's own failing input (what a trial used to be). */
+  failure: { case: string; kind: 'failing' | 'regression' | 'edge' | 'property'; verdict: Verdict; error: string | null } | null;
 }
 
 export interface HealContext {
@@ -26,16 +42,20 @@ export interface HealContext {
   /** The broken live genome. */
   live: GenomeRow;
   failure: Failure;
-  /** The newest genome that ever passed a run, if any. */
+  /** The newest verified genome, if any. */
   lastHealthy: GenomeRow | null;
   /**
-   * Genomes that passed a run, newest first, one per source (lastHealthy first). A genome that passed its
-   * runs can still be wrong on inputs it never met (a logic mutant only some inputs expose), so a rung that
-   * finds the newest baseline failing on this input walks back to older ones.
+   * Verified genomes, newest first, one per source (lastHealthy first): the only baselines. A verified genome can
+   * still be wrong on an input its suite lacks, so a rung that finds the newest failing on this input walks back.
    */
   healthyAncestors: GenomeRow[];
-  /** Runs a candidate source on the failing input in a scratch file; never touches the live genome. */
+  /**
+   * The cheap check for a rung's own search (ddmin's tests): the failing input, then the regression set and any case a
+   * verification of this heal failed on, in a scratch file; never touches the live genome. Passing it promotes nothing.
+   */
   trial(source: string): Promise<TrialOutcome>;
+  /** The whole suite, the failing input first: the ladder runs it on every proposal; rungs need not. */
+  verify(source: string): Promise<VerifyOutcome>;
   signal: AbortSignal;
 }
 

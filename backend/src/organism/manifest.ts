@@ -4,6 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Rng } from '../lib/rng.js';
 
+/** Seeded property inputs per verification, unless the manifest or VERIFY_PROPERTY_INPUTS says otherwise. */
+export const DEFAULT_PROPERTY_INPUTS = 24;
+
 const ManifestSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
   description: z.string().min(1),
@@ -33,7 +36,22 @@ const ManifestSchema = z.object({
       outputCapBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
     })
     .optional(),
+  /**
+   * The verification suite every new genome must pass before it counts as healthy (src/verification): the harness's
+   * edge cases, `propertyInputs` inputs from generateInput with seeds drawn from `seed`, and the organism's regression
+   * set. `shrinkRuns` bounds the sandboxed runs spent shrinking one counterexample. VERIFY_PROPERTY_INPUTS overrides
+   * `propertyInputs` for every organism.
+   */
+  verification: z
+    .strictObject({
+      propertyInputs: z.number().int().min(0).max(1000).default(DEFAULT_PROPERTY_INPUTS),
+      seed: z.number().int().min(0).max(0xffff_ffff).default(1),
+      shrinkRuns: z.number().int().min(0).max(10_000).default(48),
+    })
+    .prefault({}),
 });
+
+export type VerificationSettings = z.infer<typeof ManifestSchema>['verification'];
 
 export type ManifestData = z.infer<typeof ManifestSchema> & { contract: string };
 
@@ -54,6 +72,15 @@ export interface Harness {
   judge(input: unknown, answer: unknown): Judgement;
   /** The fitness benchmark (optional): a fixed list of inputs made from a seeded generator. */
   benchmarkInputs?(rng: Rng, params: Record<string, unknown>): BenchmarkInput[];
+  /**
+   * The verification suite's fixed edge cases (optional; else the benchmark's inputs that are not timed). `params` is
+   * the manifest's `input` block.
+   */
+  edgeCases?(params: Record<string, unknown>): { name: string; input: unknown }[];
+  /** Whether an input is one the contract covers (optional): a shrunk counterexample must stay valid. */
+  validInput?(input: unknown): boolean;
+  /** Smaller variants of an input, most promising first (optional; else a generic structural shrinker). */
+  shrink?(input: unknown): Iterable<unknown>;
 }
 
 export interface Organism {
@@ -114,6 +141,9 @@ export async function loadOrganism(organismsDir: string, name: string): Promise<
       generateInput: mod.generateInput,
       judge: mod.judge,
       ...(typeof mod.benchmarkInputs === 'function' ? { benchmarkInputs: mod.benchmarkInputs } : {}),
+      ...(typeof mod.edgeCases === 'function' ? { edgeCases: mod.edgeCases } : {}),
+      ...(typeof mod.validInput === 'function' ? { validInput: mod.validInput } : {}),
+      ...(typeof mod.shrink === 'function' ? { shrink: mod.shrink } : {}),
     } as Harness,
   });
 }

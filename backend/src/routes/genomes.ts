@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors } from '../errors.js';
 import { genomeDiff } from '../genome/diff.js';
-import type { FitnessRow, GenomeRow } from '../genome/store.js';
+import type { CounterexampleRow, FitnessRow, GenomeRow } from '../genome/store.js';
 import { fitnessFromRow } from '../evolution/fitness.js';
-import { ErrorBody, GenomeDetail, GenomeSummary, queryInt } from './schemas.js';
+import { Counterexample, ErrorBody, GenomeDetail, GenomeSummary, queryInt, SuiteShape } from './schemas.js';
 import type { OrganismScope } from './scope.js';
 
 // Loose, not strict: under /organisms/:name the params also carry the organism's name, which must survive parsing.
@@ -25,6 +25,8 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     summary: g.summary,
     live: g.id === liveId,
     healthy: g.healthy,
+    verified: g.verification === 'pending' ? 'pending' : g.verification === 'passed',
+    verification: verificationOf(g, (id) => app.store.getCounterexample(id)),
     runs: { total: g.runsTotal, ok: g.runsOk, failed: g.runsTotal - g.runsOk },
     lastVerdict: g.lastVerdict,
     fitness: fitnessFromRow(fitness) as z.infer<typeof GenomeSummary>['fitness'],
@@ -79,6 +81,24 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     },
   );
 
+  r.get(
+    '/counterexamples',
+    {
+      schema: {
+        summary: "The organism's immune memory: every input that exposed a bug its suite missed, shrunk; each joins every later verification",
+        response: {
+          200: z.object({ organism: z.string(), counterexamples: z.array(Counterexample), count: z.number().int(), suite: SuiteShape }),
+        },
+      },
+    },
+    async (req) => {
+      const s = resolve(req);
+      const counterexamples = app.store.listCounterexamples(s.name).map(counterexampleView);
+      const suite = s.verifier.suite;
+      return { organism: s.name, counterexamples, count: counterexamples.length, suite: { fingerprint: suite.fingerprint, size: suite.cases.length, ...suite.counts } };
+    },
+  );
+
   r.post(
     '/genomes/:id/rollback',
     {
@@ -103,3 +123,35 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     },
   );
 };
+
+const counterexampleView = (c: CounterexampleRow): z.infer<typeof Counterexample> => ({
+  id: c.id,
+  inputHash: c.inputHash,
+  input: c.input,
+  original: c.original,
+  originalSize: c.originalSize,
+  shrunkSize: c.shrunkSize,
+  shrinkRuns: c.shrinkRuns,
+  genomeId: c.genomeId,
+  verdict: c.verdict,
+  error: c.error,
+  createdAt: c.createdAt,
+});
+
+/** A genome's verification record as the API shows it; a demotion names its counterexample, read from the memory. */
+function verificationOf(g: GenomeRow, counterexample: (id: number) => CounterexampleRow | null): z.infer<typeof GenomeSummary>['verification'] {
+  const d = g.verificationDetail;
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const demotedBy = d.demotedBy as { counterexample?: number } | undefined;
+  const ce = typeof demotedBy?.counterexample === 'number' ? counterexample(demotedBy.counterexample) : null;
+  return {
+    state: g.verification,
+    suite: typeof d.suite === 'string' ? d.suite : null,
+    suiteSize: num(d.suiteSize),
+    timeMs: num(d.timeMs),
+    runs: num(d.runs),
+    verifiedAt: typeof d.verifiedAt === 'string' ? d.verifiedAt : null,
+    failure: (d.failure as z.infer<typeof GenomeSummary>['verification']['failure'] | undefined) ?? null,
+    counterexample: ce ? counterexampleView(ce) : null,
+  };
+}

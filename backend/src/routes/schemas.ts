@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS } from '../domain.js';
+import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from '../domain.js';
 
 /** Response and request schemas shared by several routes; each route file owns the rest. */
 
@@ -25,6 +25,45 @@ export const Run = z.object({
   signal: z.string().nullable(),
   verdict: Verdict,
   error: z.string().nullable(),
+  suiteCase: z
+    .string()
+    .nullable()
+    .describe('the verification case this run was (a suite failure, or a failing case judged again); null for a routine run on a random input'),
+});
+
+/** The case of the suite a genome failed on. */
+export const SuiteFailure = z.object({
+  case: z.string().describe('e.g. "edge: two elements, reversed", "property #3 (seed 123)", "counterexample #2"'),
+  kind: z.string().describe('regression, edge, property, or failing (a routine run\'s input)'),
+  hash: z.string(),
+  seed: z.number().int(),
+  verdict: z.string(),
+  error: z.string().nullable(),
+  input: z.unknown().describe('the input itself; null when over 2,000 characters of JSON (the case and seed make it again)'),
+  size: z.number().int().describe('characters of JSON'),
+});
+
+/** An input that exposed a bug its genome's suite missed, shrunk: part of every later verification. */
+export const Counterexample = z.object({
+  id: z.number().int(),
+  inputHash: z.string(),
+  input: z.unknown().describe('the shrunk input: the one every verification runs'),
+  original: z.unknown().describe('the input of the run that exposed it'),
+  originalSize: z.number().int().describe('characters of JSON'),
+  shrunkSize: z.number().int(),
+  shrinkRuns: z.number().int().describe('sandboxed runs spent shrinking it'),
+  genomeId: z.string().describe('the verified genome it demoted'),
+  verdict: Verdict,
+  error: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const SuiteShape = z.object({
+  fingerprint: z.string().describe('changes whenever an input is added: outcomes are remembered per source and fingerprint'),
+  size: z.number().int(),
+  regression: z.number().int(),
+  edge: z.number().int(),
+  property: z.number().int(),
 });
 
 export const Stats = z.object({
@@ -74,8 +113,20 @@ export const Status = z.object({
       detectedAt: z.string(),
       healedAt: z.string().nullable(),
       timeToHealMs: z.number().nullable().describe('from the failing run to the next passing one'),
+      failingInput: z
+        .object({ case: z.string(), size: z.number().int(), input: z.unknown() })
+        .nullable()
+        .describe('the smallest input known to fail: a demotion\'s shrunk counterexample, else the failing case (input null when over 2,000 characters)'),
     })
     .nullable(),
+  verification: z
+    .object({
+      state: z.enum(VERIFICATION_STATES),
+      suite: SuiteShape,
+      timeMs: z.number().nullable().describe('how long the live genome\'s own verification took'),
+      failure: SuiteFailure.nullable(),
+    })
+    .describe('the live genome against its organism\'s verification suite'),
 });
 
 export const LogEntry = z.object({
@@ -121,7 +172,20 @@ export const GenomeSummary = z.object({
   createdAt: z.string(),
   summary: z.string(),
   live: z.boolean(),
-  healthy: z.boolean().describe('passed at least one run (or a heal trial)'),
+  healthy: z.boolean().describe('passed its verification suite and was not demoted since: a heal baseline and a rollback target'),
+  verified: z
+    .union([z.boolean(), z.literal('pending')])
+    .describe('true: passed its verification suite; false: failed it, failed a run before it, or was demoted; pending: not judged yet'),
+  verification: z.object({
+    state: z.enum(VERIFICATION_STATES),
+    suite: z.string().nullable().describe('fingerprint of the suite it was judged against'),
+    suiteSize: z.number().int().nullable(),
+    timeMs: z.number().nullable(),
+    runs: z.number().int().nullable().describe('sandboxed runs it took (0 when the outcome was remembered for the same source)'),
+    verifiedAt: z.string().nullable(),
+    failure: SuiteFailure.nullable().describe('the case it failed on'),
+    counterexample: Counterexample.nullable().describe('the counterexample that demoted it, shrunk'),
+  }),
   runs: z.object({ total: z.number().int(), ok: z.number().int(), failed: z.number().int() }),
   lastVerdict: Verdict.nullable(),
   fitness: Fitness.nullable().describe('null until measured (every genome that becomes live is, in the background)'),

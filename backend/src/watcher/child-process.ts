@@ -29,6 +29,8 @@ export interface ChildRunOptions {
   sandbox?: Sandbox | null;
   /** The CPU-time limit of the sandbox's rlimits layer, in seconds (default: twice the time limit plus one). */
   cpuSeconds?: number;
+  /** Kills the run's whole group at once: a verification that already failed needs no more answers. */
+  signal?: AbortSignal;
 }
 
 export interface ChildOutcome {
@@ -111,6 +113,9 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
         terminate();
       }, opts.timeLimitMs),
     );
+    const abort = () => killGroup('SIGKILL');
+    if (opts.signal?.aborted) abort();
+    else opts.signal?.addEventListener('abort', abort, { once: true });
 
     const onData = (buffer: CappedBuffer) => (chunk: Buffer) => {
       buffer.push(chunk);
@@ -137,6 +142,7 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
     });
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       for (const t of timers) clearTimeout(t);
+      opts.signal?.removeEventListener('abort', abort);
       // The group was SIGKILLed at exit: nothing is left for the next start to find.
       removePidfile(pidfile);
       child.removeAllListeners();

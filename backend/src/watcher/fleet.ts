@@ -41,6 +41,11 @@ export class Fleet {
     return this.all().every((s) => s.alive);
   }
 
+  /** Verifies every organism's genome 0, one organism after the other (each uses every core). */
+  async verifySeeds(): Promise<void> {
+    for (const s of this.all()) await s.verifySeed();
+  }
+
   start(): void {
     for (const s of this.all()) s.start();
   }

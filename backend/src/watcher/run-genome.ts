@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Verdict } from '../domain.js';
 import { createRng } from '../lib/rng.js';
-import type { Organism } from '../organism/manifest.js';
+import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { runChild, type ChildOutcome } from './child-process.js';
@@ -19,6 +19,8 @@ export interface RunLimits {
   nodePath?: string;
   /** CPU-time limit in seconds for the sandbox's rlimits layer. */
   cpuSeconds?: number;
+  /** Kills the run when aborted (its verdict is then meaningless: the caller no longer wants it). */
+  signal?: AbortSignal;
 }
 
 export interface GenomeRunResult {
@@ -41,13 +43,23 @@ const MAX_PROGRESS_LINES = 20;
 const MAX_LINE_CHARS = 500;
 
 /** Runs one genome file once on the input made from `seed`, and judges it with the organism's oracle. */
-export async function runGenome(
+export function runGenome(organism: Organism, file: string, seed: number, limits: RunLimits): Promise<GenomeRunResult> {
+  return runGenomeOn(organism, file, organism.harness.generateInput(createRng(seed), organism.manifest.input), limits, seed);
+}
+
+/**
+ * Runs one genome file once on a given input (a verification case, a counterexample) and judges it with the organism's
+ * oracle, or with `judge` (the same oracle remembering its verdicts). `seed` is only recorded: the seed the input was
+ * made from, 0 when it was not made from one.
+ */
+export async function runGenomeOn(
   organism: Organism,
   file: string,
-  seed: number,
+  input: unknown,
   limits: RunLimits,
+  seed = 0,
+  judge: Harness['judge'] = organism.harness.judge,
 ): Promise<GenomeRunResult> {
-  const input = organism.harness.generateInput(createRng(seed), organism.manifest.input);
   const startedAt = new Date().toISOString();
   const outputKillBytes = limits.outputCapBytes * 64;
   const outcome = await runChild({
@@ -62,11 +74,12 @@ export async function runGenome(
     ...(limits.sandbox ? { sandbox: limits.sandbox } : {}),
     ...(limits.nodePath ? { nodePath: limits.nodePath } : {}),
     ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
+    ...(limits.signal ? { signal: limits.signal } : {}),
   });
   const classified = classify(
     outcome,
     { timeLimitMs: organism.manifest.timeLimitMs, slowMs: organism.manifest.slowMs, outputKillBytes },
-    (answer) => organism.harness.judge(input, answer),
+    (answer) => judge(input, answer),
   );
   const { verdict, error } = limits.sandbox
     ? explainSandbox(classified, outcome, limits.sandbox, {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { VERDICTS } from '../domain.js';
 import { deriveState } from './state.js';
 
-const base = { paused: false, healing: false, quarantined: false, backingOff: false, lastVerdict: null, liveHealthy: false } as const;
+const base = { paused: false, healing: false, quarantined: false, backingOff: false, lastVerdict: null, verification: 'pending' } as const;
 
 describe('deriveState', () => {
   it('puts paused above everything, then healing', () => {
@@ -14,15 +15,27 @@ describe('deriveState', () => {
     expect(deriveState({ ...base, backingOff: true, lastVerdict: 'hung' })).toBe('backoff');
   });
 
-  it('follows the last verdict of the live genome', () => {
-    expect(deriveState({ ...base, lastVerdict: 'ok' })).toBe('healthy');
+  it('is healthy only for a verified genome with a passing verdict', () => {
+    expect(deriveState({ ...base, lastVerdict: 'ok', verification: 'passed' })).toBe('healthy');
+    expect(deriveState({ ...base, lastVerdict: 'ok', verification: 'pending' })).toBe('verifying');
     for (const v of ['crashed', 'hung', 'wrong', 'slow', 'oom'] as const) {
-      expect(deriveState({ ...base, lastVerdict: v, liveHealthy: true })).toBe('sick');
+      expect(deriveState({ ...base, lastVerdict: v, verification: 'passed' })).toBe('sick');
+      expect(deriveState({ ...base, lastVerdict: v, verification: 'failed' })).toBe('sick');
     }
   });
 
-  it('trusts a proven genome before its first run, and only a proven one', () => {
-    expect(deriveState({ ...base, liveHealthy: true })).toBe('healthy');
-    expect(deriveState({ ...base, liveHealthy: false })).toBe('sick');
+  it('is verifying, not sick, until the live genome is judged in this process, even when verified before', () => {
+    for (const verification of ['pending', 'passed', 'failed'] as const) {
+      expect(deriveState({ ...base, verification })).toBe('verifying');
+    }
+  });
+
+  it('never shows sick beside a passing verdict', () => {
+    for (const verification of ['pending', 'passed', 'failed'] as const) {
+      for (const flags of [{}, { backingOff: true }]) {
+        expect(deriveState({ ...base, ...flags, lastVerdict: 'ok', verification })).not.toBe('sick');
+      }
+    }
+    expect(VERDICTS.filter((v) => deriveState({ ...base, lastVerdict: v, verification: 'passed' }) === 'sick')).not.toContain('ok');
   });
 });

@@ -4,7 +4,7 @@ import type { ChaosResult } from '../chaos/types.js';
 import type { Cause, LogLevel, LogSource, OrganismState, Verdict } from '../domain.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore, type NewGenome, type RunRow } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
-import type { HealStrategy, TrialOutcome } from '../healing/types.js';
+import type { HealStrategy, TrialOutcome, VerifyOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Organism } from '../organism/manifest.js';
@@ -17,7 +17,12 @@ import { CrashLoopDetector } from './crash-loop.js';
 import { SupervisorEvents } from './events.js';
 import { watchLiveFile } from './live-file-watch.js';
 import type { LogBook } from './logbook.js';
-import { runGenome, type GenomeRunResult } from './run-genome.js';
+import { runGenome, runGenomeOn, type GenomeRunResult } from './run-genome.js';
+import { demotes, ImmuneMemory, type Demotion } from '../verification/immune-memory.js';
+import { inputSize } from '../verification/input-hash.js';
+import { describeFailure, verifySeed, type FailingSeedPolicy } from '../verification/seed.js';
+import { caseFor, type SuiteCase } from '../verification/suite.js';
+import { failureDetail, Verifier, type FailureDetail, type Verification } from '../verification/verifier.js';
 import type { Sandbox } from '../sandbox/types.js'; // [sandbox]
 import { deriveState } from './state.js';
 import { RunStats, type StatsSnapshot } from './stats.js';
@@ -45,6 +50,10 @@ export interface SupervisorOptions {
   sandbox?: Sandbox | null;
   /** MAX_SOURCE_BYTES: no larger source is stored, written, run or read from live.js. */
   maxSourceBytes?: number;
+  /** VERIFY_PROPERTY_INPUTS: property inputs per verification for every organism (null: the manifest's). */
+  verifyPropertyInputs?: number | null;
+  /** FAILING_SEED: what a seed that fails its verification does at start (default: refuse to start). */
+  failingSeed?: FailingSeedPolicy;
 }
 
 export interface StatusSnapshot {
@@ -62,6 +71,17 @@ export interface StatusSnapshot {
   quarantine: { reason: string; since: string; nextProbeMs: number } | null;
   crashLoop: boolean;
   lastIncident: Incident | null;
+  verification: LiveVerification;
+}
+
+/** The live genome's standing with its organism's verification suite. */
+export interface LiveVerification {
+  state: GenomeRow['verification'];
+  /** The suite every new genome must pass now: its fingerprint and size by kind of input. */
+  suite: { fingerprint: string; size: number; regression: number; edge: number; property: number };
+  /** The live genome's own verification, when it has one: time, runs, the case it failed on. */
+  timeMs: number | null;
+  failure: FailureDetail | null;
 }
 
 /** From the first failing run to the next passing one. */
@@ -71,6 +91,8 @@ export interface Incident {
   detectedAt: string;
   healedAt: string | null;
   timeToHealMs: number | null;
+  /** The smallest input known to fail: the shrunk counterexample of a demotion, else the failing case (null if large). */
+  failingInput: { case: string; size: number; input: unknown } | null;
 }
 
 export interface ChaosInjection {
@@ -84,6 +106,8 @@ const STUCK_AFTER_MS = 120_000;
 const MAX_BASELINES = 8;
 /** Tries of a chaos injection that keeps losing the race for the live genome before it answers 409 BUSY. */
 const CHAOS_ATTEMPTS = 3;
+/** A failing input larger than this (in JSON characters) is named in the incident, not copied into it. */
+const INCIDENT_INPUT_MAX = 2000;
 
 /**
  * Supervises one organism: runs its live genome in a loop, judges every run, heals failures through the
@@ -117,16 +141,35 @@ export class Supervisor {
   private wakePending = false;
   private wakeSleeper: (() => void) | null = null;
   private readonly healAbort = new AbortController();
+  /** Aborted whenever the live genome is replaced: its verification is no longer worth finishing. */
+  private liveChanged = new AbortController();
+  /** The newest run of the live genome judged in this process: state is `verifying` until there is one. */
+  private lastJudged: RunRow | null = null;
+  /** The case the live genome failed on, replayed by its next runs (a random input could pass by luck). */
+  private failingCase: { genomeId: string; case: SuiteCase } | null = null;
   private lastState: OrganismState;
   readonly events = new SupervisorEvents();
   /** live.js, package.json and the run directory: every file access goes through src/files. */
   private readonly files: OrganismFiles;
+  readonly verifier: Verifier;
+  private readonly immune: ImmuneMemory;
 
   private constructor(
     private readonly o: SupervisorOptions,
     live: GenomeRow,
   ) {
     this.live = live;
+    this.files = new OrganismFiles(o.dataDir, o.organism.name, o.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES, (level, text) => this.log('watcher', level, text));
+    this.verifier = new Verifier({
+      organism: o.organism,
+      store: o.store,
+      scratch: this.files.runs,
+      outputCapBytes: o.outputCapBytes,
+      killGraceMs: o.killGraceMs ?? 500,
+      sandbox: o.sandbox ?? null,
+      propertyInputs: o.verifyPropertyInputs ?? null,
+    });
+    this.immune = new ImmuneMemory(o.store, this.verifier, MAX_BASELINES);
     this.stats = new RunStats(
       o.store.runAggregate(this.name),
       o.store.recentRuns(this.name, 1000).map((r) => r.durationMs),
@@ -137,7 +180,6 @@ export class Supervisor {
     this.probeBackoff = new Backoff({ initialMs: 1000, factor: 2, maxMs: o.quarantineMaxBackoffMs });
     this.crashLoop = new CrashLoopDetector(o.crashLoopFailures, o.crashLoopWindowMs);
     this.lastState = this.state;
-    this.files = new OrganismFiles(o.dataDir, o.organism.name, o.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES, (level, text) => this.log('watcher', level, text));
   }
 
   /** Opens the organism's history (seeding genome 0 on first boot) and puts its live file in order. */
@@ -181,9 +223,13 @@ export class Supervisor {
       healing: this.healing,
       quarantined: this.quarantine !== null,
       backingOff: this.backoff !== null,
-      lastVerdict: this.lastRun?.genomeId === this.live.id ? this.lastRun.verdict : null,
-      liveHealthy: this.live.healthy,
+      lastVerdict: this.lastJudged?.genomeId === this.live.id ? this.lastJudged.verdict : null,
+      verification: this.live.verification,
     });
+  }
+
+  private isLiveVerified(genomeId: string): boolean {
+    return this.live.id === genomeId && this.live.verification === 'passed';
   }
 
   /** The loop is alive when it has not died and has not stalled. */
@@ -197,6 +243,21 @@ export class Supervisor {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /**
+   * Verifies genome 0 against the suite before the loop starts (at once when its outcome is remembered). A failing seed
+   * is a start-up error naming the input, unless FAILING_SEED=heal: then it is left to the loop and the ladder.
+   */
+  async verifySeed(): Promise<void> {
+    const seed = this.o.store.genomeAt(this.name, 0);
+    if (!seed) return;
+    const v = await verifySeed(this.verifier, seed, this.o.failingSeed ?? 'refuse', `organisms/${this.name}/${this.o.organism.manifest.genome}`);
+    if (v.cancelled) return;
+    this.recordVerdict(seed, v);
+    this.log('watcher', v.passed ? 'info' : 'error', v.passed
+      ? `genome 0 passed its verification suite (${v.size} inputs${v.reused ? ', remembered' : ` in ${v.timeMs} ms`})`
+      : `genome 0 fails its verification suite on ${describeFailure(v)}; FAILING_SEED=heal, so the healer takes it`);
   }
 
   start(): void {
@@ -215,6 +276,7 @@ export class Supervisor {
     this.stopped = true;
     this.stopWatchingFile?.();
     this.healAbort.abort();
+    this.liveChanged.abort();
     this.wake();
     await this.loopDone;
   }
@@ -255,6 +317,18 @@ export class Supervisor {
         : null,
       crashLoop: this.crashLoop.looping(Date.now()),
       lastIncident: this.incident,
+      verification: this.liveVerification(),
+    };
+  }
+
+  private liveVerification(): LiveVerification {
+    const suite = this.verifier.suite;
+    const d = this.live.verificationDetail;
+    return {
+      state: this.live.verification,
+      suite: { fingerprint: suite.fingerprint, size: suite.cases.length, ...suite.counts },
+      timeMs: typeof d.timeMs === 'number' ? d.timeMs : null,
+      failure: (d.failure as FailureDetail | undefined) ?? null,
     };
   }
 
@@ -270,6 +344,15 @@ export class Supervisor {
       try {
         // A deleted organisms/ or live.js, a link or a FIFO in its place: put back from the store before the run.
         if (!(await this.files.intact())) await this.promotions.runExclusive(() => this.files.restore(this.live.source));
+        if (this.live.verification === 'pending') {
+          // A new genome's first judgement is its whole suite: nothing trusts it before that. A failing case is
+          // recorded as its run and takes the failure path; a pass is confirmed by a routine run at once.
+          const failed = await this.verifyLive();
+          if (this.stopped) break;
+          if (failed) await this.sleep(await this.afterRun(failed.row, failed.result));
+          this.iterationFailures.reset();
+          continue;
+        }
         const { row, result } = await this.runLive();
         if (this.stopped) break;
         await this.sleep(await this.afterRun(row, result));
@@ -292,6 +375,8 @@ export class Supervisor {
   /** Decides what follows a run; returns how long to wait before the next one. */
   private async afterRun(row: RunRow, result: GenomeRunResult): Promise<number> {
     const now = Date.now();
+    // A passing run of a genome not verified (a failure that did not reproduce): its suite judges it next.
+    if (row.verdict === 'ok' && row.genomeId === this.live.id && !this.isLiveVerified(row.genomeId)) return 0;
     if (row.verdict === 'ok') {
       this.closeIncident(row);
       this.backoff = null;
@@ -303,7 +388,7 @@ export class Supervisor {
       this.noteStateChange();
       return this.o.loopIntervalMs;
     }
-    this.openIncident(row);
+    this.openIncident(row, result.input);
     this.lastFailedResult = { row, result };
     const looping = this.crashLoop.recordFailure(now);
     // The genome changed while it ran (chaos, an edit): judge the new one at once.
@@ -314,7 +399,10 @@ export class Supervisor {
       this.log('watcher', 'warn', `quarantined (${this.quarantine.reason}); next probe in ${delay} ms`);
       return delay;
     }
-    if (!this.o.autoHeal) return this.o.loopIntervalMs;
+    if (!this.o.autoHeal) {
+      await this.condemn(row, result);
+      return this.o.loopIntervalMs;
+    }
     if (mayBeTransient(row) && !looping && this.transientBackoff.attempts < this.o.transientRetries) {
       const delayMs = this.transientBackoff.next();
       this.backoff = { delayMs, attempt: this.transientBackoff.attempts, reason: `${row.verdict} may be transient; retrying before healing` };
@@ -325,6 +413,7 @@ export class Supervisor {
     if (looping) this.log('watcher', 'warn', `crash loop: ${this.o.crashLoopFailures} failures within ${this.o.crashLoopWindowMs} ms; healing now`);
     this.backoff = null;
     this.transientBackoff.reset();
+    if (!(await this.condemn(row, result))) return this.o.loopIntervalMs;
     const healed = await this.heal(row, result);
     if (healed || this.live.id !== row.genomeId) return 0;
     const delay = this.probeBackoff.next();
@@ -332,14 +421,16 @@ export class Supervisor {
     return delay;
   }
 
-  private openIncident(row: RunRow): void {
+  private openIncident(row: RunRow, input: unknown): void {
     if (this.incident && this.incident.healedAt === null) return;
+    const size = inputSize(input);
     this.incident = {
       generation: row.generation,
       verdict: row.verdict,
       detectedAt: new Date(Date.parse(row.startedAt) + row.durationMs).toISOString(),
       healedAt: null,
       timeToHealMs: null,
+      failingInput: { case: row.suiteCase ?? `routine run #${row.id} (seed ${row.seed})`, size, input: size <= INCIDENT_INPUT_MAX ? input : null },
     };
   }
 
@@ -382,14 +473,31 @@ export class Supervisor {
 
   private async runLive(): Promise<{ row: RunRow; result: GenomeRunResult }> {
     const genome = this.live;
+    // A genome known to fail an input is judged on that input again: a random one could pass by luck.
+    const replay = genome.verification === 'failed' ? this.replayCase(genome) : null;
+    const limits = {
+      outputCapBytes: this.o.outputCapBytes,
+      killGraceMs: this.o.killGraceMs ?? 500,
+      sandbox: this.o.sandbox ?? null, // [sandbox]
+    };
     // A private scratch copy, deleted after the run: no fsync (18-27 ms a run under I/O load). live.js keeps the atomic write.
     const result = await this.files.runs.withFile(genome.source, (file) =>
-      runGenome(this.o.organism, file, randomSeed(), {
-        outputCapBytes: this.o.outputCapBytes,
-        killGraceMs: this.o.killGraceMs ?? 500,
-        sandbox: this.o.sandbox ?? null, // [sandbox]
-      }),
+      replay
+        ? runGenomeOn(this.o.organism, file, replay.input, limits, replay.seed)
+        : runGenome(this.o.organism, file, randomSeed(), limits),
     );
+    const row = this.recordRun(genome, result, replay?.name ?? null, false);
+    if (row.verdict === 'ok' && genome.verification === 'failed') {
+      // The failure does not reproduce (or its input is unknown): judge the genome afresh rather than trust either verdict.
+      this.o.store.setVerification(genome.id, 'pending', { ...genome.verificationDetail, notReproduced: row.id });
+      if (this.live.id === genome.id) this.live = { ...this.live, verification: 'pending' };
+      this.failingCase = null;
+    }
+    return { row, result };
+  }
+
+  /** Stores a run of `genome` and tells everyone: a routine run, or the verification case it failed on. */
+  private recordRun(genome: GenomeRow, result: GenomeRunResult, suiteCase: string | null, verification: boolean): RunRow {
     const row = this.o.store.insertRun({
       organism: this.name,
       genomeId: genome.id,
@@ -402,30 +510,129 @@ export class Supervisor {
       verdict: result.verdict,
       error: result.error,
       trial: false,
+      suiteCase,
     });
     this.stats.record(row.verdict, row.durationMs);
     this.events.emit('run', { organism: this.name, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation });
-    // Only for genomes promoted while this process watched: the first verdict on them is a detection.
-    const firstRunOfNewGenome = this.lastRun?.genomeId !== genome.id && Date.parse(genome.createdAt) >= this.startedAt;
-    if (row.verdict === 'ok' && firstRunOfNewGenome && genome.cause === 'chaos') {
-      // Not a miss: the corruption changed nothing this input could see (an equivalent mutant, or one that
-      // only some inputs expose). Said plainly rather than counted as detected.
-      this.log('chaos', 'info', `generation ${genome.generation} passed its first run despite the chaos: an equivalent mutant, or one this input does not expose`);
-    }
-    if (row.verdict !== 'ok' && firstRunOfNewGenome) {
+    // Only for genomes promoted while this process watched: the first failing verdict on them is a detection (the case
+    // its suite failed on, or a routine run).
+    const firstVerdict = this.lastJudged?.genomeId !== genome.id || verification;
+    const newHere = Date.parse(genome.createdAt) >= this.startedAt;
+    if (row.verdict !== 'ok' && firstVerdict && newHere) {
       const detectMs = Date.parse(result.startedAt) + row.durationMs - Date.parse(genome.createdAt);
       this.events.emit('detected', { organism: this.name, cause: genome.cause, verdict: row.verdict, detectMs: Math.max(0, detectMs) });
     }
     this.lastRun = row;
+    this.lastJudged = row;
     if (row.verdict !== 'ok') this.lastFailure = row;
-    if (row.verdict === 'ok' && this.live.id === genome.id && !this.live.healthy) {
-      this.live = { ...this.live, healthy: true };
-    }
     for (const line of result.progress) this.log('organism', 'info', line);
-    const summary = `run #${row.id} gen ${row.generation}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
+    const name = suiteCase ? ` on ${suiteCase}` : '';
+    const summary = `run #${row.id} gen ${row.generation}${name}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
     this.log('watcher', row.verdict === 'ok' ? 'info' : 'error', row.error ? `${summary}: ${row.error}` : summary);
     this.noteStateChange();
-    return { row, result };
+    return row;
+  }
+
+  // ---- verification --------------------------------------------------------------------------------------
+
+  /**
+   * Runs the live genome's whole suite. Null when it passed, or when the genome was replaced meanwhile; else the
+   * failing case, recorded as a run of the genome, for the failure path.
+   */
+  private async verifyLive(): Promise<{ row: RunRow; result: GenomeRunResult } | null> {
+    const genome = this.live;
+    const signal = AbortSignal.any([this.liveChanged.signal, this.healAbort.signal]);
+    let v = await this.verifier.verify(genome.source, { signal });
+    let result = v.failure?.result ?? null;
+    if (v.failure && v.reused && !signal.aborted) {
+      // A remembered failure: run its case now, for a real verdict and the evidence a heal needs.
+      result = await this.verifier.check(genome.source, v.failure.case, signal);
+      if (!signal.aborted && (result.verdict === 'ok' || result.verdict === 'slow')) {
+        v = await this.verifier.verify(genome.source, { signal, fresh: true });
+        result = v.failure?.result ?? null;
+      }
+    }
+    if (v.cancelled || signal.aborted || this.live.id !== genome.id) return null;
+    this.recordVerdict(genome, v);
+    if (v.passed) {
+      this.log('watcher', 'info', `generation ${genome.generation} verified: ${v.size} inputs passed${v.reused ? ' (remembered for this source)' : ` in ${v.timeMs} ms`}`);
+      if (genome.cause === 'chaos' && Date.parse(genome.createdAt) >= this.startedAt) {
+        // Not a miss: the corruption changed nothing any input of the suite could see.
+        this.log('chaos', 'info', `generation ${genome.generation} passed its verification suite despite the chaos: an equivalent mutant, or one no input of the suite exposes`);
+      }
+      this.noteStateChange();
+      return null;
+    }
+    const failure = v.failure!;
+    this.failingCase = { genomeId: genome.id, case: failure.case };
+    this.log('watcher', 'error', `generation ${genome.generation} fails its verification suite on ${describeFailure(v)}`);
+    const row = this.recordRun(genome, result ?? failure.result, failure.case.name, true);
+    return { row, result: result ?? failure.result };
+  }
+
+  /** Stores a suite's outcome on the genome it judged. */
+  private recordVerdict(genome: GenomeRow, v: Verification): void {
+    const detail = this.verifier.detail(this.verifier.suite, v, v.reused);
+    this.o.store.setVerification(genome.id, v.passed ? 'passed' : 'failed', detail);
+    if (this.live.id === genome.id) this.live = { ...this.live, verification: v.passed ? 'passed' : 'failed', healthy: v.passed, verificationDetail: detail };
+  }
+
+  /**
+   * What a failed run means for the live genome's trust. A genome never verified is failed with the run as evidence.
+   * A verified one that answered wrongly is demoted: its input, confirmed and shrunk, joins the immune memory. False
+   * when the failure does not reproduce (nothing to heal).
+   */
+  private async condemn(row: RunRow, result: GenomeRunResult): Promise<boolean> {
+    const g = this.live;
+    if (row.genomeId !== g.id) return true;
+    if (g.verification === 'pending') {
+      const c = caseFor('failing', `routine run #${row.id} (seed ${row.seed})`, result.input, row.seed);
+      const detail = { failure: failureDetail(c, row), runId: row.id, verifiedAt: new Date().toISOString() };
+      this.o.store.setVerification(g.id, 'failed', detail);
+      this.live = { ...this.live, verification: 'failed', verificationDetail: detail };
+      this.failingCase = { genomeId: g.id, case: c };
+      return true;
+    }
+    if (g.verification !== 'passed' || !demotes(row.verdict, row.signal)) return true;
+    let demotion: Demotion | null;
+    try {
+      demotion = await this.immune.learn(g, { runId: row.id, input: result.input, verdict: row.verdict, error: row.error }, this.healAbort.signal);
+    } catch (err) {
+      if (this.healAbort.signal.aborted) return false;
+      throw err;
+    }
+    if (!demotion) {
+      this.log('watcher', 'warn', `generation ${g.generation} failed run #${row.id} but passed the same input again: not demoted`);
+      return false;
+    }
+    const ce = demotion.counterexample;
+    const refreshed = this.o.store.getGenome(g.id);
+    if (refreshed && this.live.id === g.id) this.live = refreshed;
+    this.failingCase = { genomeId: g.id, case: caseFor('regression', `counterexample #${ce.id}`, ce.input) };
+    if (this.incident && this.incident.healedAt === null) {
+      this.incident = { ...this.incident, failingInput: { case: `counterexample #${ce.id}`, size: ce.shrunkSize, input: ce.input } };
+    }
+    const others = demotion.demoted.filter((id) => id !== g.id).length;
+    this.log(
+      'watcher',
+      'warn',
+      `generation ${g.generation} was verified but answered ${row.verdict} on run #${row.id}: demoted. Counterexample #${ce.id} ` +
+        `(${ce.originalSize} -> ${ce.shrunkSize} characters in ${ce.shrinkRuns} shrinking runs) joins every verification; ` +
+        `${demotion.kept.length} other baseline(s) pass it${others ? `, ${others} other genome(s) demoted with it` : ''}`,
+    );
+    this.noteStateChange();
+    return true;
+  }
+
+  /** The input a failed genome is judged on again: the case it failed on, made again from its record if need be. */
+  private replayCase(genome: GenomeRow): SuiteCase | null {
+    if (this.failingCase?.genomeId === genome.id) return this.failingCase.case;
+    const f = genome.verificationDetail.failure as FailureDetail | undefined;
+    if (!f) return null;
+    const known = this.verifier.caseByHash(f.hash);
+    const c = known ?? (f.seed > 0 ? caseFor('failing', f.case, this.o.organism.harness.generateInput(createRng(f.seed), this.o.organism.manifest.input), f.seed) : null);
+    if (c) this.failingCase = { genomeId: genome.id, case: c };
+    return c;
   }
 
   // ---- healing -------------------------------------------------------------------------------------------
@@ -433,12 +640,18 @@ export class Supervisor {
   /** Climbs the ladder for a failed run; true when a repair was promoted. */
   private async heal(failed: RunRow, result: GenomeRunResult): Promise<boolean> {
     const broken = this.live;
+    // The failing input runs first in every trial and every verification of a candidate; cases a candidate's
+    // verification failed on join the trials of the rungs that follow.
+    const failing = caseFor('failing', `failing input (${failed.suiteCase ?? `run #${failed.id}, seed ${failed.seed}`})`, result.input, failed.seed);
+    const learned: SuiteCase[] = [];
+    // A repair of a genome that is no longer live could never land: stop as soon as chaos or an edit replaces it.
+    const signal = AbortSignal.any([this.healAbort.signal, this.liveChanged.signal]);
     this.healing = true;
     this.noteStateChange();
     const started = performance.now();
     this.log('healer', 'warn', `generation ${broken.generation} is ${failed.verdict}; climbing the repair ladder`);
     try {
-      const outcome = await climbLadder(
+      let outcome = await climbLadder(
         this.o.rungs,
         {
           organism: this.name,
@@ -454,13 +667,22 @@ export class Supervisor {
           contract: this.o.organism.manifest.contract,
           lastHealthy: this.o.store.lastHealthyGenome(this.name, broken.id),
           healthyAncestors: this.o.store.healthyGenomes(this.name, broken.id, MAX_BASELINES),
-          trial: (source) => this.trial(source, failed.seed),
-          signal: this.healAbort.signal,
+          trial: (source) => this.trial(source, [failing, ...this.verifier.suite.cases.filter((c) => c.kind === 'regression'), ...learned], signal),
+          verify: (source) => this.verifyCandidate(source, failing, learned, signal),
+          signal,
         },
         (a) => this.logAttempt(a),
       );
       const healMs = Math.round(performance.now() - started);
-      const failure = { runId: failed.id, verdict: failed.verdict, error: failed.error, seed: failed.seed };
+      const failure = { runId: failed.id, verdict: failed.verdict, error: failed.error, seed: failed.seed, case: failed.suiteCase };
+      if (outcome.healed && this.verifier.known(outcome.candidate.source)?.outcome !== 'passed') {
+        // The ladder verified it, yet the record disagrees: the suite changed under the heal. Never promote unverified.
+        outcome = { healed: false, attempts: outcome.attempts, reason: `the candidate of ${outcome.strategy} is not verified against the current suite` };
+      }
+      if (!outcome.healed && this.live.id !== broken.id) {
+        this.log('healer', 'warn', 'the live genome changed while healing; this heal stops and the new genome is judged instead');
+        return false;
+      }
       if (!outcome.healed) {
         const unavailable = this.o.missingRungs?.length ? `; unavailable: ${this.o.missingRungs.join('; ')}` : '';
         this.quarantine = { genomeId: broken.id, reason: `${outcome.reason}${unavailable}`, since: new Date().toISOString(), nextProbeMs: 0 };
@@ -478,11 +700,11 @@ export class Supervisor {
           strategy: outcome.strategy,
           failure,
           trial: outcome.trial,
+          verification: outcome.verification,
           attempts: outcome.attempts,
           healMs,
           ...outcome.candidate.detail,
         },
-        healthy: true,
       }).catch((err: unknown) => {
         if (err instanceof StaleLiveGenomeError) {
           this.log('healer', 'warn', 'the live genome changed while healing; this repair is discarded and the new genome is judged instead');
@@ -505,23 +727,44 @@ export class Supervisor {
     this.log('healer', level, `${a.strategy}: ${a.outcome} (${a.reason}) in ${a.durationMs} ms`);
   }
 
-  /** Runs a candidate on the failing input from a scratch file; the live genome is never touched. */
-  private async trial(source: string, seed: number): Promise<TrialOutcome> {
+  /** A rung's cheap check: the cases one by one from a scratch file, to the first failure; the live genome is never touched. */
+  private async trial(source: string, cases: readonly SuiteCase[], signal: AbortSignal): Promise<TrialOutcome> {
+    const tooLarge = this.refusedUnrun(source, cases[0]?.seed ?? 0);
+    if (tooLarge) return tooLarge;
+    const r = await this.verifier.trial(source, cases, signal);
+    const f = r.failure;
+    if (r.cancelled) return { verdict: 'crashed', error: 'the trial was cancelled', durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
+    return f
+      ? { verdict: f.result.verdict, error: f.result.error, durationMs: r.timeMs, seed: f.case.seed, case: f.case.name }
+      : { verdict: 'ok', error: null, durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
+  }
+
+  /** A candidate's whole suite, the failing input first; a case it fails on joins the trials from then on. */
+  private async verifyCandidate(source: string, first: SuiteCase, learned: SuiteCase[], signal: AbortSignal): Promise<VerifyOutcome> {
+    // The trial refused a candidate over MAX_SOURCE_BYTES before this; should one get here, the size check throws.
+    const v = await this.verifier.verify(source, { first, signal });
+    const f = v.failure;
+    if (f && f.case.kind !== 'failing' && !learned.some((c) => c.hash === f.case.hash)) learned.push(f.case);
+    return {
+      passed: v.passed,
+      suite: v.suite,
+      size: v.size,
+      runs: v.runs,
+      timeMs: v.timeMs,
+      reused: v.reused,
+      failure: f ? { case: f.case.name, kind: f.case.kind, verdict: f.result.verdict, error: f.result.error } : null,
+    };
+  }
+
+  /** A candidate over MAX_SOURCE_BYTES is never written nor run: it could not be promoted anyway. */
+  private refusedUnrun(source: string, seed: number): TrialOutcome | null {
     try {
       checkSourceSize(source, this.files.maxBytes, 'the candidate');
+      return null;
     } catch (err) {
-      // Never written nor run: a candidate this large could not be promoted anyway.
       if (err instanceof SourceTooLarge) return { verdict: 'wrong', error: `refused unrun: ${err.message}`, durationMs: 0, seed };
       throw err;
     }
-    const r = await this.files.runs.withFile(source, (file) =>
-      runGenome(this.o.organism, file, seed, {
-        outputCapBytes: this.o.outputCapBytes,
-        killGraceMs: this.o.killGraceMs ?? 500,
-        sandbox: this.o.sandbox ?? null, // [sandbox]
-      }),
-    );
-    return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
   }
 
   // ---- mutations -----------------------------------------------------------------------------------------
@@ -536,10 +779,10 @@ export class Supervisor {
       checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
       const row = await this.files.commitLive(
         g.source,
-        () => this.o.store.promote(expectedLiveId, g),
+        () => this.o.store.promote(expectedLiveId, this.judgedAlready(g)),
         (r) => this.o.store.undoPromotion(r),
       );
-      this.live = row;
+      this.replaceLive(row);
       this.quarantine = null;
       this.backoff = null;
       this.probeBackoff.reset();
@@ -549,6 +792,22 @@ export class Supervisor {
       this.wake();
       return row;
     });
+  }
+
+  /**
+   * Whatever made it, a new genome's trust comes from the verifier's record of its source against the current suite,
+   * never from its promoter: known code (a heal's verified candidate, a rollback) is judged already, the rest pending.
+   */
+  private judgedAlready(g: NewGenome): NewGenome {
+    const { verification: _ignored, ...rest } = g;
+    const known = this.verifier.known(g.source);
+    return known ? { ...rest, verification: { state: known.outcome, detail: known.detail } } : rest;
+  }
+
+  private replaceLive(row: GenomeRow): void {
+    this.live = row;
+    this.liveChanged.abort();
+    this.liveChanged = new AbortController();
   }
 
   /**
@@ -617,8 +876,6 @@ export class Supervisor {
       cause: 'rollback',
       summary: `rolled back to generation ${target.generation} (${target.id})`,
       detail: { rolledBackTo: target.id, rolledBackGeneration: target.generation },
-      // The same source passed before; the next run confirms it.
-      healthy: true,
     });
     this.log('watcher', 'warn', `rolled back to generation ${target.generation}: generation ${genome.generation} is live`);
     return genome;
@@ -678,14 +935,17 @@ export class Supervisor {
       }
       if (onDisk === this.live.source) return;
       const stat = lineChanges(this.live.source, onDisk);
-      const row = this.o.store.promote(this.live.id, {
-        organism: this.name,
-        source: onDisk,
-        cause: 'external',
-        summary: `live.js was edited outside Ouroboros (${stat})`,
-        detail: { editedFile: this.liveFile },
-      });
-      this.live = row;
+      const row = this.o.store.promote(
+        this.live.id,
+        this.judgedAlready({
+          organism: this.name,
+          source: onDisk,
+          cause: 'external',
+          summary: `live.js was edited outside Ouroboros (${stat})`,
+          detail: { editedFile: this.liveFile },
+        }),
+      );
+      this.replaceLive(row);
       this.quarantine = null;
       this.o.store.insertEvent(this.name, 'external', row.id, { generation: row.generation, summary: row.summary });
       this.events.emit('promoted', { organism: this.name, cause: 'external', generation: row.generation });

@@ -96,7 +96,8 @@ async function startServer(dataDir: string): Promise<Server> {
       return fetch(`${url}/health`).then((r) => r.status, () => 0);
     },
     (s) => s === 200,
-    { what: `the production server on ${url}`, timeoutMs: 30_000, intervalMs: 100 },
+    // It verifies every organism's genome 0 before it listens.
+    { what: `the production server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
   );
   return {
     url,
@@ -222,7 +223,7 @@ describe('the production backend, built the way the Dockerfile builds it', () =>
       dataDir = path.join(work, 'data');
       mkdirSync(dataDir);
       server = await startServer(dataDir);
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
       await server?.stop();
     });

@@ -34,7 +34,8 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       return fetch(`${url}/health`).then((r) => r.status, () => 0);
     },
     (s) => s === 200,
-    { what: `the server on ${url}`, timeoutMs: 30_000, intervalMs: 100 },
+    // Before it listens, the server verifies every organism's genome 0: a suite of runs each, longer on a loaded machine.
+    { what: `the server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
   ).catch((err: Error) => {
     // Say what the server said: a start-up that never answers is otherwise a mystery.
     throw new Error(`${err.message}; its output ends with:\n${out.slice(-3000)}`);

@@ -26,6 +26,9 @@ function ctx(ancestors: GenomeRow[]): HealContext & { trials: string[] } {
       const ok = source.includes('b = 1') && !source.includes('DAMAGE');
       return { verdict: ok ? 'ok' : 'wrong', error: ok ? null : 'wrong answer', durationMs: 1, seed: 1 };
     },
+    verify: async () => {
+      throw new Error('a rung never verifies: the ladder does');
+    },
     signal: new AbortController().signal,
     trials,
   };

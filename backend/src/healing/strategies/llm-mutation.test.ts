@@ -28,6 +28,9 @@ function ctx(trialVerdict: TrialOutcome['verdict'] = 'ok'): HealContext & { tria
       trials.push(source);
       return { verdict: trialVerdict, error: trialVerdict === 'ok' ? null : 'still broken', durationMs: 40, seed: 1 };
     },
+    verify: async () => {
+      throw new Error('a rung never verifies: the ladder does');
+    },
     signal: new AbortController().signal,
     trials,
   };
