@@ -19,12 +19,16 @@ export interface RunLimits {
   nodePath?: string;
   /** CPU-time limit in seconds for the sandbox's rlimits layer. */
   cpuSeconds?: number;
+  /** Measure the run's CPU time (GenomeRunResult.cpuMs). */
+  measureCpu?: boolean;
 }
 
 export interface GenomeRunResult {
   seed: number;
   startedAt: string;
   durationMs: number;
+  /** User + system CPU time of the run (ms) when `measureCpu` asked for it; null when the run did not report it. */
+  cpuMs?: number | null;
   exitCode: number | null;
   signal: string | null;
   verdict: Verdict;
@@ -62,6 +66,7 @@ export async function runGenome(
     ...(limits.sandbox ? { sandbox: limits.sandbox } : {}),
     ...(limits.nodePath ? { nodePath: limits.nodePath } : {}),
     ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
+    ...(limits.measureCpu ? { measureCpu: true } : {}),
   });
   const classified = classify(
     outcome,
@@ -79,6 +84,7 @@ export async function runGenome(
     seed,
     startedAt,
     durationMs: Math.round(outcome.durationMs * 100) / 100,
+    ...(limits.measureCpu ? { cpuMs: outcome.cpuMs ?? null } : {}),
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     pid: outcome.pid ?? null,
