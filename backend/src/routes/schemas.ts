@@ -91,7 +91,7 @@ export const Fitness = z
   .discriminatedUnion('gate', [
     z.object({
       gate: z.literal('passed'),
-      timeMs: z.number().describe('sum over the timed inputs of the median wall time of a run'),
+      timeMs: z.number().describe('sum over the timed inputs of the median CPU time (user + system) of a run'),
       codeSize: z.number().int().describe('syntax tokens: the tie-breaker'),
       repeats: z.number().int(),
       inputs: z.array(z.object({ name: z.string(), medianMs: z.number(), samplesMs: z.array(z.number()) })),
