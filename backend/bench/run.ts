@@ -18,6 +18,7 @@ import { benchGrowth } from './growth.js';
 import { benchMemory } from './memory.js';
 import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
 import { benchOverhead } from './overhead.js';
+import { benchPromotion } from './promotion.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -78,6 +79,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['overhead'], run: (o) => benchOverhead(o) },
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
+  { ids: ['promotion'], run: (o) => benchPromotion(o) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 
