@@ -65,7 +65,7 @@ beforeAll(async () => {
     chaos,
     outcome: await runGenomeSource(organism, chaos.source, 1),
   }));
-}, 90_000);
+}, 240_000);
 
 const trialsOf = (type: string): Trial[] => trials.filter((t) => t.type === type);
 const shown = (t: Trial): string =>
