@@ -31,6 +31,7 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { originalGenomeRoutes } from './routes/original-api.js';
 import { EvolutionService } from './evolution/service.js';
 import { LogBook } from './watcher/logbook.js';
 import { Fleet } from './watcher/fleet.js';
@@ -213,6 +214,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);
 
