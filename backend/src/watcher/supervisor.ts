@@ -115,6 +115,8 @@ export class Supervisor {
   private wakePending = false;
   private wakeSleeper: (() => void) | null = null;
   private readonly healAbort = new AbortController();
+  /** The live genome whose heal the last stop interrupted: its next failure goes to the ladder at once. */
+  private resumeHealOf: string | null;
   private lastState: OrganismState;
   readonly events = new SupervisorEvents();
 
@@ -132,6 +134,7 @@ export class Supervisor {
     this.paused = o.store.isPaused(this.name);
     this.probeBackoff = new Backoff({ initialMs: 1000, factor: 2, maxMs: o.quarantineMaxBackoffMs });
     this.crashLoop = new CrashLoopDetector(o.crashLoopFailures, o.crashLoopWindowMs);
+    this.resumeHealOf = interruptedHeal(o.store, this.name, live.id);
     this.lastState = this.state;
   }
 
@@ -315,7 +318,10 @@ export class Supervisor {
       return delay;
     }
     if (!this.o.autoHeal) return this.o.loopIntervalMs;
-    if (mayBeTransient(row) && !looping && this.transientBackoff.attempts < this.o.transientRetries) {
+    const resuming = this.resumeHealOf === row.genomeId;
+    this.resumeHealOf = null;
+    if (resuming) this.log('healer', 'info', `resuming the heal of generation ${this.live.generation} that the last stop interrupted`);
+    if (mayBeTransient(row) && !looping && !resuming && this.transientBackoff.attempts < this.o.transientRetries) {
       const delayMs = this.transientBackoff.next();
       this.backoff = { delayMs, attempt: this.transientBackoff.attempts, reason: `${row.verdict} may be transient; retrying before healing` };
       this.log('watcher', 'warn', `${row.verdict} may be transient; retry ${this.backoff.attempt} of ${this.o.transientRetries} in ${delayMs} ms`);
@@ -462,6 +468,12 @@ export class Supervisor {
       );
       const healMs = Math.round(performance.now() - started);
       const failure = { runId: failed.id, verdict: failed.verdict, error: failed.error, seed: failed.seed };
+      if (!outcome.healed && this.healAbort.signal.aborted) {
+        // Stopped mid-climb: nothing was learned about the genome, so no quarantine. The next start resumes.
+        this.o.store.insertEvent(this.name, 'heal-interrupted', broken.id, { failure, attempts: outcome.attempts, healMs });
+        this.log('healer', 'warn', `the stop interrupted the heal of generation ${broken.generation}; it resumes at the next start`);
+        return false;
+      }
       if (!outcome.healed) {
         const unavailable = this.o.missingRungs?.length ? `; unavailable: ${this.o.missingRungs.join('; ')}` : '';
         this.quarantine = { genomeId: broken.id, reason: `${outcome.reason}${unavailable}`, since: new Date().toISOString(), nextProbeMs: 0 };
@@ -688,6 +700,14 @@ export class Supervisor {
     this.o.logs.append(this.name, source, level, text);
     if (source !== 'organism') this.o.logger[level === 'error' ? 'warn' : level === 'warn' ? 'info' : 'debug']({ organism: this.name, source }, text);
   }
+}
+
+/** The live genome, when the newest heal event of the organism is a heal of it that a stop interrupted. */
+function interruptedHeal(store: GenomeStore, organism: string, liveId: string): string | null {
+  const interrupted = store.lastEvent(organism, 'heal-interrupted');
+  if (interrupted?.genomeId !== liveId) return null;
+  const failed = store.lastEvent(organism, 'heal-failed');
+  return failed && failed.id > interrupted.id ? null : liveId;
 }
 
 /** A hang or a death by signal may come from the machine rather than the code: worth one more try. */
