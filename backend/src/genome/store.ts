@@ -36,6 +36,8 @@ export interface NewGenome {
 
 export interface RunRow {
   id: number;
+  /** The run's number among its organism's runs: 1, 2, 3... (ids are shared by every organism). */
+  number: number;
   organism: string;
   genomeId: string;
   generation: number;
@@ -49,7 +51,7 @@ export interface RunRow {
   trial: boolean;
 }
 
-export type NewRun = Omit<RunRow, 'id'>;
+export type NewRun = Omit<RunRow, 'id' | 'number'>;
 
 export interface LogRow {
   seq: number;
@@ -162,6 +164,7 @@ const toGenome = (r: GenomeRecord): GenomeRow => ({
 
 interface RunRecord {
   id: number;
+  number: number;
   organism: string;
   genome_id: string;
   generation: number;
@@ -177,6 +180,7 @@ interface RunRecord {
 
 const toRun = (r: RunRecord): RunRow => ({
   id: r.id,
+  number: r.number,
   organism: r.organism,
   genomeId: r.genome_id,
   generation: r.generation,
@@ -379,10 +383,12 @@ export class GenomeStore {
     return this.db.transaction((): RunRow => {
       const info = this.db
         .prepare(
-          `INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (organism, number, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial)
+           VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE organism = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           RETURNING id, number`,
         )
-        .run(
+        .get(
+          run.organism,
           run.organism,
           run.genomeId,
           run.generation,
@@ -394,7 +400,7 @@ export class GenomeStore {
           run.verdict,
           run.error,
           run.trial ? 1 : 0,
-        );
+        ) as { id: number; number: number };
       if (!run.trial) {
         this.db
           .prepare(
@@ -403,7 +409,7 @@ export class GenomeStore {
           )
           .run(run.verdict === 'ok' ? 1 : 0, run.verdict, run.verdict === 'ok' ? 1 : 0, run.genomeId);
       }
-      return { ...run, id: Number(info.lastInsertRowid) };
+      return { ...run, id: info.id, number: info.number };
     })();
   }
 

@@ -22,8 +22,14 @@ export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
       },
     },
     async (req) => {
-      const s = resolve(req).status();
-      return { ...s, lastRun: s.lastRun ? toApiRun(s.lastRun) : null, ...originalStatus(s, recent.of(s.organism, s.lastRun?.id ?? null)) };
+      const supervisor = resolve(req);
+      const s = supervisor.status();
+      return {
+        ...s,
+        lastRun: s.lastRun ? toApiRun(s.lastRun) : null,
+        generationSince: supervisor.liveGenome.createdAt,
+        ...originalStatus(s, recent.of(s.organism, s.lastRun?.id ?? null)),
+      };
     },
   );
 

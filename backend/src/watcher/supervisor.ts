@@ -429,7 +429,7 @@ export class Supervisor {
       this.live = { ...this.live, healthy: true };
     }
     for (const line of result.progress) this.log('organism', 'info', line);
-    const summary = `run #${row.id} gen ${row.generation}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
+    const summary = `run #${row.number} gen ${row.generation}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
     this.log('watcher', row.verdict === 'ok' ? 'info' : 'error', row.error ? `${summary}: ${row.error}` : summary);
     this.noteStateChange();
     return { row, result };
