@@ -7,6 +7,7 @@ import type { Cause, LogLevel, LogSource, OrganismState, Verdict } from '../doma
 import { writeFileAtomic } from '../genome/atomic-write.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore, type NewGenome, type RunRow } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
+import { trialAllowingLateness } from '../healing/late-trial.js';
 import type { HealStrategy, TrialOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
@@ -523,12 +524,14 @@ export class Supervisor {
     const file = path.join(this.runDir, `trial-${process.pid}-${randomSeed().toString(16)}.js`);
     await writeFile(file, source);
     try {
-      const r = await runGenome(this.o.organism, file, seed, {
-        outputCapBytes: this.o.outputCapBytes,
-        killGraceMs: this.o.killGraceMs ?? 500,
-        sandbox: this.o.sandbox ?? null, // [sandbox]
+      return await trialAllowingLateness(async () => {
+        const r = await runGenome(this.o.organism, file, seed, {
+          outputCapBytes: this.o.outputCapBytes,
+          killGraceMs: this.o.killGraceMs ?? 500,
+          sandbox: this.o.sandbox ?? null, // [sandbox]
+        });
+        return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
       });
-      return { verdict: r.verdict, error: r.error, durationMs: r.durationMs, seed };
     } finally {
       await unlink(file).catch(() => {});
     }
