@@ -11,7 +11,7 @@ describe('compatible with the original Ouroboros clients', () => {
 
   beforeAll(async () => {
     server = await startServer({ DATA_DIR: tmp.dir, LOOP_INTERVAL_MS: '100', ORGANISMS: 'bubble-sort' });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
     tmp.cleanup();

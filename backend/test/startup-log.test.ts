@@ -43,7 +43,7 @@ describe('the start-up log', () => {
     expect(sandbox).toBeDefined();
     expect(sandbox!.sandbox).toBeUndefined();
     expect(sandbox!.msg.length).toBeLessThan(200);
-  }, 60_000);
+  }, 180_000);
 
   it.skipIf(process.getuid?.() !== 0)(
     'names the one command that turns on the uid layer when DATA_DIR sits in a folder others cannot pass through',
@@ -63,6 +63,6 @@ describe('the start-up log', () => {
       expect(after.lines.filter((l) => l.level >= WARN).map((l) => l.msg)).toEqual([]);
       expect(after.health.sandbox.active).toContain('uid');
     },
-    120_000,
+    300_000,
   );
 });

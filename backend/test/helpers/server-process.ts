@@ -34,7 +34,9 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       return fetch(`${url}/health`).then((r) => r.status, () => 0);
     },
     (s) => s === 200,
-    { what: `the server on ${url}`, timeoutMs: 30_000, intervalMs: 100 },
+    // A deadline, not a measurement: on two saturated cores, compiling the server and probing the sandbox's layers
+    // (a dozen Node starts) took over 30 s.
+    { what: `the server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
   );
   return {
     url,
