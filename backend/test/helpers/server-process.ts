@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/soak/server.js';
+import { orphanProof } from '../../src/chaos/testing/orphan-proof.js';
 import { waitFor } from './fixtures.js';
 
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +20,8 @@ export interface ServerProcess {
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
+  const child = spawn(server.command, server.args, {
     cwd: BACKEND,
     env: { ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,7 +39,11 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     // A deadline, not a measurement: on two saturated cores, compiling the server and probing the sandbox's layers
     // (a dozen Node starts) took over 30 s.
     { what: `the server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
-  );
+  ).catch((err: unknown) => {
+    // A server that did not come up in time must not run on (with its organisms) after the test gave up on it.
+    child.kill('SIGKILL');
+    throw err;
+  });
   return {
     url,
     child,

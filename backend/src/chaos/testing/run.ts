@@ -17,6 +17,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Verdict } from '../../domain.js';
 import { createRng } from '../../lib/rng.js';
+import { cpuReport } from '../../watcher/cpu-report.js';
+import { orphanProof } from './orphan-proof.js';
 import { ORGANISM_DIR } from './programs.js';
 
 interface Harness {
@@ -46,6 +48,8 @@ export async function loadOrganism(): Promise<Organism> {
 export interface RunOutcome {
   verdict: Verdict;
   durationMs: number;
+  /** The run's own CPU time (src/watcher/cpu-report.ts); null when it ended without reporting it. */
+  cpuMs: number | null;
   detail: string;
 }
 
@@ -76,7 +80,9 @@ export async function runGenomeSource(organism: Organism, source: string, seed: 
     const file = path.join(dir, 'genome.js');
     await writeFile(file, source);
     const started = performance.now();
-    const child = spawn(process.execPath, [`--max-old-space-size=${organism.manifest.maxOldSpaceMb}`, file], {
+    const cpu = cpuReport();
+    const run = orphanProof(process.execPath, [...cpu.nodeArgs, `--max-old-space-size=${organism.manifest.maxOldSpaceMb}`, file]);
+    const child = spawn(run.command, run.args, {
       cwd: dir,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -107,22 +113,25 @@ export async function runGenomeSource(organism: Organism, source: string, seed: 
     clearTimeout(backstop);
     clearInterval(cpuWatch);
     const durationMs = performance.now() - started;
+    const reported = cpu.read(stderr);
+    stderr = reported.stderr;
+    const cpuMs = reported.cpuMs;
     const { slowMs } = organism.manifest;
     const errorLine = stderr.split('\n').find((l) => /Error|FATAL/.test(l))?.trim() ?? stderr.trim().split('\n').at(-1) ?? '';
-    if (killed !== null) return { verdict: 'hung', durationMs, detail: `killed: ${killed as string} (ran ${Math.round(durationMs)} ms)` };
-    if (OOM_MARKERS.some((m) => m.test(stderr))) return { verdict: 'oom', durationMs, detail: errorLine };
-    if (signal || code !== 0) return { verdict: 'crashed', durationMs, detail: `exit ${code ?? signal}: ${errorLine}` };
+    if (killed !== null) return { verdict: 'hung', durationMs, cpuMs, detail: `killed: ${killed as string} (ran ${Math.round(durationMs)} ms)` };
+    if (OOM_MARKERS.some((m) => m.test(stderr))) return { verdict: 'oom', durationMs, cpuMs, detail: errorLine };
+    if (signal || code !== 0) return { verdict: 'crashed', durationMs, cpuMs, detail: `exit ${code ?? signal}: ${errorLine}` };
     const last = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
     let answer: unknown;
     try {
       answer = JSON.parse(last ?? '');
     } catch {
-      return { verdict: 'wrong', durationMs, detail: `no JSON answer: ${last ?? '(nothing)'}` };
+      return { verdict: 'wrong', durationMs, cpuMs, detail: `no JSON answer: ${last ?? '(nothing)'}` };
     }
     const judgement = organism.harness.judge(input, answer);
-    if (!judgement.ok) return { verdict: 'wrong', durationMs, detail: judgement.reason ?? 'wrong answer' };
-    if (durationMs > slowMs) return { verdict: 'slow', durationMs, detail: `correct after ${Math.round(durationMs)} ms` };
-    return { verdict: 'ok', durationMs, detail: '' };
+    if (!judgement.ok) return { verdict: 'wrong', durationMs, cpuMs, detail: judgement.reason ?? 'wrong answer' };
+    if (durationMs > slowMs) return { verdict: 'slow', durationMs, cpuMs, detail: `correct after ${Math.round(durationMs)} ms (${cpuMs ?? '?'} ms of CPU)` };
+    return { verdict: 'ok', durationMs, cpuMs, detail: '' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
