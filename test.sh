@@ -35,7 +35,8 @@ step "typecheck" pnpm -r typecheck
 step "backend tests" pnpm --dir backend exec vitest run --reporter=default --reporter=json --outputFile.json="$results/backend.json"
 if [[ -d frontend/app ]]; then
   step "dashboard tests" pnpm --dir frontend exec vitest run --reporter=default --reporter=json --outputFile.json="$results/frontend.json"
-  step "dashboard build" pnpm --dir frontend build
+  # The browser tests run `next build` into frontend/.next-e2e (their own directory), so frontend/.next, the build
+  # `pnpm start` serves, is left as ./setup.sh made it.
   if [[ -f frontend/vitest.e2e.config.ts ]]; then
     step "browser tests" pnpm --dir frontend exec vitest run --config vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json="$results/e2e.json"
   fi

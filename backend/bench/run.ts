@@ -19,6 +19,7 @@ import { benchGrowth } from './growth.js';
 import { benchMemory } from './memory.js';
 import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
 import { benchOverhead } from './overhead.js';
+import { benchPromotion } from './promotion.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -80,6 +81,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
   { ids: ['verify'], run: (o) => benchVerification(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
+  { ids: ['promotion'], run: (o) => benchPromotion(o) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 

@@ -56,7 +56,10 @@ export function runScript<O extends { help: boolean }>(
   main(options).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`${name}: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`);
+      // fetch's "fetch failed" says nothing by itself: the socket error is its cause.
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause ? `\ncaused by: ${cause.code ?? ''} ${cause.message ?? String(cause)}`.trimEnd() : '';
+      process.stderr.write(`${name}: ${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}${why}\n`);
       process.exit(2);
     },
   );

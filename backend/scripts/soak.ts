@@ -48,9 +48,31 @@ async function eventLoopLagMs(base: string): Promise<number | null> {
   }
 }
 
+/** Tries of one control poll of the soak (its own GETs, apart from the dashboards') before the soak gives up. */
+const CONTROL_ATTEMPTS = 3;
+/** Control polls that failed in transport and were asked again, for the summary. */
+let controlRetries = 0;
+
+/** A failure of the request itself (no answer in time, a connection reset or closed), not an answer. */
+const inTransport = (err: unknown) => err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError' || err.message === 'fetch failed');
+
+/**
+ * The soak's own GETs. They share the two cores with the server, its organisms and the thousand dashboards whose
+ * polls may time out (1 % of them, see MAX_POLL_FAILURES), and a reused keep-alive connection may be one the
+ * server has just closed: an idempotent GET that failed in transport is asked again (as HTTP clients do) rather
+ * than ending the soak. A server that is down fails every try; whether it stayed up is a check of its own.
+ */
 async function getJson<T = any>(base: string, p: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(15_000) });
-  return { status: res.status, body: (await res.json()) as T };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(`${base}${p}`, { signal: AbortSignal.timeout(15_000) });
+      return { status: res.status, body: (await res.json()) as T };
+    } catch (err) {
+      if (attempt >= CONTROL_ATTEMPTS || !inTransport(err)) throw err;
+      controlRetries++;
+      await sleep(500);
+    }
+  }
 }
 
 function openFds(pid: number): number | null {
@@ -306,6 +328,7 @@ async function main(o: SoakOptions): Promise<number> {
     out.push(`  genomes: ${Object.entries(byCause).map(([c, n]) => `${n} ${c}`).join(', ')}; ${runs} runs`);
     out.push(`  dashboards: ${dash.sent} requests sent in ${loadS.toFixed(0)} s (${Math.round(dash.sent / loadS)} a second), ${dash.ok} answered 2xx`);
     out.push(`  server event loop: longest stall per ${RSS_EVERY_MS / 1000} s window: median ${Math.round(median(lags))} ms, max ${Math.round(Math.max(0, ...lags))} ms`);
+    out.push(`  the soak's own polls: ${controlRetries} asked again after a failure in transport (at most ${CONTROL_ATTEMPTS} tries each)`);
     out.push(`  memory: RSS ${rssStart.toFixed(0)} MB before the load, troughs ${early.toFixed(0)} -> ${late.toFixed(0)} MB (first and last third), ${rssUnderLoad.toFixed(0)} MB at the end, peak ${peak.toFixed(0)} MB`);
     out.push('');
     for (const c of checks) out.push(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);

@@ -31,6 +31,7 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { originalGenomeRoutes } from './routes/original-api.js';
 import { EvolutionService } from './evolution/service.js';
 import { LogBook } from './watcher/logbook.js';
 import { Fleet } from './watcher/fleet.js';
@@ -38,7 +39,7 @@ import { Supervisor } from './watcher/supervisor.js';
 import { replyFault } from './startup/faults.js'; // [faults]
 import { storageGuard } from './startup/storage-guard.js'; // [faults]
 import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
-import { describeSandbox, detectSandbox, sandboxSettingsFromEnv, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
+import { detectSandbox, sandboxSettingsFromEnv, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -113,7 +114,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // [sandbox] Detected once, after the store exists (it is made 0600) and before the supervisors sweep their
     // run directories (the pidfiles of runs a killed server left behind are killed first).
     sandbox = await detectSandbox({ settings: sandboxSettings, dataDir: config.dataDir });
-    app.log.info({ sandbox: sandbox.report.layers }, describeSandbox(sandbox)); // [sandbox]
+    app.log.debug({ sandbox: sandbox.report.layers }, 'sandbox layers'); // [sandbox]
+    for (const line of sandboxStartupLines(sandbox)) app.log[line.level](line.text); // [sandbox]
     for (const organism of organisms) {
       const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
       supervisors.push(
@@ -235,6 +237,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);
 

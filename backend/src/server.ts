@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   }
   if (config.token === null) {
     if (isLoopback(config.host)) {
-      logger.warn('OUROBOROS_TOKEN is not set: routes that change code are open, because the server listens on loopback only');
+      // Expected on a development machine: nothing to act on until the server listens beyond loopback.
+      logger.info('OUROBOROS_TOKEN is not set: routes that change code are open, because the server listens on loopback only');
     } else {
       logger.warn(`OUROBOROS_TOKEN is not set and the server listens on ${config.host}: routes that change code answer 403 until it is set`);
     }

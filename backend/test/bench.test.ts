@@ -10,6 +10,7 @@ import { benchGrowth } from '../bench/growth.js';
 import { benchMemory } from '../bench/memory.js';
 import { BENCH_IDS, isSummary, type Section } from '../bench/model.js';
 import { benchOverhead } from '../bench/overhead.js';
+import { benchPromotion } from '../bench/promotion.js';
 import { renderMarkdown, renderSummary, machine } from '../bench/report.js';
 import { parseArgs } from '../bench/run.js';
 import { summarize } from '../bench/stats.js';
@@ -73,6 +74,12 @@ describe('benchmarks at a tiny size', () => {
     expect(ids).toEqual(expect.arrayContaining(['api.dashboards.status', 'api.dashboards.logs', 'api.throughput.status']));
   }, 240_000);
 
+  it("evolution's promotions on a loaded machine", async () => {
+    const [section] = await benchPromotion({ tiny: true });
+    wellFormed([section!], ['promotion']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['promotion.noop.false', 'promotion.faster.promoted']);
+  }, 120_000);
+
   it('memory', async () => {
     wellFormed(await benchMemory({ tiny: true }), ['memory']);
   }, 240_000);
@@ -81,7 +88,7 @@ describe('benchmarks at a tiny size', () => {
     const md = renderMarkdown(results, { command: 'pnpm bench -- --tiny', date: new Date(), elapsedS: 1, machine: machine(), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] });
     expect(md).toContain('pnpm bench -- --tiny');
     expect(md).toContain(machine().node);
-    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth']) {
+    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth', 'Evolution: promotions on a loaded machine']) {
       expect(md).toContain(`## ${title}`);
     }
     expect(renderSummary(results).split('\n').length).toBeGreaterThan(results.length);

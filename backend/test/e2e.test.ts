@@ -9,7 +9,7 @@ describe('end to end: chaos and healing through a running server', () => {
 
   beforeAll(async () => {
     server = await startServer({ DATA_DIR: tmp.dir, LOOP_INTERVAL_MS: '100' });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
     tmp.cleanup();

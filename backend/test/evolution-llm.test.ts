@@ -71,12 +71,13 @@ describe('evolution with an LLM', () => {
     expect(genome).toMatchObject({ cause: 'evolve', source: MERGE_SORT, healthy: true, fitness: { gate: 'passed' } });
     expect(genome.diff).toContain('+function mergeSort(values) {');
     const at10k = genome.detail.evolve.byInput.find((i: { name: string }) => i.name === 'random 10000');
-    expect(at10k.speedup).toBeGreaterThan(1.5);
+    // Promoted only when faster by the 10% margin, in CPU time (Node's start-up included, which a faster sort keeps).
+    expect(at10k.speedup).toBeGreaterThan(1.1);
     expect(at10k.speedup).toBe(promotion.byInput[0].speedup);
     expect(genome.fitness.timeMs).toBe(promotion.timeMs);
     console.log(
       `[evolution] speedup of the merge sort over the bubble sort at 10,000 elements: ${at10k.speedup}x ` +
-        `(bubble sort ${at10k.parentMs} ms, merge sort ${at10k.candidateMs} ms: medians of ${genome.fitness.repeats} interleaved runs, whole process)`,
+        `(bubble sort ${at10k.parentMs} ms, merge sort ${at10k.candidateMs} ms of CPU time: medians of ${genome.fitness.repeats} interleaved runs, whole process)`,
     );
 
     // Best fitness over time, and the lineage: the seed, then the evolved genome, each with its cause and fitness.

@@ -42,6 +42,9 @@ describe('fitness', () => {
     // The heal restored the seed's source: its measurement is reused, and says from where.
     const heal = await getJson(app, `/genomes/${healed.genomeId}`);
     expect(heal.fitness).toMatchObject({ gate: 'passed', reusedFrom: seed.genomeId, timeMs: measured.fitness.timeMs });
+    // The lineage says which ancestors held: the chaos generation never passed a run.
+    const { lineage } = await getJson(app, '/evolution');
+    expect(lineage.map((g: { cause: string; healthy: boolean }) => `${g.cause} ${g.healthy}`)).toEqual(['heal true', 'chaos false', 'seed true']);
   }, 60_000);
 });
 

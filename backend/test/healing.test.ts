@@ -42,6 +42,14 @@ describe('supervisor discipline', () => {
     expect((await app.inject('/health')).statusCode).toBe(200);
   });
 
+  it('retries a late answer with backoff before healing: a loaded machine makes runs late', async () => {
+    const { app } = await build(fixture('slow', { transientRetries: 1 }));
+    const during = await waitFor(() => getJson(app, '/status'), (s) => s.state === 'backoff', { what: 'backoff' });
+    expect(during.backoff).toMatchObject({ attempt: 1, reason: 'slow may be transient; retrying before healing' });
+    const { entries } = await getJson(app, '/logs?limit=100');
+    expect(entries.some((e: any) => /slow may be transient; retry 1 of 1/.test(e.text))).toBe(true);
+  });
+
   it('retries a hang with backoff before healing, and says so', async () => {
     const { app } = await build(fixture('hang', { transientRetries: 1 }));
     await waitFor(() => getJson(app, '/status'), (s) => s.state === 'backoff', { what: 'backoff' });

@@ -1,6 +1,8 @@
 /**
  * The real organisms besides the bubble sort: genome 0 passes its own oracle, the oracle rejects answers that are
  * only slightly wrong, and the failure operators of chaos really break each genome with a verdict they promise.
+ * Time is judged as CPU time, the program's own, so that a loaded machine cannot turn a heap exhausted in half a
+ * second of work into a hang (the chaos runs go through src/chaos/testing/run.ts, as the bubble sort's do).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChaos, type ChaosResult } from '../src/chaos/index.js';
+import { runGenomeSource, type RunOutcome } from '../src/chaos/testing/run.js';
 import { createRng } from '../src/lib/rng.js';
 import { loadOrganism, type Organism } from '../src/organism/manifest.js';
 import { runGenome, type GenomeRunResult } from '../src/watcher/run-genome.js';
@@ -27,7 +30,7 @@ interface Trial {
   type: string;
   seed: number;
   chaos: ChaosResult;
-  result?: GenomeRunResult;
+  result?: RunOutcome;
 }
 
 const organisms = new Map<string, Organism>();
@@ -36,11 +39,11 @@ const trials: Trial[] = [];
 let dir: string;
 let fileCount = 0;
 
-/** Writes `source` as a CommonJS script in the scratch directory, the way the watcher does, and runs it. */
+/** Writes `source` as a CommonJS script in the scratch directory, the way the watcher does, and runs it (with its CPU time). */
 function run(organism: Organism, source: string, seed: number): Promise<GenomeRunResult> {
   const file = path.join(dir, `genome-${fileCount++}.js`);
   writeFileSync(file, source);
-  return runGenome(organism, file, seed, limits);
+  return runGenome(organism, file, seed, { ...limits, measureCpu: true });
 }
 
 /** Runs the tasks a few at a time (two cores: more would make the time-sensitive verdicts flaky). */
@@ -74,13 +77,13 @@ beforeAll(async () => {
   const perBatch = Math.max(1, Math.ceil(quickTrials.length / longTrials.length));
   longTrials.forEach((long, i) => {
     const group = [long, ...quickTrials.slice(i * perBatch, (i + 1) * perBatch)];
-    for (const t of group) tasks.push(async () => void (t.result = await run(organisms.get(t.organism)!, t.chaos.source, t.seed)));
+    for (const t of group) tasks.push(async () => void (t.result = await runGenomeSource(organisms.get(t.organism)!, t.chaos.source, t.seed)));
   });
   for (const t of quickTrials.slice(longTrials.length * perBatch)) {
-    tasks.push(async () => void (t.result = await run(organisms.get(t.organism)!, t.chaos.source, t.seed)));
+    tasks.push(async () => void (t.result = await runGenomeSource(organisms.get(t.organism)!, t.chaos.source, t.seed)));
   }
   await inBatches(tasks, BATCH);
-}, 60_000);
+}, 180_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -104,9 +107,12 @@ describe.each(NEW_ORGANISMS)('organism %s', (name) => {
     const runs = baselines.filter((b) => b.organism === name).sort((a, b) => a.seed - b.seed);
     expect(runs.map((r) => r.seed)).toEqual(BASELINE_SEEDS);
     for (const { seed, result } of runs) {
-      expect({ seed, verdict: result.verdict, error: result.error }).toEqual({ seed, verdict: 'ok', error: null });
+      // Its answer is right (a loaded machine may make it late in wall time: 'slow' is still a right answer).
+      expect({ seed, verdict: result.verdict }, String(result.error)).toMatchObject({ seed, verdict: expect.stringMatching(/^(ok|slow)$/) });
       expect(result.progress).toHaveLength(1);
-      expect(result.durationMs).toBeLessThan(organisms.get(name)!.manifest.slowMs);
+      // Well under the budget in its own work, whatever else the machine was doing.
+      expect(result.cpuMs).toEqual(expect.any(Number));
+      expect(result.cpuMs!).toBeLessThan(organisms.get(name)!.manifest.slowMs / 2);
     }
   });
 
@@ -122,7 +128,7 @@ describe.each(NEW_ORGANISMS)('organism %s', (name) => {
     expect(mine.length).toBe(LONG.includes(type) ? 1 : 3);
     for (const t of mine) {
       expect(t.chaos.source).not.toBe(organisms.get(name)!.seedSource);
-      const seen = { seed: t.seed, verdict: t.result?.verdict, change: t.chaos.description, error: t.result?.error };
+      const seen = { seed: t.seed, verdict: t.result?.verdict, change: t.chaos.description, detail: t.result?.detail };
       expect(t.chaos.expect, JSON.stringify(seen)).toContain(t.result?.verdict);
     }
   });

@@ -20,6 +20,10 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 const requested: string[] = [];
+/** Every answer the page got that was not found, with its URL. */
+const notFound: string[] = [];
+/** When the page asked for /status (performance.now() in the test): the dashboard's polls. */
+const statusPolls: number[] = [];
 
 const startTheBackend = () => startBackend({ port: backendPort, dataDir, frontendOrigin: `http://127.0.0.1:${frontendPort}` });
 
@@ -39,8 +43,34 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  page.on('request', (r) => requested.push(r.url()));
+  page.on('request', (r) => {
+    requested.push(r.url());
+    if (new URL(r.url()).pathname === '/status') statusPolls.push(performance.now());
+  });
+  page.on('response', (r) => {
+    if (r.status() === 404) notFound.push(r.url());
+  });
 });
+
+/** Polls the page made after `since` (a performance.now() reading). */
+const pollsSince = (since: number) => statusPolls.filter((t) => t > since).length;
+
+/** One consistent reading of the vital signs, the counts and the chart (one evaluate: one moment of the DOM). */
+function screenStory() {
+  return page.evaluate(() => {
+    const q = (s: string) => document.querySelector(s);
+    const numbers = [...document.querySelectorAll('[data-testid="chart"] [data-run-number]')].map((e) => Number(e.getAttribute('data-run-number')));
+    return {
+      state: q('[data-testid="organism-state"]')?.getAttribute('data-state') ?? null,
+      verdict: q('[data-testid="last-verdict"]')?.textContent ?? null,
+      ofLive: q('[data-testid="last-verdict"]')?.getAttribute('data-of-live') ?? null,
+      lastRun: q('[data-testid="last-run"]')?.textContent ?? null,
+      totalRuns: Number(q('[data-testid="total-runs"]')?.textContent),
+      chartNewest: numbers.length ? Math.max(...numbers) : null,
+      chartNumbers: numbers,
+    };
+  });
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -80,6 +110,15 @@ describe('God View against the real backend', () => {
 
     // The seed genome is in the history.
     await expect.poll(() => page.locator('[data-testid="genome-row"][data-cause="seed"]').count(), { timeout: 10_000 }).toBe(1);
+
+    // The uptime is said to be the server's; the organism's own age is its generation's.
+    expect(await text('[data-testid="server-uptime"]')).toMatch(/^server up \d+/);
+    expect(await text('[data-testid="generation-age"]')).toMatch(/live for \d+/);
+    // A favicon, and nothing the page asked for was missing.
+    const icon = await fetch(`${PAGE}favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/image/);
+    expect(notFound).toEqual([]);
   });
 
   let chaos: { generation: number; genomeId: string; after: string; line: number };
@@ -128,6 +167,40 @@ describe('God View against the real backend', () => {
     await expect.poll(() => page.locator('[data-testid="failure-marker"][data-verdict="hung"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
+  it('tells one story per screen: the state, the last verdict, the counts and the chart agree at every poll', async () => {
+    const samples: Awaited<ReturnType<typeof screenStory>>[] = [];
+    const sample = async (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        samples.push(await screenStory());
+        await page.waitForTimeout(50);
+      }
+    };
+    await sample(1500);
+    // Chaos that breaks the genome at once, then its heal: the moments where the screen used to contradict itself.
+    const chaosDone = api<{ generation: number }>('/chaos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chaos_type: 'syntax_error' }) });
+    await sample(800);
+    const broken = await chaosDone;
+    await expect.poll(async () => (samples.push(await screenStory()), generationShown()), { timeout: 20_000, interval: 50 }).toBeGreaterThan(broken.generation);
+    await sample(1500);
+    expect(samples.length).toBeGreaterThan(40);
+    for (const s of samples) {
+      const shown = JSON.stringify(s);
+      // "RUNS n" is the last run's number: the same count.
+      const runNo = Number(/run #(\d+)/.exec(s.lastRun ?? '')?.[1]);
+      expect(runNo, shown).toBe(s.totalRuns);
+      // The chart never shows a run the counts do not include, and its x-axis counts 1, 2, 3... with no gap.
+      if (s.chartNewest !== null) expect(s.chartNewest, shown).toBeLessThanOrEqual(s.totalRuns);
+      s.chartNumbers.forEach((n, i) => i > 0 && expect(n - s.chartNumbers[i - 1]!, shown).toBe(1));
+      // A healthy badge beside a verdict of this generation that passed; never a sick one beside an OK of it.
+      if (s.state === 'healthy') expect([s.verdict, s.ofLive], shown).toEqual(['ok', 'true']);
+      if (s.state === 'sick' && s.ofLive === 'true') expect(s.verdict, shown).not.toBe('ok');
+    }
+    expect(samples.some((s) => s.state !== 'healthy')).toBe(true);
+    // No text on the screen holds an empty code span.
+    expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/(^|[^`])``([^`]|$)/);
+  }, 60_000);
+
   it('shows every organism at a glance and switches the detailed view to another', async () => {
     for (const name of ['bubble-sort', 'json-transform', 'prime-sieve']) {
       await page.waitForSelector(`[data-testid="organism-${name}"]`, { timeout: 10_000 });
@@ -142,9 +215,12 @@ describe('God View against the real backend', () => {
     await expect.poll(header, { timeout: 10_000 }).toContain('organism bubble-sort');
   });
 
-  it('the diff viewer shows the chaos change', async () => {
+  it('the diff viewer shows the chaos change within one poll of its selection', async () => {
+    const clicked = performance.now();
     await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
-    await expect.poll(() => attr('[data-testid="diff-header"]', 'data-genome-id'), { timeout: 10_000 }).toBe(chaos.genomeId);
+    await expect.poll(() => attr('[data-testid="diff-header"]', 'data-genome-id'), { timeout: 10_000, interval: 50 }).toBe(chaos.genomeId);
+    // Counted in polls, not seconds: the selection's own poll, and at most the one after it.
+    expect(pollsSince(clicked)).toBeLessThanOrEqual(2);
     const added = await page.locator('[data-testid="diff-body"] [data-kind="add"]').allTextContents();
     expect(added.some((l) => l.includes(chaos.after.trim()))).toBe(true);
     expect(await page.locator('[data-testid="diff-body"] [data-kind="hunk"]').count()).toBeGreaterThan(0);
@@ -169,7 +245,13 @@ describe('God View against the real backend', () => {
     const rows = page.locator('[data-testid="lineage-row"]');
     expect(await rows.count()).toBeGreaterThan(1);
     await expect.poll(() => rows.first().locator('[data-testid="fitness"]').getAttribute('data-gate'), { timeout: 30_000 }).toBe('passed');
+    // The chaos generation failed: it is folded away with the others that did, until unfolded.
     const chaosRow = page.locator(`[data-testid="lineage-row"][data-genome-id="${chaos.genomeId}"]`);
+    expect(await chaosRow.count()).toBe(0);
+    const folded = page.locator('[data-testid="lineage-failed"]');
+    expect(await folded.count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="lineage-row"][data-cause="chaos"]').count()).toBe(0);
+    for (const row of await folded.all()) await row.locator('button').first().click();
     expect(await chaosRow.getAttribute('data-cause')).toBe('chaos');
     await chaosRow.locator('button').click();
     await chaosRow.locator('[data-testid="lineage-diff"]').waitFor({ timeout: 10_000 });

@@ -3,7 +3,7 @@
  * the built dashboard (`next build` + `next start`), and clean shutdowns of only what we started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,22 @@ export const FRONTEND_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const BACKEND_DIR = path.resolve(FRONTEND_DIR, '..', 'backend');
 export const ARTIFACTS_DIR = path.join(FRONTEND_DIR, 'artifacts');
 const NEXT_BIN = path.join(FRONTEND_DIR, 'node_modules', '.bin', 'next');
+/**
+ * Where the browser tests' build goes (next.config.ts reads NEXT_DIST_DIR): never `.next`, which holds the build
+ * `./setup.sh` made for `pnpm start`, with the real backend's URL inlined.
+ */
+export const E2E_DIST_DIR = '.next-e2e';
+const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', NEXT_DIST_DIR: E2E_DIST_DIR } as const;
+
+/** What identifies a build in `dir` (its BUILD_ID and when it was written), or null when there is none. */
+export function buildFingerprint(dir: string): string | null {
+  try {
+    const file = path.join(FRONTEND_DIR, dir, 'BUILD_ID');
+    return `${readFileSync(file, 'utf8').trim()} ${statSync(file).mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -152,25 +168,25 @@ export async function startBackend(o: BackendOptions): Promise<Managed & { url: 
   return { ...proc, url };
 }
 
-/** `next build` with the backend URL inlined (NEXT_PUBLIC_ variables are fixed at build time). */
+/** `next build` into E2E_DIST_DIR with the backend URL inlined (NEXT_PUBLIC_ variables are fixed at build time). */
 export async function buildFrontend(apiUrl: string): Promise<void> {
   const proc = launch(NEXT_BIN, ['build'], {
     cwd: FRONTEND_DIR,
     logName: 'e2e-build.log',
-    env: { ...process.env, NEXT_PUBLIC_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: { ...process.env, NEXT_PUBLIC_API_URL: apiUrl, ...NEXT_ENV },
   });
   const code = await new Promise<number | null>((resolve) => proc.child.once('exit', (c) => resolve(c)));
   await proc.stop(1000);
   if (code !== 0) throw new Error(`next build failed with exit code ${code}. artifacts/e2e-build.log ends with:\n${logTail('e2e-build.log', 30)}`);
 }
 
-/** `next start` on 127.0.0.1:<port>, waiting for the page to answer. */
+/** `next start` of the E2E_DIST_DIR build on 127.0.0.1:<port>, waiting for the page to answer. */
 export async function startFrontend(port: number): Promise<Managed & { url: string }> {
   const url = `http://127.0.0.1:${port}`;
   const proc = launch(NEXT_BIN, ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: FRONTEND_DIR,
     logName: 'e2e-frontend.log',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: { ...process.env, ...NEXT_ENV },
   });
   try {
     await waitUntil(`the dashboard on ${url}`, () => httpOk(url), 60_000, () =>

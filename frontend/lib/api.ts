@@ -164,6 +164,7 @@ export function createApiClient(
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
     let res: Response;
+    let text: string;
     try {
       const headers: Record<string, string> = {};
       const bearer = token();
@@ -172,6 +173,8 @@ export function createApiClient(
       const init: RequestInit = { method, signal: controller.signal, cache: 'no-store', headers };
       if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
       res = await fetchImpl(`${base}${path}`, init);
+      // The deadline covers the body too: a body that stalls must not leave a panel loading for ever.
+      text = await res.text();
     } catch (e) {
       const why = timedOut
         ? `no answer within ${timeoutMs / 1000} s`
@@ -189,7 +192,6 @@ export function createApiClient(
     }
 
     let payload: unknown = undefined;
-    const text = await res.text().catch(() => '');
     if (text !== '') {
       try {
         payload = JSON.parse(text);

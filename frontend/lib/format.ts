@@ -59,6 +59,17 @@ export function formatAgo(iso: string | number | null | undefined, now: number =
   return `${Math.floor(s / 86400)}d ago`;
 }
 
+/** What the backend says in place of an empty code span (older records have the empty span itself). */
+export const EMPTY_LINE = '(empty line)';
+
+/**
+ * A text from the backend (a summary, a chaos description) with its empty code spans (two backticks with nothing
+ * between, which read as a stray mark) said in words. Triple backticks are left alone.
+ */
+export function withoutEmptyCode(text: string): string {
+  return text.replace(/(?<!`)``(?!`)/g, EMPTY_LINE);
+}
+
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(0, 8) : id;
 }

@@ -42,7 +42,8 @@ describe('API contract schemas', () => {
   it('rejects a status whose fields were renamed, retyped or removed', () => {
     const { generation: _g, ...noGeneration } = makeStatus();
     expect(StatusSchema.safeParse(noGeneration).success).toBe(false);
-    expect(StatusSchema.safeParse({ ...makeStatus(), state: 'zombie' }).success).toBe(false);
+    expect(StatusSchema.safeParse({ ...makeStatus(), state: 42 }).success).toBe(false);
+    expect(StatusSchema.safeParse({ ...makeStatus(), state: '' }).success).toBe(false);
     expect(StatusSchema.safeParse({ ...makeStatus(), generation: '3' }).success).toBe(false);
     expect(StatusSchema.safeParse({ ...makeStatus(), stats: { ...makeStatus().stats, successRate: 97 } }).success).toBe(false);
     expect(StatusSchema.safeParse({ ...makeStatus(), lastRun: { ...makeRun(1), startedAt: 'yesterday' } }).success).toBe(false);

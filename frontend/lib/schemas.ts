@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 export const VERDICTS = ['ok', 'crashed', 'hung', 'wrong', 'slow', 'oom'] as const;
 export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
+/** The states this dashboard has a colour for (ui/badges.tsx); it shows any other by its name. */
 export const STATES = ['healthy', 'verifying', 'sick', 'healing', 'backoff', 'quarantined', 'paused'] as const;
 export const VERIFICATION_STATES = ['pending', 'passed', 'failed'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -20,12 +21,15 @@ const count = z.number().int().nonnegative();
 
 export const VerdictSchema = z.enum(VERDICTS);
 export const CauseSchema = z.enum(CAUSES);
-export const StateSchema = z.enum(STATES);
+/** Any state the backend names: a newer backend's state is shown by name rather than refused as a broken contract. */
+export const StateSchema = z.string().min(1);
 export const LogLevelSchema = z.enum(LOG_LEVELS);
 export const LogSourceSchema = z.enum(LOG_SOURCES);
 
 export const RunSchema = z.object({
   id: z.number().int(),
+  /** The run's number among its organism's runs (ids are shared by every organism); optional for older backends. */
+  number: z.number().int().positive().optional(),
   generation: z.number().int(),
   genomeId: z.string(),
   seed: z.number(),
@@ -104,7 +108,10 @@ export const StatusSchema = z.object({
   genomeId: z.string(),
   lastRun: RunSchema.nullable(),
   stats: StatsSchema,
+  /** The server's uptime. */
   uptimeS: z.number().nonnegative(),
+  /** When the live genome became live (optional for older backends). */
+  generationSince: isoTime.optional(),
   lastError: z
     .object({
       verdict: VerdictSchema,
@@ -349,6 +356,8 @@ export const LineageEntrySchema = z.object({
   summary: z.string(),
   createdAt: isoTime,
   live: z.boolean(),
+  /** Passed a run; optional for older backends (then nothing is collapsed). */
+  healthy: z.boolean().optional(),
   fitness: FitnessSchema.nullable(),
 });
 
@@ -376,6 +385,7 @@ export const ApiErrorBodySchema = z.object({
 export type Verdict = z.infer<typeof VerdictSchema>;
 export type Cause = z.infer<typeof CauseSchema>;
 export type OrganismState = z.infer<typeof StateSchema>;
+export type KnownState = (typeof STATES)[number];
 export type LogLevel = z.infer<typeof LogLevelSchema>;
 export type LogSource = z.infer<typeof LogSourceSchema>;
 export type Run = z.infer<typeof RunSchema>;

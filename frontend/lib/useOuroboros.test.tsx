@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from './api';
 import { GENOME_REFRESH_MS, MAX_LOGS, mergeLogs, mergeRuns, useOuroboros } from './useOuroboros';
 import type { LogEntry, Status } from './schemas';
-import { CHAOS_TYPES, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
+import { CHAOS_TYPES, makeDetail, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
 
 const down = () => new ApiError({ kind: 'network', endpoint: 'GET /status', message: 'Cannot reach the backend at http://api.test (Failed to fetch).' });
 
@@ -198,6 +198,42 @@ describe('useOuroboros', () => {
     expect(result.current.status).not.toBeNull();
   });
 
+  it('holds back the runs the status does not count yet, so the chart and the counts agree at every poll', async () => {
+    const { world, api } = fakeApi();
+    // Run 3 ends between the status request and the runs request.
+    world.status = makeStatus({ lastRun: makeRun(2), stats: { ...makeStatus().stats, totalRuns: 2 } });
+    world.runs.push(makeRun(3));
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);
+    world.status = makeStatus({ lastRun: makeRun(3), stats: { ...makeStatus().stats, totalRuns: 3 } });
+    await advance(1000);
+    expect(api.runs).toHaveBeenLastCalledWith({ limit: 60, since: 2 }, expect.anything());
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  it('fetches the selected genome with the poll, asks again on every poll until it arrives, and keeps it', async () => {
+    const { api } = fakeApi();
+    const id = makeGenome(1).id;
+    api.genome
+      .mockRejectedValueOnce(new ApiError({ kind: 'network', endpoint: 'GET /genomes/:id', message: 'Cannot reach the backend (no answer within 4 s).' }))
+      .mockResolvedValue(makeDetail(1));
+    const { result } = renderHook(() => useOuroboros(api));
+    await advance(0);
+    act(() => result.current.select(id));
+    await advance(0);
+    expect(result.current.selection).toMatchObject({ id, detail: null, error: expect.stringContaining('no answer') });
+    await advance(1000);
+    expect(result.current.selection).toMatchObject({ id, detail: { id }, error: null });
+    expect(api.genome).toHaveBeenCalledTimes(2);
+    // Kept: selecting it again shows it at once, without a request; the next polls do not ask for it.
+    act(() => result.current.select(null));
+    act(() => result.current.select(id));
+    expect(result.current.selection.detail?.id).toBe(id);
+    await advance(3000);
+    expect(api.genome).toHaveBeenCalledTimes(2);
+  });
+
   it('refresh() polls immediately', async () => {
     const { api } = fakeApi();
     const { result } = renderHook(() => useOuroboros(api));
@@ -231,6 +267,7 @@ describe('bounded buffers', () => {
   it('ignores duplicates and keeps runs ordered', () => {
     const runs = mergeRuns([makeRun(1), makeRun(2)], [makeRun(2), makeRun(4), makeRun(3)], 3);
     expect(runs.map((r) => r.id)).toEqual([2, 3, 4]);
+    expect(mergeRuns([makeRun(1)], [makeRun(2), makeRun(3)], 10, 2).map((r) => r.id)).toEqual([1, 2]);
     expect(mergeLogs([makeLog(5)], [makeLog(4), makeLog(5)]).map((e) => e.seq)).toEqual([5]);
   });
 });

@@ -8,13 +8,15 @@
  *
  * - It never overlaps requests: the next tick is scheduled when the current one ends.
  * - It pauses while the tab is hidden (document.visibilityState) and polls at once on return.
- * - It keeps a bounded amount of data: MAX_LOGS log entries, MAX_RUNS runs.
+ * - It keeps a bounded amount of data: MAX_LOGS log entries, MAX_RUNS runs, DETAIL_CACHE_MAX genome details.
+ * - The genome the page shows (select(id)) is fetched by the same poll, and asked for again on every poll until it
+ *   arrives: it shows within one poll of being selected or created, whatever became of an earlier request.
  * - Connection: connecting -> connected; after a failure reconnecting; after `offlineAfter`
  *   consecutive failures offline. It keeps polling, so it recovers by itself.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, needsToken, type ApiClient } from './api';
-import type { ChaosType, GenomeSummary, LogEntry, OrganismSummary, Run, Status } from './schemas';
+import type { ChaosType, GenomeDetail, GenomeSummary, LogEntry, OrganismSummary, Run, Status } from './schemas';
 
 export const POLL_INTERVAL_MS = 1000;
 export const MAX_LOGS = 500;
@@ -24,9 +26,18 @@ export const GENOME_PAGE = 50;
 /** The genome history's run counts go stale for at most this long while nothing else changes. */
 export const GENOME_REFRESH_MS = 10_000;
 export const OFFLINE_AFTER_FAILURES = 3;
+/** Genome details are immutable (a diff never changes): kept by id, at most this many. */
+export const DETAIL_CACHE_MAX = 50;
 
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'offline';
-export type Section = 'status' | 'runs' | 'logs' | 'genomes' | 'chaosTypes' | 'organisms';
+export type Section = 'status' | 'runs' | 'logs' | 'genomes' | 'chaosTypes' | 'organisms' | 'genome';
+
+/** The genome the page shows in detail: its id, and its detail once it arrived (or why it did not). */
+export interface Selection {
+  id: string | null;
+  detail: GenomeDetail | null;
+  error: string | null;
+}
 
 export interface OuroborosData {
   connection: Connection;
@@ -43,6 +54,8 @@ export interface OuroborosData {
   chaosTypes: ChaosType[] | null;
   /** Every organism of the backend at a glance (null until the first answer). */
   organisms: OrganismSummary[] | null;
+  /** The genome selected with select(id), in detail. */
+  selection: Selection;
   /** The backend refuses to answer without a token (OUROBOROS_PROTECT_READS). */
   unauthorized: boolean;
   /** Per-section errors (a contract break or an HTTP error on one endpoint). */
@@ -63,6 +76,7 @@ export const initialData: OuroborosData = {
   genomesTotal: 0,
   chaosTypes: null,
   organisms: null,
+  selection: { id: null, detail: null, error: null },
   unauthorized: false,
   errors: {},
   polls: 0,
@@ -78,11 +92,15 @@ export function mergeLogs(kept: LogEntry[], incoming: LogEntry[], max = MAX_LOGS
   return merged.length > max ? merged.slice(merged.length - max) : merged;
 }
 
-/** Append runs newer than what we hold, keep at most `max` (the newest). */
-export function mergeRuns(kept: Run[], incoming: Run[], max = MAX_RUNS): Run[] {
+/**
+ * Append runs newer than what we hold and no newer than `upToId` (the status's last run: the runs are asked for
+ * after the status, and a run the status does not count yet would make the chart disagree with the counts), keep
+ * at most `max` (the newest).
+ */
+export function mergeRuns(kept: Run[], incoming: Run[], max = MAX_RUNS, upToId = Infinity): Run[] {
   if (incoming.length === 0) return kept;
   const lastId = kept.length > 0 ? kept[kept.length - 1]!.id : -Infinity;
-  const fresh = incoming.filter((r) => r.id > lastId).sort((a, b) => a.id - b.id);
+  const fresh = incoming.filter((r) => r.id > lastId && r.id <= upToId).sort((a, b) => a.id - b.id);
   if (fresh.length === 0) return kept;
   const merged = kept.concat(fresh);
   return merged.length > max ? merged.slice(merged.length - max) : merged;
@@ -102,6 +120,8 @@ export interface UseOuroborosOptions {
 export interface UseOuroboros extends OuroborosData {
   /** Poll now (after an action), without waiting for the next tick. */
   refresh: () => void;
+  /** Show this genome in detail (null: none); fetched at once, and by every poll until it arrives. */
+  select: (id: string | null) => void;
 }
 
 export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}): UseOuroboros {
@@ -117,8 +137,22 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
     /** What the genome history was last fetched for (live genome, generation, state), and when. */
     genomesKey: string | null;
     genomesAt: number;
+    selectedId: string | null;
+    details: Map<string, GenomeDetail>;
     refresh: () => void;
-  }>({ data: initialData, logCursor: null, runCursor: null, everConnected: false, genomesKey: null, genomesAt: 0, refresh: () => {} });
+    select: (id: string | null) => void;
+  }>({
+    data: initialData,
+    logCursor: null,
+    runCursor: null,
+    everConnected: false,
+    genomesKey: null,
+    genomesAt: 0,
+    selectedId: null,
+    details: new Map(),
+    refresh: () => {},
+    select: () => {},
+  });
 
   useEffect(() => {
     const engine = ref.current;
@@ -134,6 +168,8 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
     engine.logCursor = null;
     engine.runCursor = null;
     engine.genomesKey = null;
+    engine.selectedId = null;
+    engine.details = new Map();
     setData(engine.data);
     const controller = new AbortController();
     let stopped = false;
@@ -227,12 +263,14 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
       const genomesKey = `${status.genomeId}|${status.generation}|${status.state}`;
       const wantGenomes =
         restarted || genomesKey !== engine.genomesKey || Date.now() - engine.genomesAt >= GENOME_REFRESH_MS;
-      const [runsR, logsR, genomesR, typesR, organismsR] = await Promise.allSettled([
+      const wantDetail = engine.selectedId !== null && !engine.details.has(engine.selectedId) ? engine.selectedId : null;
+      const [runsR, logsR, genomesR, typesR, organismsR, detailR] = await Promise.allSettled([
         api.runs(runCursor === null ? { limit: MAX_RUNS } : { limit: MAX_RUNS, since: runCursor }, signal),
         api.logs(logCursor === null ? { limit: LOG_PAGE } : { limit: LOG_PAGE, since: logCursor }, signal),
         wantGenomes ? api.genomes({ limit: GENOME_PAGE }, signal) : Promise.resolve(null),
         engine.data.chaosTypes === null ? api.chaosTypes(signal) : Promise.resolve(null),
         api.organisms(signal),
+        wantDetail !== null ? api.genome(wantDetail, signal) : Promise.resolve(null),
       ]);
       if (stopped) return;
 
@@ -248,7 +286,7 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
       };
 
       if (runsR.status === 'fulfilled') {
-        runs = mergeRuns(runs, runsR.value.runs);
+        runs = mergeRuns(runs, runsR.value.runs, MAX_RUNS, status.lastRun?.id ?? -Infinity);
         const last = runs[runs.length - 1];
         engine.runCursor = last ? last.id : engine.runCursor;
       } else {
@@ -292,8 +330,29 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
         errors.organisms = errorMessage(organismsR.reason);
       }
 
+      if (detailR.status === 'fulfilled') {
+        if (detailR.value !== null) {
+          const details = engine.details;
+          details.set(detailR.value.id, detailR.value);
+          while (details.size > DETAIL_CACHE_MAX) details.delete(details.keys().next().value as string);
+          if (engine.selectedId === detailR.value.id) patch.selection = { id: detailR.value.id, detail: detailR.value, error: null };
+        }
+      } else if (wantDetail !== null && engine.selectedId === wantDetail) {
+        // Shown, and asked for again on the next poll.
+        errors.genome = errorMessage(detailR.reason);
+        patch.selection = { id: wantDetail, detail: null, error: errorMessage(detailR.reason) };
+      }
+
       patch.errors = errors;
       publish(patch);
+    };
+
+    engine.select = (id) => {
+      if (id === engine.selectedId) return;
+      engine.selectedId = id;
+      const cached = id === null ? null : (engine.details.get(id) ?? null);
+      publish({ selection: { id, detail: cached, error: null } });
+      if (id !== null && cached === null) pollNow();
     };
 
     const onVisibility = () => {
@@ -305,10 +364,9 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
       }
     };
 
-    engine.refresh = () => {
+    /** Polls now, or right after the poll in progress. */
+    const pollNow = () => {
       if (stopped) return;
-      // After an action (chaos, rollback, heal) the history is asked for whatever the status says.
-      engine.genomesKey = null;
       if (running) {
         again = true;
       } else {
@@ -316,6 +374,12 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
         timer = null;
         void tick();
       }
+    };
+
+    engine.refresh = () => {
+      // After an action (chaos, rollback, heal) the history is asked for whatever the status says.
+      engine.genomesKey = null;
+      pollNow();
     };
 
     document.addEventListener('visibilitychange', onVisibility);
@@ -327,9 +391,13 @@ export function useOuroboros(api: ApiClient, options: UseOuroborosOptions = {}):
       controller.abort();
       document.removeEventListener('visibilitychange', onVisibility);
       engine.refresh = () => {};
+      engine.select = (id) => {
+        engine.selectedId = id;
+      };
     };
   }, [api, intervalMs, offlineAfter]);
 
   const refresh = useCallback(() => ref.current.refresh(), []);
-  return { ...data, refresh };
+  const select = useCallback((id: string | null) => ref.current.select(id), []);
+  return { ...data, refresh, select };
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { ChaosResult, ChaosType } from '@/lib/schemas';
 import { ApiError, errorMessage } from '@/lib/api';
+import { EMPTY_LINE, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from './Panel';
 
 type Feedback =
@@ -140,13 +141,13 @@ function ChaosFeedback({ feedback }: { feedback: Feedback | null }) {
         <span className="font-bold uppercase">{r.chaos_type}</span> corrupted line {r.line} → generation #{r.generation}
       </p>
       <p className="mb-1 text-soft">
-        {r.description}
+        {withoutEmptyCode(r.description)}
         {r.expect && r.expect.length > 0 ? <span className="text-muted"> · expect {r.expect.join(' / ')}</span> : null}
       </p>
       <pre className="overflow-x-auto leading-5">
         <code>
-          <span className="block text-sick">- {r.before}</span>
-          <span className="block text-healthy">+ {r.after}</span>
+          <span className="block text-sick">- {r.before.trim() === '' ? <span className="text-muted">{EMPTY_LINE}</span> : r.before}</span>
+          <span className="block text-healthy">+ {r.after.trim() === '' ? <span className="text-muted">{EMPTY_LINE}</span> : r.after}</span>
         </code>
       </pre>
     </div>

@@ -1,9 +1,8 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createApiClient, errorMessage, needsToken, type ApiClient } from '@/lib/api';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createApiClient, needsToken, type ApiClient } from '@/lib/api';
 import { forgetToken, readToken, saveToken } from '@/lib/token';
-import type { GenomeDetail } from '@/lib/schemas';
 import { MAX_LOGS, useOuroboros } from '@/lib/useOuroboros';
 import { ChaosPanel } from './ChaosPanel';
 import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
@@ -17,8 +16,6 @@ import { StatsPanel } from './StatsPanel';
 import { TerminalPanel } from './TerminalPanel';
 import { TokenPanel } from './TokenPanel';
 import { VitalsPanel } from './VitalsPanel';
-
-const DETAIL_CACHE_MAX = 50;
 
 /** The God View: one poller, every panel. */
 export function Dashboard({ api: injected }: { api?: ApiClient }) {
@@ -47,41 +44,11 @@ export function Dashboard({ api: injected }: { api?: ApiClient }) {
     window.history.replaceState(null, '', url);
   }, []);
 
-  // Genome details never change their diff, so they are cached (bounded) by id.
-  const cache = useRef(new Map<string, GenomeDetail>());
-  const [selection, setSelection] = useState<DiffSelection>({ id: null, detail: null, loading: false, error: null });
-
-  useEffect(() => {
-    if (selectedId === null) {
-      setSelection({ id: null, detail: null, loading: false, error: null });
-      return;
-    }
-    const cached = cache.current.get(selectedId);
-    if (cached) {
-      setSelection({ id: selectedId, detail: cached, loading: false, error: null });
-      return;
-    }
-    if (!connected) {
-      setSelection((s) => (s.id === selectedId ? s : { id: selectedId, detail: null, loading: true, error: null }));
-      return;
-    }
-    let cancelled = false;
-    setSelection({ id: selectedId, detail: null, loading: true, error: null });
-    api
-      .genome(selectedId)
-      .then((detail) => {
-        const c = cache.current;
-        c.set(detail.id, detail);
-        while (c.size > DETAIL_CACHE_MAX) c.delete(c.keys().next().value as string);
-        if (!cancelled) setSelection({ id: selectedId, detail, loading: false, error: null });
-      })
-      .catch((e: unknown) => {
-        if (!cancelled) setSelection({ id: selectedId, detail: null, loading: false, error: errorMessage(e) });
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [api, selectedId, connected]);
+  // The poller fetches the selected genome's detail (and keeps asking until it arrives).
+  const { select } = live;
+  useEffect(() => select(selectedId), [select, selectedId]);
+  const shown = live.selection.id === selectedId ? live.selection : { id: selectedId, detail: null, error: null };
+  const selection: DiffSelection = { ...shown, loading: shown.detail === null && shown.error === null };
 
   const { refresh } = live;
   // Asked for once, when the backend first answers 401; kept in sessionStorage for this tab.

@@ -1,6 +1,6 @@
 import type { GenomeDetail } from '@/lib/schemas';
 import { parseUnifiedDiff } from '@/lib/diff';
-import { formatDateTime, shortId } from '@/lib/format';
+import { formatDateTime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge } from './badges';
 import { DIFF_LINE_STYLE } from './diff-style';
@@ -28,7 +28,9 @@ export function DiffPanel({ selection }: { selection: DiffSelection }) {
   if (error) {
     return (
       <Panel title={title} testId="diff">
-        <Note tone="error">Cannot load genome {shortId(id)}: {error}</Note>
+        <Note tone="error">
+          Cannot load genome {shortId(id)}: {error} Trying again at the next poll.
+        </Note>
       </Panel>
     );
   }
@@ -59,7 +61,7 @@ export function DiffPanel({ selection }: { selection: DiffSelection }) {
         <span className="text-muted">
           {detail.parentId ? `vs parent ${shortId(detail.parentId)}` : 'no parent'} · {formatDateTime(detail.createdAt)}
         </span>
-        <span className="w-full break-words text-soft">{detail.summary}</span>
+        <span className="w-full break-words text-soft">{withoutEmptyCode(detail.summary)}</span>
       </div>
       <TrustSection genome={detail} />
       {parsed.hunks === 0 ? (

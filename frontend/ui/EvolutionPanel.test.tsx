@@ -108,6 +108,29 @@ describe('EvolutionPanel', () => {
     expect(api.genome).toHaveBeenCalledWith('0000000000000001');
   });
 
+  it('folds the generations that failed (chaos until a heal) into one row, and unfolds them on a click', async () => {
+    const g = (generation: number, cause: 'seed' | 'chaos' | 'heal' | 'evolve', healthy: boolean, live = false) => ({
+      id: generation.toString(16).padStart(16, '0'),
+      generation,
+      parentId: generation === 0 ? null : (generation - 1).toString(16).padStart(16, '0'),
+      cause,
+      summary: `${cause} ${generation}`,
+      createdAt: iso(generation),
+      live,
+      healthy,
+      fitness: null,
+    });
+    const view = { ...VIEW, lineage: [g(5, 'evolve', true, true), g(4, 'heal', true), g(3, 'chaos', false), g(2, 'chaos', false), g(1, 'heal', true), g(0, 'seed', true)] };
+    expect(EvolutionViewSchema.safeParse(view).success).toBe(true);
+    render(<EvolutionPanel api={fakeApi(view)} chartWidth={500} />);
+    await screen.findAllByTestId('lineage-row');
+    expect(screen.getAllByTestId('lineage-row').map((r) => r.dataset.cause)).toEqual(['evolve', 'heal', 'heal', 'seed']);
+    const folded = screen.getByTestId('lineage-failed');
+    expect(folded.textContent).toContain('2 failed generations (#2–#3: chaos)');
+    fireEvent.click(within(folded).getAllByRole('button')[0]!);
+    expect(screen.getAllByTestId('lineage-row').map((r) => r.dataset.cause)).toEqual(['evolve', 'heal', 'chaos', 'chaos', 'heal', 'seed']);
+  });
+
   it('starts a run with the chosen settings, cancels one, and reports a refusal in the API’s words', async () => {
     const idle = { ...VIEW, running: false, run: { ...RUN, state: 'finished' as const } };
     const api = fakeApi(idle, {

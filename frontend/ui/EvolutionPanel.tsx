@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ApiError, errorMessage, type ApiClient, type EvolveOptions } from '@/lib/api';
 import { parseUnifiedDiff } from '@/lib/diff';
-import { formatClock, formatMs, shortId } from '@/lib/format';
+import { collapseFailed, describeFailed } from '@/lib/lineage';
+import { formatClock, formatMs, shortId, withoutEmptyCode } from '@/lib/format';
 import type { EvolutionRun, EvolutionView, Fitness, GenomeDetail, LineageEntry } from '@/lib/schemas';
 import { Note, Panel } from './Panel';
 import { CauseBadge } from './badges';
@@ -146,29 +147,49 @@ function Lineage({ entries, truncated, loadGenome }: { entries: LineageEntry[]; 
       (e: unknown) => setDetails((m) => ({ ...m, [id]: errorMessage(e) })),
     );
   };
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(new Set());
+  const genomeRow = (g: LineageEntry) => {
+    const detail = details[g.id];
+    return (
+      <li key={g.id} data-testid="lineage-row" data-cause={g.cause} data-genome-id={g.id} className="border-l-2 border-edge py-0.5 pl-2">
+        <button type="button" aria-expanded={open === g.id} onClick={() => toggle(g.id)} className="flex w-full flex-wrap items-center gap-x-2 gap-y-1 text-left hover:bg-phosphor/5">
+          <span className="font-bold text-phosphor">#{g.generation}</span>
+          <CauseBadge cause={g.cause} />
+          <FitnessText fitness={g.fitness} compact />
+          {g.live ? <span className="border border-phosphor px-1 text-[10px] leading-4 font-bold text-phosphor">LIVE</span> : null}
+          <span className="min-w-0 flex-1 truncate text-soft" title={withoutEmptyCode(g.summary)}>
+            {withoutEmptyCode(g.summary)}
+          </span>
+          <span className="text-muted">{shortId(g.id)}</span>
+        </button>
+        {open === g.id ? (
+          <div className="mt-1">
+            {detail === undefined ? <Note>Loading its diff…</Note> : typeof detail === 'string' ? <Note tone="error">{detail}</Note> : <InlineDiff diff={detail.diff} />}
+          </div>
+        ) : null}
+      </li>
+    );
+  };
   return (
     <div>
       <h3 className="mb-1 text-[11px] tracking-[0.2em] text-muted uppercase">Lineage of the best genome</h3>
       <ol className="flex flex-col text-xs" aria-label="Lineage, newest first">
-        {entries.map((g) => {
-          const detail = details[g.id];
+        {collapseFailed(entries).map((row) => {
+          if (row.kind === 'genome') return genomeRow(row.entry);
+          // A stretch of generations that failed (chaos until a heal): one row, unfolded on a click.
+          const key = row.entries[0]!.id;
+          const isOpen = unfolded.has(key);
           return (
-            <li key={g.id} data-testid="lineage-row" data-cause={g.cause} data-genome-id={g.id} className="border-l-2 border-edge py-0.5 pl-2">
-              <button type="button" aria-expanded={open === g.id} onClick={() => toggle(g.id)} className="flex w-full flex-wrap items-center gap-x-2 gap-y-1 text-left hover:bg-phosphor/5">
-                <span className="font-bold text-phosphor">#{g.generation}</span>
-                <CauseBadge cause={g.cause} />
-                <FitnessText fitness={g.fitness} compact />
-                {g.live ? <span className="border border-phosphor px-1 text-[10px] leading-4 font-bold text-phosphor">LIVE</span> : null}
-                <span className="min-w-0 flex-1 truncate text-soft" title={g.summary}>
-                  {g.summary}
-                </span>
-                <span className="text-muted">{shortId(g.id)}</span>
+            <li key={`failed-${key}`} data-testid="lineage-failed" data-count={row.entries.length} className="border-l-2 border-dashed border-sick/50 py-0.5 pl-2">
+              <button
+                type="button"
+                aria-expanded={isOpen}
+                onClick={() => setUnfolded((s) => new Set(isOpen ? [...s].filter((k) => k !== key) : [...s, key]))}
+                className="w-full text-left text-muted hover:bg-phosphor/5"
+              >
+                {isOpen ? '▾' : '▸'} {describeFailed(row.entries)}
               </button>
-              {open === g.id ? (
-                <div className="mt-1">
-                  {detail === undefined ? <Note>Loading its diff…</Note> : typeof detail === 'string' ? <Note tone="error">{detail}</Note> : <InlineDiff diff={detail.diff} />}
-                </div>
-              ) : null}
+              {isOpen ? <ol className="mt-0.5 flex flex-col">{row.entries.map(genomeRow)}</ol> : null}
             </li>
           );
         })}

@@ -20,6 +20,13 @@ describe('ExecutionChart', () => {
     expect(screen.getByText('p95 60 ms')).toBeTruthy();
   });
 
+  it("puts each run at its organism's run number", () => {
+    // Ids are shared by every organism: this one's runs 1..4 had ids 2, 4, 7, 9.
+    const runs = [2, 4, 7, 9].map((id, i) => makeRun(id, { number: i + 1 }));
+    const { container } = render(<ExecutionChart runs={runs} p95Ms={null} width={600} />);
+    expect([...container.querySelectorAll('[data-run-number]')].map((e) => e.getAttribute('data-run-number'))).toEqual(['1', '2', '3', '4']);
+  });
+
   it('shows a runs error', () => {
     render(<ExecutionChart runs={[]} p95Ms={null} width={600} error="GET /runs failed with HTTP 500." />);
     expect(screen.getByRole('alert').textContent).toContain('HTTP 500');

@@ -14,10 +14,12 @@ import {
 import type { Run, Verdict } from '@/lib/schemas';
 import { formatClock, formatMs } from '@/lib/format';
 import { Note, Panel } from './Panel';
-import { VERDICT_COLOR } from './badges';
+import { runNumber, VERDICT_COLOR } from './badges';
 
 interface Point {
   id: number;
+  /** The organism's own run number: the x-axis counts as the Runs figure does. */
+  number: number;
   durationMs: number;
   verdict: Verdict;
   generation: number;
@@ -33,12 +35,12 @@ function RunDot(props: DotItemDotProps) {
   if (cx === undefined || cy === undefined || !p) return null;
   const key = `dot-${p.id}`;
   if (p.verdict === 'ok') {
-    return <circle key={key} cx={cx} cy={cy} r={2} fill="#3dff8f" data-run-id={p.id} data-verdict="ok" />;
+    return <circle key={key} cx={cx} cy={cy} r={2} fill="#3dff8f" data-run-id={p.id} data-run-number={p.number} data-verdict="ok" />;
   }
   // Failures: a larger ring plus a cross, in the verdict's colour.
   const c = VERDICT_COLOR[p.verdict];
   return (
-    <g key={key} data-run-id={p.id} data-verdict={p.verdict} data-testid="failure-marker">
+    <g key={key} data-run-id={p.id} data-run-number={p.number} data-verdict={p.verdict} data-testid="failure-marker">
       <circle cx={cx} cy={cy} r={6} fill="#020604" stroke={c} strokeWidth={2} />
       <path d={`M${cx - 3} ${cy - 3}L${cx + 3} ${cy + 3}M${cx + 3} ${cy - 3}L${cx - 3} ${cy + 3}`} stroke={c} strokeWidth={1.5} />
     </g>
@@ -51,7 +53,7 @@ function RunTooltip({ active, payload }: { active?: boolean; payload?: ReadonlyA
   return (
     <div className="max-w-64 border border-edge bg-void px-2 py-1 text-xs text-soft">
       <p>
-        run {p.id} · gen #{p.generation} · {formatClock(p.startedAt)}
+        run #{p.number} · gen #{p.generation} · {formatClock(p.startedAt)}
       </p>
       <p>
         {formatMs(p.durationMs)} · <span style={{ color: VERDICT_COLOR[p.verdict] }}>{p.verdict}</span>
@@ -76,6 +78,7 @@ export function ExecutionChart({
 }) {
   const data: Point[] = runs.map((r) => ({
     id: r.id,
+    number: runNumber(r),
     durationMs: r.durationMs,
     verdict: r.verdict,
     generation: r.generation,
@@ -87,7 +90,7 @@ export function ExecutionChart({
   const chart = (
     <LineChart data={data} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} {...(width ? { width, height: HEIGHT } : {})}>
       <CartesianGrid stroke="#1b4430" strokeDasharray="2 4" />
-      <XAxis dataKey="id" stroke="#76a88a" tick={{ fontSize: 11 }} tickLine={false} minTickGap={24} />
+      <XAxis dataKey="number" stroke="#76a88a" tick={{ fontSize: 11 }} tickLine={false} minTickGap={24} />
       <YAxis
         stroke="#76a88a"
         tick={{ fontSize: 11 }}

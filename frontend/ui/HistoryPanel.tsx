@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { GenomeSummary, RollbackResult } from '@/lib/schemas';
 import { ApiError, errorMessage } from '@/lib/api';
-import { formatClock, shortId } from '@/lib/format';
+import { formatClock, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from './Panel';
 import { CauseBadge, TrustBadge, VerdictBadge } from './badges';
 import { FitnessText } from './EvolutionPanel';
@@ -107,8 +107,8 @@ export function HistoryPanel({
                       <span className="border border-phosphor px-1 text-[10px] leading-4 font-bold text-phosphor">LIVE</span>
                     ) : null}
                   </span>
-                  <span className="truncate text-soft" title={g.summary}>
-                    {g.summary || '(no summary)'}
+                  <span className="truncate text-soft" title={withoutEmptyCode(g.summary)}>
+                    {withoutEmptyCode(g.summary) || '(no summary)'}
                   </span>
                   <span className="text-[11px] text-muted">
                     {g.runs.total === 0 ? 'no runs yet' : `${g.runs.total} ${g.runs.total === 1 ? 'run' : 'runs'} · ${g.runs.ok} ok · ${g.runs.failed} failed`} · {shortId(g.id)}

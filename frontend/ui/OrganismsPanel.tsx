@@ -2,7 +2,7 @@
 
 import type { OrganismSummary } from '@/lib/schemas';
 import { formatPercent } from '@/lib/format';
-import { STATE_STYLE } from './badges';
+import { stateStyle } from './badges';
 
 /**
  * Every organism's state at a glance; picking one switches the detailed view below to it.
@@ -32,7 +32,7 @@ export function OrganismsPanel({
   return (
     <nav aria-label="Organisms" className="flex flex-wrap gap-2">
       {organisms.map((o) => {
-        const style = STATE_STYLE[o.state];
+        const style = stateStyle(o.state);
         const active = o.name === current;
         return (
           <button

@@ -33,11 +33,21 @@ export function StatsPanel({
   const failures: Verdict[] = VERDICTS.filter((v) => v !== 'ok');
   const maxCount = Math.max(1, ...failures.map((v) => stats.byVerdict[v]));
   return (
-    <Panel title="Statistics" testId="stats" extra={<span>uptime {formatUptime(uptimeS)}</span>}>
+    <Panel
+      title="Statistics"
+      testId="stats"
+      extra={
+        <span data-testid="server-uptime" title="Time since the backend server started (not the organism's age: see its generation)">
+          server up {formatUptime(uptimeS)}
+        </span>
+      }
+    >
       <div className={`flex flex-col gap-3 ${stale ? 'opacity-60' : ''}`}>
         <div className="flex flex-wrap items-end gap-x-6 gap-y-2">
           <div>
-            <p className="text-xs text-muted uppercase">Success rate</p>
+            <p className="text-xs text-muted uppercase" title="Over every run of this organism, all generations">
+              Success rate <span className="normal-case">(all runs)</span>
+            </p>
             <p data-testid="success-rate" className={`text-3xl font-bold glow ${rateTone(stats.successRate)}`}>
               {formatPercent(stats.successRate)}
             </p>

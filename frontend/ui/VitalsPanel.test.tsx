@@ -36,7 +36,7 @@ describe('VitalsPanel', () => {
   it('colours each state differently and flashes when the state flips', () => {
     const { rerender } = render(<VitalsPanel status={makeStatus()} />);
     expect(screen.getByTestId('organism-state').className).not.toContain('animate-flip');
-    rerender(<VitalsPanel status={makeStatus({ state: 'sick', lastRun: makeRun(43, { verdict: 'crashed', error: 'boom' }) })} />);
+    rerender(<VitalsPanel status={makeStatus({ state: 'sick', lastRun: makeRun(43, { verdict: 'crashed', error: 'boom', genomeId: 'abcdef0123456789' }) })} />);
     const sick = screen.getByTestId('organism-state');
     expect(sick.textContent).toBe('SICK');
     expect(sick.className).toContain('text-sick');
@@ -49,6 +49,31 @@ describe('VitalsPanel', () => {
     expect(screen.getByTestId('state-change').textContent).toContain('was sick');
     rerender(<VitalsPanel status={makeStatus({ state: 'paused' })} />);
     expect(screen.getByTestId('organism-state').className).toContain('text-paused');
+  });
+
+  it("says the live generation has no verdict yet when the last run was an earlier generation's", () => {
+    // Right after chaos: generation 4 is live and not run yet; run 7 (generation 3) passed.
+    render(
+      <VitalsPanel
+        status={makeStatus({ state: 'sick', generation: 4, genomeId: 'ffff000000000004', lastRun: makeRun(7, { number: 7, generation: 3, genomeId: 'abcdef0123456789' }) })}
+      />,
+    );
+    expect(screen.getByTestId('last-verdict').textContent).toBe('not run yet');
+    expect(screen.getByTestId('last-run').textContent).toBe('gen #4 is next; run #7 (gen #3) was ok');
+  });
+
+  it("numbers runs as the organism counts them, and shows how long the live generation has lived", () => {
+    const now = Date.parse('2025-01-01T12:10:00.000Z');
+    render(<VitalsPanel now={now} status={makeStatus({ lastRun: makeRun(9001, { number: 42, generation: 3, genomeId: 'abcdef0123456789' }), generationSince: '2025-01-01T12:07:55.000Z' })} />);
+    expect(screen.getByTestId('last-run').textContent).toBe('run #42 · gen #3');
+    expect(screen.getByTestId('generation-age').textContent).toBe(' · live for 2m 05s');
+  });
+
+  it('shows a state it has no colour for by its name', () => {
+    render(<VitalsPanel status={makeStatus({ state: 'verifying' })} />);
+    const state = screen.getByTestId('organism-state');
+    expect(state.textContent).toBe('VERIFYING');
+    expect(state.dataset.state).toBe('verifying');
   });
 
   it('marks values as last known while the backend is unreachable', () => {

@@ -2,9 +2,9 @@
 
 import { useEffect, useState } from 'react';
 import type { OrganismState, Status } from '@/lib/schemas';
-import { formatAgo, formatClock, formatMs, shortId } from '@/lib/format';
+import { formatAgo, formatClock, formatMs, formatUptime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from './Panel';
-import { CauseBadge, STATE_STYLE, VerdictBadge } from './badges';
+import { CauseBadge, runNumber, stateStyle, VerdictBadge } from './badges';
 import { InputText } from './TrustSection';
 
 interface Flip {
@@ -46,8 +46,12 @@ export function VitalsPanel({
     );
   }
 
-  const s = STATE_STYLE[status.state];
+  const s = stateStyle(status.state);
   const run = status.lastRun;
+  // The last run may be of an earlier generation (chaos, a heal or a rollback has just made a new one): then the
+  // live generation has no verdict yet, and the earlier one's is said to be that.
+  const ofLive = run !== null && run.genomeId === status.genomeId;
+  const since = status.generationSince ? Date.parse(status.generationSince) : NaN;
   return (
     <Panel
       title="Vital signs"
@@ -67,7 +71,7 @@ export function VitalsPanel({
           <div className="text-xs leading-5 text-muted">
             {flip?.previous ? (
               <p data-testid="state-change">
-                was <span className={STATE_STYLE[flip.previous].text}>{flip.previous}</span> until{' '}
+                was <span className={stateStyle(flip.previous).text}>{flip.previous}</span> until{' '}
                 {formatClock(flip.at)}
               </p>
             ) : (
@@ -85,16 +89,30 @@ export function VitalsPanel({
             </dd>
             <dd className="text-xs text-muted" title={status.genomeId}>
               genome {shortId(status.genomeId)}
+              {Number.isFinite(since) ? (
+                <span data-testid="generation-age" title={`live since ${formatClock(since)}`}>
+                  {' '}
+                  · live for {formatUptime((now - since) / 1000)}
+                </span>
+              ) : null}
             </dd>
           </div>
           <div>
             <dt className="text-xs text-muted uppercase">Last verdict</dt>
-            <dd data-testid="last-verdict" className="text-xl">
-              {run ? <VerdictBadge verdict={run.verdict} /> : <span className="text-muted">No runs yet</span>}
+            <dd data-testid="last-verdict" data-of-live={ofLive} className="text-xl">
+              {!run ? <span className="text-muted">No runs yet</span> : ofLive ? <VerdictBadge verdict={run.verdict} /> : <span className="text-muted">not run yet</span>}
             </dd>
             {run ? (
-              <dd className="text-xs text-muted">
-                run {run.id} · gen #{run.generation}
+              <dd data-testid="last-run" className="text-xs text-muted">
+                {ofLive ? (
+                  <>
+                    run #{runNumber(run)} · gen #{run.generation}
+                  </>
+                ) : (
+                  <>
+                    gen #{status.generation} is next; run #{runNumber(run)} (gen #{run.generation}) was <VerdictBadge verdict={run.verdict} />
+                  </>
+                )}
               </dd>
             ) : null}
           </div>
@@ -174,7 +192,7 @@ export function VitalsPanel({
             <span>
               gen #{status.lastMutation.generation} at {formatClock(status.lastMutation.at)}
             </span>
-            <span className="w-full break-words text-soft">{status.lastMutation.summary}</span>
+            <span className="w-full break-words text-soft">{withoutEmptyCode(status.lastMutation.summary)}</span>
           </div>
         ) : null}
         {error ? <Note tone="error">{error}</Note> : null}

@@ -1,6 +1,14 @@
-import type { Cause, OrganismState, Verdict } from '@/lib/schemas';
+import type { Cause, KnownState, OrganismState, Run, Verdict } from '@/lib/schemas';
 
-export const STATE_STYLE: Record<OrganismState, { text: string; border: string; bg: string; label: string }> = {
+export interface StateStyle {
+  text: string;
+  border: string;
+  bg: string;
+  label: string;
+}
+
+/** One entry per state the dashboard colours; a state the backend adds later is shown by its name (stateStyle). */
+export const STATE_STYLE: Record<KnownState, StateStyle> = {
   healthy: { text: 'text-healthy', border: 'border-healthy', bg: 'bg-healthy/10', label: 'HEALTHY' },
   verifying: { text: 'text-cyan', border: 'border-cyan', bg: 'bg-cyan/10', label: 'VERIFYING' },
   sick: { text: 'text-sick', border: 'border-sick', bg: 'bg-sick/15', label: 'SICK' },
@@ -9,6 +17,14 @@ export const STATE_STYLE: Record<OrganismState, { text: string; border: string; 
   quarantined: { text: 'text-violet', border: 'border-violet', bg: 'bg-violet/15', label: 'QUARANTINED' },
   paused: { text: 'text-paused', border: 'border-paused', bg: 'bg-paused/15', label: 'PAUSED' },
 };
+
+/** How a state looks: its entry in STATE_STYLE, or its own name in a neutral colour. */
+export function stateStyle(state: OrganismState): StateStyle {
+  return (STATE_STYLE as Record<string, StateStyle | undefined>)[state] ?? { text: 'text-soft', border: 'border-soft', bg: 'bg-soft/10', label: state.toUpperCase() };
+}
+
+/** A run's number as people count: its organism's 1, 2, 3... (the id, shared by every organism, from older backends). */
+export const runNumber = (run: Pick<Run, 'id' | 'number'>): number => run.number ?? run.id;
 
 export const VERDICT_TEXT: Record<Verdict, string> = {
   ok: 'text-healthy',

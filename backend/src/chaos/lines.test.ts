@@ -43,6 +43,7 @@ describe('Lines', () => {
 describe('quoteCode', () => {
   it('trims, shortens and quotes', () => {
     expect(quoteCode('   x = 1;  ')).toBe('`x = 1;`');
+    expect(quoteCode('  \t ')).toBe('(empty line)');
     expect(quoteCode('y'.repeat(100), 10)).toBe(`\`${'y'.repeat(9)}…\``);
   });
 });

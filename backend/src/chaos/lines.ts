@@ -81,9 +81,13 @@ export function indentationOf(text: string): string {
   return /^[ \t]*/.exec(text)?.[0] ?? '';
 }
 
-/** A line's code as it appears in a description: trimmed, shortened, in backticks. */
+/** Stands for a line left with no code, where an empty code span (two backticks) would say nothing. */
+export const EMPTY_LINE = '(empty line)';
+
+/** A line's code as it appears in a description: trimmed, shortened, in backticks; EMPTY_LINE when there is none. */
 export function quoteCode(text: string, max = 80): string {
   const trimmed = text.trim();
+  if (trimmed === '') return EMPTY_LINE;
   const short = trimmed.length > max ? `${trimmed.slice(0, max - 1)}…` : trimmed;
   return `\`${short}\``;
 }

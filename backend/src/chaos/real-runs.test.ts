@@ -65,15 +65,18 @@ beforeAll(async () => {
     chaos,
     outcome: await runGenomeSource(organism, chaos.source, 1),
   }));
-}, 90_000);
+}, 240_000);
 
 const trialsOf = (type: string): Trial[] => trials.filter((t) => t.type === type);
 const shown = (t: Trial): string =>
   `${t.type} seed ${t.seed}: ${t.outcome?.verdict} (${t.outcome?.detail}) after ${t.chaos?.description}`;
 
 describe('real runs of the corrupted genome', () => {
-  it('the uncorrupted genome is ok', () => {
-    expect(baseline.map((o) => o.verdict)).toEqual(['ok', 'ok']);
+  it('the uncorrupted genome is ok: a right answer, its own work well within the budget', () => {
+    for (const o of baseline) {
+      // Late in wall time only when a loaded machine made it so: its CPU time says it is not the code.
+      expect(o.verdict === 'ok' || (o.verdict === 'slow' && o.cpuMs !== null && o.cpuMs < organism.manifest.slowMs / 2), JSON.stringify(o)).toBe(true);
+    }
   });
 
   const failures = CHAOS_OPERATORS.filter((op) => !MUTANTS.has(op.type)).map((op) => op.type);

@@ -49,11 +49,29 @@ export class BenchCancelled extends Error {
 
 /** Correct answers: `slow` (over the organism's own budget, on an edge case) is still correct; a timed run cannot be `slow`. */
 const PASSING: readonly Verdict[] = ['ok', 'slow'];
+/**
+ * What a timed run's time is: CPU time (user + system) of the organism's process, which the machine's load barely
+ * moves, where wall time let two busy processes make a candidate look 18 % faster than itself. Part of the
+ * benchmark's fingerprint, so that measurements made with another clock are never compared with these.
+ */
+const CLOCK = 'cpu';
 
-/** One repeat of a paired measurement: the timed inputs' times summed, candidate and incumbent. */
+/** One timed run: its CPU time (the measurement) and its wall time (which counts what it waits for too). */
+interface Sample {
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** A timed run's sample, or null when it failed or reported no CPU time. */
+const sampleOf = (res: GenomeRunResult): Sample | null =>
+  PASSING.includes(res.verdict) && typeof res.cpuMs === 'number' ? { cpuMs: res.cpuMs, wallMs: res.durationMs } : null;
+
+/** One repeat of a paired measurement: the timed inputs' CPU times summed, candidate and incumbent, and their wall times. */
 export interface Pair {
   candidateMs: number;
   incumbentMs: number;
+  candidateWallMs?: number;
+  incumbentWallMs?: number;
 }
 
 export interface PairResult {
@@ -103,7 +121,7 @@ export class Bench {
     this.scratch = new ScratchDir(root, path.relative(root, o.dir).split(path.sep), o.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES);
     this.fingerprint = createHash('sha256')
       .update(JSON.stringify(this.inputs.map((i) => [i.name, i.timed === true, i.input])))
-      .update(`\0${settings.repeats}`)
+      .update(`\0${settings.repeats}\0${CLOCK}`)
       .digest('hex')
       .slice(0, 16);
   }
@@ -221,21 +239,23 @@ export class Bench {
     i: { file: string; source: string } | null,
     o: { repeats: number; signal?: AbortSignal | undefined; giveUpRatio?: number | undefined },
   ): Promise<TimedResult | { gaveUp: { gaveUp: string; input: string; limitMs: number } }> {
-    const samples = { c: this.timed.map(() => [] as number[]), i: this.timed.map(() => [] as number[]) };
+    const samples = { c: this.timed.map(() => [] as Sample[]), i: this.timed.map(() => [] as Sample[]) };
     let incumbentFailed: FailedFitness | null = null;
     const pairs: Pair[] = [];
     for (let r = 0; r < o.repeats; r++) {
-      const sums = { c: 0, i: 0 };
+      const sums = { c: 0, i: 0, cWall: 0, iWall: 0 };
       for (const [k, input] of this.timed.entries()) {
         const order: ('c' | 'i')[] = i === null || incumbentFailed ? ['c'] : r % 2 === 0 ? ['i', 'c'] : ['c', 'i'];
         for (const who of order) {
           this.checkSignal(o.signal);
           if (who === 'i' && i) {
             const res = await this.runOnce(i.file, input);
-            if (!PASSING.includes(res.verdict)) incumbentFailed = this.failed(i.source, input, res);
+            const sample = sampleOf(res);
+            if (sample === null) incumbentFailed = this.failed(i.source, input, res);
             else {
-              samples.i[k]?.push(res.durationMs);
-              sums.i += res.durationMs;
+              samples.i[k]?.push(sample);
+              sums.i += sample.cpuMs;
+              sums.iWall += sample.wallMs;
             }
             continue;
           }
@@ -245,17 +265,25 @@ export class Bench {
             return { gaveUp: { gaveUp: `gave up on "${input.name}" after ${limit} ms`, input: input.name, limitMs: limit } };
           }
           // On a later round, a failure means a flaky or resource-bound program: not correct enough either.
-          if (!PASSING.includes(res.verdict)) {
+          const sample = sampleOf(res);
+          if (sample === null) {
             return { candidate: this.failed(c.source, input, res), incumbent: i && (incumbentFailed ?? this.passed(i.source, samples.i, r)), pairs };
           }
-          samples.c[k]?.push(res.durationMs);
-          sums.c += res.durationMs;
+          samples.c[k]?.push(sample);
+          sums.c += sample.cpuMs;
+          sums.cWall += sample.wallMs;
         }
       }
       if (i && !incumbentFailed) {
-        pairs.push({ candidateMs: sums.c, incumbentMs: sums.i });
-        if (r === 0 && o.giveUpRatio !== undefined && sums.c > o.giveUpRatio * sums.i + 50) {
-          return { gaveUp: { gaveUp: `gave up after one round: ${Math.round(sums.c)} ms against the live genome's ${Math.round(sums.i)} ms`, input: '', limitMs: o.giveUpRatio * sums.i } };
+        pairs.push({ candidateMs: round(sums.c), incumbentMs: round(sums.i), candidateWallMs: round(sums.cWall), incumbentWallMs: round(sums.iWall) });
+        if (r === 0 && o.giveUpRatio !== undefined) {
+          // Clearly slower by either clock: working more, or waiting more (a sleep costs no CPU, but users wait for it).
+          const ratio = o.giveUpRatio;
+          const slower = ([['CPU time', sums.c, sums.i], ['wall time', sums.cWall, sums.iWall]] as const).find(([, mine, theirs]) => mine > ratio * theirs + 50);
+          if (slower) {
+            const [clock, mine, theirs] = slower;
+            return { gaveUp: { gaveUp: `gave up after one round: ${Math.round(mine)} ms of ${clock} against the live genome's ${Math.round(theirs)} ms`, input: '', limitMs: ratio * theirs } };
+          }
         }
       }
     }
@@ -279,15 +307,20 @@ export class Bench {
     };
   }
 
-  private passed(source: string, samples: number[][], repeats = this.repeats): PassedFitness {
-    const inputs: InputTiming[] = this.timed.map((input, k) => ({
-      name: input.name,
-      medianMs: Math.round(median(samples[k] ?? []) * 100) / 100,
-      samplesMs: samples[k] ?? [],
-    }));
+  private passed(source: string, samples: Sample[][], repeats = this.repeats): PassedFitness {
+    const inputs: InputTiming[] = this.timed.map((input, k) => {
+      const of = samples[k] ?? [];
+      return {
+        name: input.name,
+        medianMs: round(median(of.map((x) => x.cpuMs))),
+        samplesMs: of.map((x) => x.cpuMs),
+        wallMedianMs: round(median(of.map((x) => x.wallMs))),
+      };
+    });
     return {
       gate: 'passed',
-      timeMs: Math.round(inputs.reduce((sum, i) => sum + i.medianMs, 0) * 100) / 100,
+      timeMs: round(inputs.reduce((sum, i) => sum + i.medianMs, 0)),
+      wallMs: round(inputs.reduce((sum, i) => sum + (i.wallMedianMs ?? 0), 0)),
       codeSize: codeSize(source),
       repeats,
       inputs,
@@ -299,9 +332,10 @@ export class Bench {
 
   private failed(source: string, input: BenchmarkInput, res: GenomeRunResult): FailedFitness {
     const error = res.error ? `: ${res.error.length > 300 ? `${res.error.slice(0, 300)}…` : res.error}` : '';
+    const unmeasured = PASSING.includes(res.verdict) && res.cpuMs === null ? ' but reported no CPU time (it ended without Node\'s exit event)' : '';
     return {
       gate: 'failed',
-      reason: `${res.verdict} on "${input.name}"${error}`,
+      reason: `${res.verdict} on "${input.name}"${unmeasured}${error}`,
       input: input.name,
       verdict: res.verdict,
       codeSize: codeSize(source),
@@ -326,6 +360,8 @@ export class Bench {
       outputCapBytes: Math.max(this.o.outputCapBytes, this.settings.outputCapBytes),
       killGraceMs: this.o.killGraceMs ?? 500,
       sandbox: this.o.sandbox ?? null,
+      // A timed run's time is its CPU time: the machine's load cannot make it faster or slower.
+      ...(input.timed ? { measureCpu: true } : {}),
     };
     return runGenome(derived, file, 0, limits);
   }
@@ -338,3 +374,5 @@ export class Bench {
     if (signal?.aborted) throw new BenchCancelled('the measurement was cancelled');
   }
 }
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

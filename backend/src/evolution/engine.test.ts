@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng.js';
 import type { MeasureResult, Pair, PairResult, ScreenResult } from './bench.js';
 import { hashSource, newProgress, runEvolution, type EngineDeps, type EvolutionProgress, type RunSettings } from './engine.js';
-import { codeSize, compareFitness, type Fitness, type PassedFitness } from './fitness.js';
+import { CONFIRM_PAIRS } from './promotion-rule.js';
+import { codeSize, compareFitness, median, type Fitness, type PassedFitness } from './fitness.js';
 import type { LlmOutcome } from './llm.js';
 
 const BUBBLE = readFileSync(new URL('../../../organisms/bubble-sort/genome.js', import.meta.url), 'utf8');
@@ -48,8 +49,8 @@ const settings = (over: Partial<RunSettings> = {}): RunSettings => ({
  * A world for the engine: a live genome, and measurements scripted per source (or drawn from a truth with noise).
  * Promotions go through a compare-and-swap like the supervisor's.
  */
-/** Five pairs agreeing with the medians. */
-const pairsOf = (c: Fitness, i: Fitness, n = 5): Pair[] =>
+/** The confirmation's pairs, agreeing with the medians. */
+const pairsOf = (c: Fitness, i: Fitness, n = CONFIRM_PAIRS): Pair[] =>
   c.gate === 'passed' && i.gate === 'passed' ? Array.from({ length: n }, () => ({ candidateMs: c.timeMs, incumbentMs: i.timeMs })) : [];
 
 function world(
@@ -138,7 +139,7 @@ describe('runEvolution', () => {
     expect(w.deps.progress).toMatchObject({ accepted: 0, refused: 1, candidatesTried: 1 });
   });
 
-  it('refuses a candidate whose medians say faster but whose interleaved pairs do not agree (sign test)', async () => {
+  it('refuses a candidate whose medians say faster but whose interleaved pairs do not prove the margin', async () => {
     const w = world({
       settings: settings({ generations: 1, population: 1, sources: ['llm'] }),
       askLlm: llmAnswers(FASTER),
@@ -146,13 +147,15 @@ describe('runEvolution', () => {
       pair: (c, i) => ({
         candidate: passed(80, c),
         incumbent: passed(100, i),
-        // Faster in three pairs, far slower in two: the medians are flattered by a noisy machine.
-        pairs: [80, 80, 80, 300, 300].map((candidateMs) => ({ candidateMs, incumbentMs: 100 })),
+        // Faster in eight pairs, far slower in four: the medians are flattered by a noisy machine.
+        pairs: [80, 80, 80, 300, 80, 80, 300, 80, 300, 80, 80, 300].map((candidateMs) => ({ candidateMs, incumbentMs: 100 })),
       }),
     });
     await runEvolution(w.deps);
     expect(w.promoted).toHaveLength(0);
-    expect(w.deps.progress.candidates[0]!.reason).toMatch(/^not confirmed: faster by 20% .* but faster in only 3 of 5 interleaved pairs \(sign test p = 0\.500, needs at most 0\.05\)$/);
+    expect(w.deps.progress.candidates[0]!.reason).toMatch(
+      /^not confirmed: faster by 20% .*, but pair by pair it takes [\d.]+% of the live genome's time, and with 99% confidence at most [\d.]+% of its time, not the 90% the margin asks \(12 interleaved pairs, faster in 8\)$/,
+    );
   });
 
   it('refuses a candidate that fails the gate, one no better, an invalid answer, and a duplicate', async () => {
@@ -259,8 +262,8 @@ describe('property: with the built-in operators and a noisy measurement, nothing
           const tc = truth(c);
           const ti = truth(i);
           if (tc.gate === 'failed' || ti.gate === 'failed') return { candidate: tc, incumbent: ti, pairs: [] };
-          const pairs = Array.from({ length: 5 }, () => ({ candidateMs: (noisy(tc) as PassedFitness).timeMs, incumbentMs: (noisy(ti) as PassedFitness).timeMs }));
-          const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number;
+          const pairs = Array.from({ length: CONFIRM_PAIRS }, () => ({ candidateMs: (noisy(tc) as PassedFitness).timeMs, incumbentMs: (noisy(ti) as PassedFitness).timeMs }));
+          const med = (xs: number[]) => median(xs);
           return { candidate: passed(med(pairs.map((p) => p.candidateMs)), c), incumbent: passed(med(pairs.map((p) => p.incumbentMs)), i), pairs };
         };
         const w = world({

@@ -4,7 +4,7 @@
  *
  * A candidate is promoted only when (1) it passes the gate, (2) its fitness is better than the champion's (the
  * live genome's) by the margin in a first measurement, and (3) a second measurement, its runs interleaved with
- * the live genome's so that the machine's load weighs on both alike, confirms it. At most one promotion per
+ * the live genome's, confirms it (the rule itself, in CPU time, is promotion-rule.ts). At most one promotion per
  * generation: the best candidate that is confirmed. The promotion itself is the supervisor's compare-and-swap on
  * the live genome, so it never lands on top of chaos or a heal it did not see; if the live genome changed, the
  * run takes the new one as its champion (once the organism is healthy again) and carries on.
@@ -14,9 +14,10 @@
 import { createHash } from 'node:crypto';
 import type { Rng } from '../lib/rng.js';
 import type { MeasureOptions, MeasureResult, PairResult, ScreenOptions, ScreenResult } from './bench.js';
-import { compareFitness, describeFitness, rankFitness, signTestP, type Fitness, type PassedFitness } from './fitness.js';
+import { describeFitness, rankFitness, type Fitness, type PassedFitness } from './fitness.js';
 import type { LlmOutcome, ShownVersion } from './llm.js';
 import { mutate } from './operators.js';
+import { confirm, CONFIRM_PAIRS, screen } from './promotion-rule.js';
 
 export const SOURCE_NAMES = ['llm', 'operators'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
@@ -117,10 +118,6 @@ export function newProgress(
 
 export const MAX_CANDIDATES = 100;
 const ELITE = 3;
-/** Pairs of the confirming measurement (at least; more when the benchmark repeats more): 7 wins of 8 pass the sign test, so one pair lost to a hiccup of the machine is forgiven. */
-export const CONFIRM_PAIRS = 8;
-/** The sign test's level: a speed-up must show in the pairs, not only in their medians. */
-export const CONFIRM_P = 0.05;
 
 export interface Member {
   source: string;
@@ -247,7 +244,9 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         if (!(await rebase())) return;
       }
       const champ = champion!;
-      const limits = new Map(champ.fitness.inputs.map((i) => [i.name, Math.max(1000, 4 * i.medianMs + 200)]));
+      // Wall-time limits from the champion's CPU times: generous, since a loaded machine stretches wall time, and
+      // only there to give up early on a candidate many times slower.
+      const limits = new Map(champ.fitness.inputs.map((i) => [i.name, Math.max(2000, 8 * i.medianMs + 1000)]));
       const screened: { member: Member; rec: CandidateRecord; source: SourceName; summary: string; detail: Record<string, unknown> }[] = [];
 
       for (let slot = 0; slot < s.population; slot++) {
@@ -283,29 +282,19 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         const rec = record({ generation: gen, source: proposal.from, summary: proposal.summary, operator: proposal.operator, outcome: 'screened', stage: 'gate', reason: 'measuring', timeMs: null, codeSize: null, genomeId: null });
         const m = await d.screen(proposal.source, champ.source, { signal: d.signal, timeLimitsMs: limits, giveUpRatio: 2 });
         check();
-        if (m.gaveUp !== null) {
-          refuse(rec, 'screening', `slower: ${m.gaveUp}`);
+        if (m.candidate) rec.codeSize = m.candidate.codeSize;
+        if (m.candidate?.gate === 'passed') {
+          rec.timeMs = m.candidate.timeMs;
+          addMember({ source: proposal.source, hash, fitness: m.candidate, genomeId: null });
+        }
+        const first = screen(m, s.margin);
+        if (!first.passed) {
+          refuse(rec, first.stage, first.reason);
           continue;
         }
-        rec.codeSize = m.candidate.codeSize;
-        if (m.candidate.gate === 'failed') {
-          refuse(rec, 'gate', `fails the gate: ${m.candidate.reason}`);
-          continue;
-        }
-        rec.timeMs = m.candidate.timeMs;
-        const member: Member = { source: proposal.source, hash, fitness: m.candidate, genomeId: null };
-        addMember(member);
-        if (m.incumbent?.gate !== 'passed') {
-          refuse(rec, 'screening', `inconclusive: the live genome failed alongside it (${m.incumbent?.reason ?? 'it did not run'})`);
-          continue;
-        }
-        const cmp = compareFitness(m.candidate, m.incumbent, s.margin);
-        if (cmp.verdict !== 'better') {
-          refuse(rec, 'screening', `not better than the live genome: ${cmp.reason}`);
-          continue;
-        }
+        const member: Member = { source: proposal.source, hash, fitness: first.candidate, genomeId: null };
         rec.stage = 'confirmation';
-        rec.reason = `better in the first measurement (${cmp.reason}); awaiting confirmation`;
+        rec.reason = first.reason;
         screened.push({ member, rec, source: proposal.from, summary: proposal.summary, detail: proposal.detail });
       }
 
@@ -329,38 +318,23 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         }
         const pair = await d.measurePair(c.member.source, champ.source, { signal: d.signal, repeats: Math.max(CONFIRM_PAIRS, champ.fitness.repeats) });
         check();
-        if (pair.incumbent.gate === 'failed') {
-          refuse(c.rec, 'confirmation', `not confirmed: the live genome itself failed during the confirmation (${pair.incumbent.reason}), so the measurement proves nothing`);
+        const second = confirm(pair, s.margin);
+        if (!second.confirmed) {
+          refuse(c.rec, 'confirmation', second.reason);
           continue;
         }
-        const second = compareFitness(pair.candidate, pair.incumbent, s.margin);
-        if (second.verdict !== 'better' || pair.candidate.gate !== 'passed') {
-          refuse(c.rec, 'confirmation', `not confirmed by the second measurement: ${second.reason}`);
-          continue;
-        }
-        // The medians can be swayed by a few runs the machine slowed down: the pairs must agree too.
-        const n = pair.pairs.length;
-        const wins = pair.pairs.filter((x) => x.candidateMs < x.incumbentMs).length;
-        const pValue = signTestP(wins, n);
-        if (second.basis === 'speed' && pValue > CONFIRM_P) {
-          refuse(c.rec, 'confirmation', `not confirmed: ${second.reason}, but faster in only ${wins} of ${n} interleaved pairs (sign test p = ${pValue.toFixed(3)}, needs at most ${CONFIRM_P})`);
-          continue;
-        }
-        if (second.basis === 'size' && wins * 2 < n) {
-          refuse(c.rec, 'confirmation', `not confirmed: ${second.reason}, but slower in ${n - wins} of ${n} interleaved pairs`);
-          continue;
-        }
-        const parentFit = pair.incumbent as PassedFitness;
-        const byInput = pair.candidate.inputs.map((i) => {
+        const { wins, ratio } = second;
+        const parentFit = second.incumbent;
+        const byInput = second.candidate.inputs.map((i) => {
           const parentMs = parentFit.inputs.find((x) => x.name === i.name)?.medianMs ?? NaN;
           return { name: i.name, parentMs, candidateMs: i.medianMs, speedup: round(parentMs / i.medianMs) };
         });
-        const speedup = round(parentFit.timeMs / pair.candidate.timeMs);
+        const speedup = round(parentFit.timeMs / second.candidate.timeMs);
         const result = await d.promote(
           champ.genomeId as string,
           {
             source: c.member.source,
-            summary: `evolved (${c.source === 'llm' ? 'LLM' : 'operators'}): ${describeFitness(pair.candidate)}, ${speedup}x the parent's speed; ${truncate(c.summary, 200)}`,
+            summary: `evolved (${c.source === 'llm' ? 'LLM' : 'operators'}): ${describeFitness(second.candidate)}, ${speedup}x the parent's speed; ${truncate(c.summary, 200)}`,
             detail: {
               evolve: {
                 run: p.id,
@@ -369,14 +343,21 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
                 summary: c.summary,
                 margin: s.margin,
                 screening: { comparison: c.rec.reason, fitness: c.member.fitness },
-                confirmation: { comparison: second.reason, pairs: pair.pairs, wins, signTestP: Math.round(pValue * 1000) / 1000, candidate: pair.candidate, parent: parentFit },
+                confirmation: {
+                  comparison: second.comparison.reason,
+                  pairs: pair.pairs,
+                  wins,
+                  ratio: { estimate: round(ratio.estimate), upper: round(ratio.upper), confidence: 1 - ratio.alpha },
+                  candidate: second.candidate,
+                  parent: parentFit,
+                },
                 speedup,
                 byInput,
                 ...c.detail,
               },
             },
           },
-          pair.candidate,
+          second.candidate,
         );
         if ('refused' in result) {
           refuse(c.rec, 'promotion', `not promoted: ${result.refused}`);
@@ -385,7 +366,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         promoted = true;
         c.rec.outcome = 'accepted';
         c.rec.stage = 'promotion';
-        c.rec.reason = `confirmed (${second.reason}; faster in ${wins} of ${n} interleaved pairs) and promoted`;
+        c.rec.reason = `${second.reason} and promoted`;
         c.rec.genomeId = result.genomeId;
         p.accepted++;
         p.promotions.push({
@@ -393,17 +374,17 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
           generation: result.generation,
           at: new Date(now()).toISOString(),
           source: c.source,
-          timeMs: pair.candidate.timeMs,
+          timeMs: second.candidate.timeMs,
           parentTimeMs: parentFit.timeMs,
           speedup,
           byInput,
         });
-        const next: Member = { ...c.member, fitness: pair.candidate, genomeId: result.genomeId };
+        const next: Member = { ...c.member, fitness: second.candidate, genomeId: result.genomeId };
         champion = next;
         population = population.filter((m) => m.hash !== next.hash);
         addMember(next);
-        p.best = { genomeId: result.genomeId, fitness: pair.candidate };
-        d.log('info', `evolution: promoted generation ${result.generation} (${describeFitness(pair.candidate)}; ${speedup}x the parent's speed)`);
+        p.best = { genomeId: result.genomeId, fitness: second.candidate };
+        d.log('info', `evolution: promoted generation ${result.generation} (${describeFitness(second.candidate)}; ${speedup}x the parent's speed)`);
       }
       p.generation = gen;
       point(gen);

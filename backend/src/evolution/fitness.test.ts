@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeSize, compareFitness, median, rankFitness, signTestP, type FailedFitness, type PassedFitness } from './fitness.js';
+import { codeSize, compareFitness, median, rankFitness, type FailedFitness, type PassedFitness } from './fitness.js';
 
 const BUBBLE = readFileSync(new URL('../../../organisms/bubble-sort/genome.js', import.meta.url), 'utf8');
 
@@ -77,12 +77,3 @@ describe('median and rank', () => {
   });
 });
 
-describe('signTestP', () => {
-  it('is the chance of winning at least that many fair coin tosses', () => {
-    expect(signTestP(5, 5)).toBeCloseTo(1 / 32);
-    expect(signTestP(4, 5)).toBeCloseTo(6 / 32);
-    expect(signTestP(0, 5)).toBe(1);
-    expect(signTestP(7, 7)).toBeLessThan(0.05);
-    expect(signTestP(6, 7)).toBeGreaterThan(0.05);
-  });
-});

@@ -3,8 +3,9 @@
  *
  * 1. Correctness is a gate: the organism's oracle must accept the answer on every input of a fixed, seeded
  *    benchmark (edge cases and large inputs). A genome that fails the gate has no fitness.
- * 2. Then speed: for each timed (large) input, the median wall time of the whole organism process over repeated
- *    runs; the fitness time is their sum. Lower is better.
+ * 2. Then speed: for each timed (large) input, the median CPU time (user + system) of the whole organism process
+ *    over repeated runs; the fitness time is their sum. Lower is better. CPU time, not wall time: what else loads the
+ *    machine barely changes it (see watcher/cpu-report.ts).
  * 3. Code size, in syntax tokens (comments, whitespace and names' lengths do not count), breaks ties.
  *
  * Two fitnesses compare with a margin: a candidate is better only when it is faster by the margin, or when it is
@@ -20,13 +21,21 @@ export interface InputTiming {
   name: string;
   /** The median of `samplesMs`. */
   medianMs: number;
+  /** CPU times of the runs (ms). */
   samplesMs: number[];
+  /** The median wall time of the same runs (absent in measurements made before it was kept). */
+  wallMedianMs?: number;
 }
 
 export interface PassedFitness {
   gate: 'passed';
-  /** Sum over the timed inputs of the median wall time of a run (ms). */
+  /** Sum over the timed inputs of the median CPU time of a run (ms). */
   timeMs: number;
+  /**
+   * The same sum of wall times: not the measure (load sways it), but a guard, since a genome that sleeps or waits
+   * costs no CPU and still keeps its users waiting (absent in measurements made before it was kept).
+   */
+  wallMs?: number;
   /** Syntax tokens of the source. */
   codeSize: number;
   repeats: number;
@@ -114,22 +123,6 @@ export function compareFitness(candidate: Fitness, incumbent: Fitness, margin: n
     return { verdict: 'tied', basis: 'size', reason: `${within}; smaller code (${candidate.codeSize} vs ${incumbent.codeSize} tokens) but measured slower` };
   }
   return { verdict: 'tied', basis: 'none', reason: `${within}, same code size (${candidate.codeSize} tokens)` };
-}
-
-/**
- * The one-sided sign test on paired runs: the probability of the candidate winning at least `wins` of `n` pairs if it
- * were no faster (each pair a coin toss).
- */
-export function signTestP(wins: number, n: number): number {
-  let tail = 0;
-  for (let k = wins; k <= n; k++) tail += binomial(n, k);
-  return tail / 2 ** n;
-}
-
-function binomial(n: number, k: number): number {
-  let r = 1;
-  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
-  return r;
 }
 
 /** A total order for ranking a population: passing first, then faster, then smaller. Negative: a ranks first. */

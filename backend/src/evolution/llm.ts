@@ -31,7 +31,7 @@ export const EVOLVE_SYSTEM_PROMPT = (fileName: string): string =>
     'Rules:',
     `1. Answer with exactly one fenced code block: either the whole new ${fileName} in a \`\`\`js block, or a unified diff against the best version shown (the last one) in a \`\`\`diff block (headers --- a/${fileName} and +++ b/${fileName}). Anything outside that block is ignored.`,
     '2. Keep the contract exactly: the same input and output format and the same answer on every valid input, edge cases included (empty input, one element, duplicates, already sorted, reversed...). The algorithm and the code are yours to change; the behaviour is not. A version that answers wrongly on any benchmark input is discarded.',
-    '3. Fitness: correctness on a fixed benchmark is a gate; then speed, the median wall time of the whole process over repeated runs on large inputs (Node start-up included); then code size in tokens breaks ties.',
+    '3. Fitness: correctness on a fixed benchmark is a gate; then speed, the median CPU time of the whole process over repeated runs on large inputs (Node start-up included); then code size in tokens breaks ties.',
     '4. Plain Node.js built-ins only: no dependencies, files, network, child processes or worker threads (a sandbox forbids them), and nothing kept between runs.',
     `5. Only ${fileName} can change.`,
   ].join('\n');

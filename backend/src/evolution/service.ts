@@ -53,6 +53,8 @@ export interface LineageEntry {
   summary: string;
   createdAt: string;
   live: boolean;
+  /** Passed a run (or its heal's trial): an ancestor that held, not a chaos generation that failed. */
+  healthy: boolean;
   fitness: Fitness | null;
 }
 
@@ -305,6 +307,7 @@ export class EvolutionService {
         summary: g.summary,
         createdAt: g.createdAt,
         live: g.id === liveId,
+        healthy: g.healthy,
         fitness: fitnessFromRow(fitness.get(g.id)),
       })),
       truncated: id !== null,

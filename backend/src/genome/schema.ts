@@ -115,4 +115,13 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (organism, input_hash)
   );
   `,
+  // 4: each organism numbers its own runs 1, 2, 3... (ids are shared by every organism, so the dashboard showed
+  // "run 7" beside "RUNS 3"). Existing runs are numbered in the order they ran.
+  `
+  ALTER TABLE runs ADD COLUMN number INTEGER;
+  UPDATE runs SET number = numbered.n
+    FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY organism ORDER BY id) AS n FROM runs WHERE trial = 0) AS numbered
+    WHERE runs.id = numbered.id;
+  CREATE UNIQUE INDEX runs_number ON runs (organism, number);
+  `,
 ];

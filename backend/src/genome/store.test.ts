@@ -1,6 +1,8 @@
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
+import { MIGRATIONS } from './schema.js';
 import { GenomeStore, StaleLiveGenomeError } from './store.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -34,6 +36,36 @@ const run = (genomeId: string, generation: number, verdict: 'ok' | 'crashed', tr
   });
 
 describe('GenomeStore', () => {
+  it("numbers each organism's runs 1, 2, 3..., however they interleave", () => {
+    const a = seed(store);
+    const b = store.promote(null, { organism: 'p', source: 'P\n', cause: 'seed', summary: 'genome 0' });
+    const runOf = (organism: string, genomeId: string) =>
+      store.insertRun({ organism, genomeId, generation: 0, seed: 1, startedAt: 't', durationMs: 1, exitCode: 0, signal: null, verdict: 'ok', error: null, trial: false });
+    const rows = [runOf('o', a.id), runOf('p', b.id), runOf('p', b.id), runOf('o', a.id), runOf('p', b.id)];
+    expect(rows.map((r) => `${r.organism}${r.number}`)).toEqual(['o1', 'p1', 'p2', 'o2', 'p3']);
+    expect(store.recentRuns('p', 10).map((r) => r.number)).toEqual([1, 2, 3]);
+    expect(store.lastRun('o')).toMatchObject({ number: 2 });
+    expect(store.runAggregate('p').total).toBe(3);
+  });
+
+  it('numbers the runs of a store made before run numbers, in the order they ran', () => {
+    store.close();
+    const old = path.join(tmp.dir, 'old.db');
+    const db = new Database(old);
+    for (const [v, sql] of MIGRATIONS.slice(0, 2).entries()) {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    db.exec(`INSERT INTO genomes (id, organism, generation, source_hash, source, cause, summary, created_at) VALUES ('a', 'o', 0, 'h', 's', 'seed', 's', 't'), ('b', 'p', 0, 'h', 's', 'seed', 's', 't')`);
+    const insert = db.prepare(`INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, verdict) VALUES (?, ?, 0, 1, 't', 1, 'ok')`);
+    for (const [o, g] of [['o', 'a'], ['p', 'b'], ['o', 'a'], ['o', 'a'], ['p', 'b']]) insert.run(o, g);
+    db.close();
+    store = new GenomeStore(old);
+    expect(store.recentRuns('o', 10).map((r) => r.number)).toEqual([1, 2, 3]);
+    expect(store.recentRuns('p', 10).map((r) => r.number)).toEqual([1, 2]);
+    expect(store.insertRun({ organism: 'p', genomeId: 'b', generation: 0, seed: 1, startedAt: 't', durationMs: 1, exitCode: 0, signal: null, verdict: 'ok', error: null, trial: false }).number).toBe(3);
+  });
+
   it('seeds generation 0 and promotes children with increasing generations', () => {
     const g0 = seed(store);
     expect(g0).toMatchObject({ generation: 0, parentId: null, cause: 'seed', healthy: false });

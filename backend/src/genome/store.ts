@@ -40,6 +40,8 @@ export interface NewGenome {
 
 export interface RunRow {
   id: number;
+  /** The run's number among its organism's runs: 1, 2, 3... (ids are shared by every organism). */
+  number: number;
   organism: string;
   genomeId: string;
   generation: number;
@@ -55,7 +57,7 @@ export interface RunRow {
   suiteCase: string | null;
 }
 
-export type NewRun = Omit<RunRow, 'id' | 'suiteCase'> & { suiteCase?: string | null };
+export type NewRun = Omit<RunRow, 'id' | 'number' | 'suiteCase'> & { suiteCase?: string | null };
 
 /** An input that exposed a bug its genome's suite missed, shrunk: it joins every later verification. */
 export interface CounterexampleRow {
@@ -200,6 +202,7 @@ const toGenome = (r: GenomeRecord): GenomeRow => ({
 
 interface RunRecord {
   id: number;
+  number: number;
   organism: string;
   genome_id: string;
   generation: number;
@@ -216,6 +219,7 @@ interface RunRecord {
 
 const toRun = (r: RunRecord): RunRow => ({
   id: r.id,
+  number: r.number,
   organism: r.organism,
   genomeId: r.genome_id,
   generation: r.generation,
@@ -560,10 +564,12 @@ export class GenomeStore {
     return this.db.transaction((): RunRow => {
       const info = this.db
         .prepare(
-          `INSERT INTO runs (organism, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial, suite_case)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (organism, number, genome_id, generation, seed, started_at, duration_ms, exit_code, signal, verdict, error, trial, suite_case)
+           VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE organism = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           RETURNING id, number`,
         )
-        .run(
+        .get(
+          run.organism,
           run.organism,
           run.genomeId,
           run.generation,
@@ -576,14 +582,14 @@ export class GenomeStore {
           run.error,
           run.trial ? 1 : 0,
           run.suiteCase ?? null,
-        );
+        ) as { id: number; number: number };
       // A passing run no longer makes a genome healthy: only its verification suite does (setVerification).
       if (!run.trial) {
         this.db
           .prepare('UPDATE genomes SET runs_total = runs_total + 1, runs_ok = runs_ok + ?, last_verdict = ? WHERE id = ?')
           .run(run.verdict === 'ok' ? 1 : 0, run.verdict, run.genomeId);
       }
-      return { ...run, suiteCase: run.suiteCase ?? null, id: Number(info.lastInsertRowid) };
+      return { ...run, suiteCase: run.suiteCase ?? null, id: info.id, number: info.number };
     })();
   }
 

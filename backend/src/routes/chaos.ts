@@ -5,6 +5,7 @@ import { CHAOS_TYPES, chaosCatalogue } from '../chaos/index.js';
 import { ChaosNotApplicable } from '../chaos/types.js';
 import { errors } from '../errors.js';
 import { PausedError } from '../watcher/supervisor.js';
+import { originalChaosMessage } from './original-api.js';
 import { ErrorBody } from './schemas.js';
 import type { OrganismScope } from './scope.js';
 
@@ -17,6 +18,7 @@ const ChaosRequest = z
   .nullish();
 
 const ChaosResponse = z.object({
+  message: z.string().describe('what was done, in words (original clients read it)'),
   chaos_type: z.string(),
   line: z.number().int(),
   before: z.string(),
@@ -60,6 +62,7 @@ export const chaosRoutes: FastifyPluginAsync<OrganismScope> = async (app, { reso
       try {
         const { result, seed, genome } = await resolve(req).injectChaos(type, req.body?.seed);
         return {
+          message: originalChaosMessage({ description: result.description, generation: genome.generation }),
           chaos_type: result.type,
           line: result.line,
           before: result.before,

@@ -108,6 +108,7 @@ const EvolutionView = z.object({
         summary: z.string(),
         createdAt: z.string(),
         live: z.boolean(),
+        healthy: z.boolean().describe('passed a run: a generation that held (the dashboard collapses the ones that failed)'),
         fitness: Fitness.nullable(),
       }),
     )

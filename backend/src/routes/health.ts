@@ -14,6 +14,7 @@ const Layer = z.object({
   name: z.string(),
   active: z.boolean(),
   detail: z.string().describe('What the layer does here, or why it is missing'),
+  fix: z.string().optional().describe('For a missing layer you can turn on: the command that does'),
 });
 
 const Health = z.object({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { originalLogLine } from './original-api.js';
 import { ErrorBody, LogEntry, queryInt } from './schemas.js';
 import type { OrganismScope } from './scope.js';
 
@@ -15,7 +16,12 @@ export const logRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolv
           since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
         }),
         response: {
-          200: z.object({ entries: z.array(LogEntry), count: z.number().int(), lastSeq: z.number().int() }),
+          200: z.object({
+            entries: z.array(LogEntry),
+            count: z.number().int(),
+            lastSeq: z.number().int(),
+            logs: z.array(z.string()).describe('original clients: the same entries, one line each'),
+          }),
           400: ErrorBody,
         },
       },
@@ -24,7 +30,7 @@ export const logRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolv
       const entries = app.logbook
         .read(req.query.limit ?? 100, req.query.since, resolve(req).name)
         .map(({ organism: _o, ...e }) => e);
-      return { entries, count: entries.length, lastSeq: app.logbook.lastSeq };
+      return { entries, count: entries.length, lastSeq: app.logbook.lastSeq, logs: entries.map(originalLogLine) };
     },
   );
 };

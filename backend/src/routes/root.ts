@@ -31,6 +31,9 @@ const root: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
           200: z.object({
             name: z.string(),
             version: z.string(),
+            project: z.string().describe('original clients'),
+            status: z.literal('alive').describe('original clients'),
+            message: z.string().describe('original clients'),
             description: z.string(),
             docs: z.string(),
             endpoints: z.array(z.object({ method: z.string(), path: z.string(), description: z.string() })),
@@ -41,6 +44,9 @@ const root: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
     async () => ({
       name: 'Ouroboros',
       version: opts.version,
+      project: 'Ouroboros',
+      status: 'alive' as const,
+      message: 'Ouroboros is watching its organisms. Vital signs at /status, the log at /logs, chaos at POST /chaos; everything at /docs.',
       description: 'A self-healing software system: a watcher runs an organism, chaos corrupts it, the healer repairs it.',
       docs: '/docs',
       endpoints: [...endpoints].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method)),

@@ -15,7 +15,8 @@ export const Verdict = z.enum(VERDICTS);
 export const Cause = z.enum(CAUSES);
 
 export const Run = z.object({
-  id: z.number().int(),
+  id: z.number().int().describe('unique across organisms; `since` takes it'),
+  number: z.number().int().describe("the run's number among its organism's runs: 1, 2, 3... (stats.totalRuns after it)"),
   generation: z.number().int(),
   genomeId: z.string(),
   seed: z.number().int().describe('The seed the input was generated from; the same seed gives the same input.'),
@@ -84,7 +85,8 @@ export const Status = z.object({
   genomeId: z.string(),
   lastRun: Run.nullable(),
   stats: Stats,
-  uptimeS: z.number(),
+  uptimeS: z.number().describe("seconds since the server started (the server's uptime, not the organism's)"),
+  generationSince: z.string().describe('when the live genome became live: how long this generation has lived'),
   lastError: z
     .object({ verdict: Verdict, error: z.string(), at: z.string(), generation: z.number().int() })
     .nullable(),
@@ -142,7 +144,7 @@ export const Fitness = z
   .discriminatedUnion('gate', [
     z.object({
       gate: z.literal('passed'),
-      timeMs: z.number().describe('sum over the timed inputs of the median wall time of a run'),
+      timeMs: z.number().describe('sum over the timed inputs of the median CPU time (user + system) of a run'),
       codeSize: z.number().int().describe('syntax tokens: the tie-breaker'),
       repeats: z.number().int(),
       inputs: z.array(z.object({ name: z.string(), medianMs: z.number(), samplesMs: z.array(z.number()) })),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { originalStatus, OriginalStatusFields, RecentRunTimes } from './original-api.js';
 import { ErrorBody, queryInt, Run, Status } from './schemas.js';
 import type { OrganismScope } from './scope.js';
 
@@ -10,18 +11,25 @@ export const toApiRun = ({ organism: _organism, trial: _trial, ...run }: RunRow)
 
 export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const recent = new RecentRunTimes((organism, limit) => app.store.recentRuns(organism, limit));
 
   r.get(
     '/status',
     {
       schema: {
         summary: 'Vital signs: state, generation, last run, statistics, last error and last mutation',
-        response: { 200: Status },
+        response: { 200: Status.extend(OriginalStatusFields.shape) },
       },
     },
     async (req) => {
-      const s = resolve(req).status();
-      return { ...s, lastRun: s.lastRun ? toApiRun(s.lastRun) : null };
+      const supervisor = resolve(req);
+      const s = supervisor.status();
+      return {
+        ...s,
+        lastRun: s.lastRun ? toApiRun(s.lastRun) : null,
+        generationSince: supervisor.liveGenome.createdAt,
+        ...originalStatus(s, recent.of(s.organism, s.lastRun?.id ?? null)),
+      };
     },
   );
 

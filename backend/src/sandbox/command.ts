@@ -6,6 +6,8 @@ export interface RunSpec {
   timeLimitMs: number;
   /** Overrides the CPU-time limit (seconds); by default twice the wall-time limit plus one second. */
   cpuSeconds?: number;
+  /** More flags for node, before the file (the CPU-time report's preload). */
+  nodeArgs?: readonly string[];
 }
 
 /** Processes (threads count) per uid: room for many organisms' threads, not for a fork bomb. */
@@ -36,7 +38,7 @@ export function sandboxCommand(sandbox: Sandbox | null | undefined, nodePath: st
   const node = [nodePath];
   if (sandbox?.permissionFlag) node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`);
   if (sandbox) node.push(...sandbox.nodeFlags);
-  node.push(`--max-old-space-size=${run.maxOldSpaceMb}`, run.file);
+  node.push(...(run.nodeArgs ?? []), `--max-old-space-size=${run.maxOldSpaceMb}`, run.file);
   if (!sandbox) return { command: nodePath, args: node.slice(1) };
 
   const chain: string[] = [];

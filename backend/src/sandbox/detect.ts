@@ -292,7 +292,7 @@ export async function detectSandbox(opts: DetectOptions = {}): Promise<Sandbox> 
       pidDir = null;
     }
   }
-  let uidBlocked: string | null = null;
+  let uidBlocked: Blocked | null = null;
   if (dataDir) {
     const store = protectStore(dataDir);
     if (store) extra.uid = store;
@@ -350,11 +350,17 @@ function protectStore(dataDir: string): string | null {
   return problems.length ? `could not make the store 0600 (${problems.join('; ')})` : null;
 }
 
+/** Why a layer cannot be used where DATA_DIR lives, and the one command that changes that. */
+interface Blocked {
+  why: string;
+  fix: string | null;
+}
+
 /**
  * An unprivileged uid must be able to open the run files, by name only: DATA_DIR and the directories above it
- * need the search bit for others, never the read bit. Returns why it cannot, or null.
+ * need the search bit for others, never the read bit. Returns why it cannot (with the command that lets it), or null.
  */
-function openDataDir(dataDir: string): string | null {
+function openDataDir(dataDir: string): Blocked | null {
   try {
     mkdirSync(dataDir, { recursive: true });
     for (const d of [dataDir, path.join(dataDir, 'organisms')]) {
@@ -363,25 +369,30 @@ function openDataDir(dataDir: string): string | null {
       if ((st.mode & 0o001) === 0) chmodSync(d, (st.mode & 0o7777) | 0o001);
     }
   } catch (err) {
-    return `cannot make ${dataDir} searchable: ${(err as Error).message}`;
+    return { why: `cannot make ${dataDir} searchable: ${(err as Error).message}`, fix: null };
   }
+  const closed: string[] = [];
   for (let d = path.dirname(dataDir); ; d = path.dirname(d)) {
     try {
-      if ((statSync(d).mode & 0o001) === 0) {
-        return `${d} (above DATA_DIR) is not searchable by other users (chmod o+x ${d}, or move DATA_DIR)`;
-      }
+      if ((statSync(d).mode & 0o001) === 0) closed.unshift(d);
     } catch (err) {
-      return `cannot check ${d}: ${(err as Error).message}`;
+      return { why: `cannot check ${d}: ${(err as Error).message}`, fix: null };
     }
-    if (d === path.dirname(d)) return null;
+    if (d === path.dirname(d)) break;
   }
+  if (closed.length === 0) return null;
+  // Search only (x), never read: other users may pass through these folders by name, not list them.
+  return {
+    why: `the organism's uid cannot reach DATA_DIR (${dataDir}): ${closed.join(', ')} ${closed.length === 1 ? 'is' : 'are'} not searchable by other users`,
+    fix: `chmod o+x ${closed.join(' ')}`,
+  };
 }
 
 interface DataDirFacts {
   dataDir: string | null;
   pidDir: string | null;
   reaped: ReapResult | null;
-  uidBlocked: string | null;
+  uidBlocked: Blocked | null;
   extra: Partial<Record<LayerName, string>>;
 }
 
@@ -395,9 +406,9 @@ function assemble(c: Capabilities, s: SandboxSettings, dropped: readonly Optiona
           ? `works alone but the whole chain failed with it${c.chain.ok ? '' : ` (${c.chain.why})`}, so it is off`
           : null;
   const layers: SandboxLayer[] = [];
-  const add = (name: LayerName, active: boolean, detail: string) => {
+  const add = (name: LayerName, active: boolean, detail: string, fix: string | null = null) => {
     const more = d?.extra[name];
-    layers.push({ name, active, detail: more ? (detail ? `${detail}; ${more}` : more) : detail });
+    layers.push({ name, active, detail: more ? (detail ? `${detail}; ${more}` : more) : detail, ...(fix && !active ? { fix } : {}) });
   };
 
   const fds = inheritableFds();
@@ -465,7 +476,8 @@ function assemble(c: Capabilities, s: SandboxSettings, dropped: readonly Optiona
     uid !== null,
     uid
       ? `runs as uid ${s.uid}, gid ${s.gid}, no supplementary groups or capabilities, no-new-privs: it cannot read the store (0600), write the genome or signal the server`
-      : (uidOff ?? d?.uidBlocked ?? ('why' in c.uid ? c.uid.why : 'off')),
+      : (uidOff ?? d?.uidBlocked?.why ?? ('why' in c.uid ? c.uid.why : 'off')),
+    uidOff === null ? (d?.uidBlocked?.fix ?? null) : null,
   );
 
   const ns = c.namespaces;
@@ -506,9 +518,20 @@ export function clearSandboxCache(): void {
   cache.clear();
 }
 
-/** One line for the start-up log. */
-export function describeSandbox(sb: Sandbox): string {
+/**
+ * The sandbox in the start-up log, for a person reading it: which layers are on (one line), and each missing one
+ * on its own line. A warning only where the reader can act: a missing layer with a fix names the command; one that
+ * this machine or this user cannot have (no root, no user namespaces) is information.
+ */
+export function sandboxStartupLines(sb: Sandbox): { level: 'info' | 'warn'; text: string }[] {
   const on = sb.report.layers.filter((l) => l.active).map((l) => l.name);
-  const missing = sb.report.layers.filter((l) => !l.active).map((l) => `${l.name} (${l.detail})`);
-  return `sandbox for organisms on node ${sb.nodeVersion}: active ${on.join(', ')}${missing.length ? `; missing ${missing.join('; ')}` : ''}`;
+  const lines: { level: 'info' | 'warn'; text: string }[] = [{ level: 'info', text: `sandbox for organisms on node ${sb.nodeVersion}: ${on.join(', ')}` }];
+  for (const l of sb.report.layers.filter((x) => !x.active)) {
+    lines.push(
+      l.fix
+        ? { level: 'warn', text: `sandbox layer ${l.name} is off: ${l.detail}. To turn it on, run: ${l.fix} (then restart)` }
+        : { level: 'info', text: `sandbox layer ${l.name} is not available here: ${l.detail}` },
+    );
+  }
+  return lines;
 }

@@ -1,5 +1,5 @@
 export { sandboxCommand, runRlimits, type RunSpec } from './command.js';
-export { clearSandboxCache, describeSandbox, detectSandbox, type DetectOptions } from './detect.js';
+export { clearSandboxCache, detectSandbox, sandboxStartupLines, type DetectOptions } from './detect.js';
 export { inheritableFds, sandboxStdio } from './fds.js';
 export { reapLeftovers, removePidfile, writePidfile, type PidRecord, type ReapResult } from './pidfile.js';
 export {

@@ -5,6 +5,8 @@ export interface SandboxLayer {
   active: boolean;
   /** What the layer does here, or why it is missing. */
   detail: string;
+  /** When a missing layer is missing for a reason the person running the server can remove: the command that does. */
+  fix?: string;
 }
 
 export interface SandboxReport {

@@ -5,6 +5,7 @@ import { removePidfile, writePidfile } from '../sandbox/pidfile.js';
 import { sandboxCommand } from '../sandbox/command.js';
 import { sandboxStdio } from '../sandbox/fds.js';
 import type { Sandbox } from '../sandbox/types.js';
+import { cpuReport } from './cpu-report.js';
 
 export interface ChildRunOptions {
   /** The script to run (with this same Node binary unless `nodePath` or the sandbox names another). */
@@ -31,6 +32,8 @@ export interface ChildRunOptions {
   cpuSeconds?: number;
   /** Kills the run's whole group at once: a verification that already failed needs no more answers. */
   signal?: AbortSignal;
+  /** Have the run report its CPU time (cpu-report.ts): evolution's measurements, which load must not sway. */
+  measureCpu?: boolean;
 }
 
 export interface ChildOutcome {
@@ -48,6 +51,8 @@ export interface ChildOutcome {
   spawnError: string | null;
   /** The run's process group (its first process); null when it could not start. */
   pid?: number | null;
+  /** User + system CPU time of the organism's process (ms), when measureCpu asked for it and the run reported it. */
+  cpuMs?: number | null;
 }
 
 const UNSHARE_SIGKILL = /^unshare: sigprocmask unblock failed: Invalid argument\n?$/m;
@@ -69,11 +74,13 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
 
     const sandbox = opts.sandbox ?? null;
     if (sandbox) prepareRunFile(sandbox, opts.file);
+    const cpu = opts.measureCpu ? cpuReport() : null;
     const { command, args } = sandboxCommand(sandbox, opts.nodePath ?? sandbox?.nodePath ?? process.execPath, {
       file: opts.file,
       maxOldSpaceMb: opts.maxOldSpaceMb,
       timeLimitMs: opts.timeLimitMs,
       ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
+      ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
     });
     const child = spawn(command, args, {
       cwd: opts.cwd,
@@ -159,6 +166,8 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
         exitSignal = 'SIGKILL';
         stderrText = stderrText.replace(UNSHARE_SIGKILL, '');
       }
+      const reported = cpu?.read(stderrText) ?? null;
+      if (reported) stderrText = reported.stderr;
       resolve({
         exitCode,
         signal: exitSignal,
@@ -172,6 +181,7 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
         stderrBytes: stderr.total,
         spawnError,
         pid: child.pid ?? null,
+        ...(reported ? { cpuMs: reported.cpuMs } : {}),
       });
     });
   });

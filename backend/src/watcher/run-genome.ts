@@ -21,12 +21,16 @@ export interface RunLimits {
   cpuSeconds?: number;
   /** Kills the run when aborted (its verdict is then meaningless: the caller no longer wants it). */
   signal?: AbortSignal;
+  /** Measure the run's CPU time (GenomeRunResult.cpuMs). */
+  measureCpu?: boolean;
 }
 
 export interface GenomeRunResult {
   seed: number;
   startedAt: string;
   durationMs: number;
+  /** User + system CPU time of the run (ms) when `measureCpu` asked for it; null when the run did not report it. */
+  cpuMs?: number | null;
   exitCode: number | null;
   signal: string | null;
   verdict: Verdict;
@@ -75,6 +79,7 @@ export async function runGenomeOn(
     ...(limits.nodePath ? { nodePath: limits.nodePath } : {}),
     ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
     ...(limits.signal ? { signal: limits.signal } : {}),
+    ...(limits.measureCpu ? { measureCpu: true } : {}),
   });
   const classified = classify(
     outcome,
@@ -92,6 +97,7 @@ export async function runGenomeOn(
     seed,
     startedAt,
     durationMs: Math.round(outcome.durationMs * 100) / 100,
+    ...(limits.measureCpu ? { cpuMs: outcome.cpuMs ?? null } : {}),
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     pid: outcome.pid ?? null,

@@ -4,6 +4,7 @@ import type { ChaosResult } from '../chaos/types.js';
 import type { Cause, LogLevel, LogSource, OrganismState, Verdict } from '../domain.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore, type NewGenome, type RunRow } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
+import { trialAllowingLateness } from '../healing/late-trial.js';
 import type { HealStrategy, TrialOutcome, VerifyOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
@@ -147,6 +148,8 @@ export class Supervisor {
   private lastJudged: RunRow | null = null;
   /** The case the live genome failed on, replayed by its next runs (a random input could pass by luck). */
   private failingCase: { genomeId: string; case: SuiteCase } | null = null;
+  /** The live genome whose heal the last stop interrupted: its next failure goes to the ladder at once. */
+  private resumeHealOf: string | null;
   private lastState: OrganismState;
   readonly events = new SupervisorEvents();
   /** live.js, package.json and the run directory: every file access goes through src/files. */
@@ -179,6 +182,7 @@ export class Supervisor {
     this.paused = o.store.isPaused(this.name);
     this.probeBackoff = new Backoff({ initialMs: 1000, factor: 2, maxMs: o.quarantineMaxBackoffMs });
     this.crashLoop = new CrashLoopDetector(o.crashLoopFailures, o.crashLoopWindowMs);
+    this.resumeHealOf = interruptedHeal(o.store, this.name, live.id);
     this.lastState = this.state;
   }
 
@@ -403,7 +407,10 @@ export class Supervisor {
       await this.condemn(row, result);
       return this.o.loopIntervalMs;
     }
-    if (mayBeTransient(row) && !looping && this.transientBackoff.attempts < this.o.transientRetries) {
+    const resuming = this.resumeHealOf === row.genomeId;
+    this.resumeHealOf = null;
+    if (resuming) this.log('healer', 'info', `resuming the heal of generation ${this.live.generation} that the last stop interrupted`);
+    if (mayBeTransient(row) && !looping && !resuming && this.transientBackoff.attempts < this.o.transientRetries) {
       const delayMs = this.transientBackoff.next();
       this.backoff = { delayMs, attempt: this.transientBackoff.attempts, reason: `${row.verdict} may be transient; retrying before healing` };
       this.log('watcher', 'warn', `${row.verdict} may be transient; retry ${this.backoff.attempt} of ${this.o.transientRetries} in ${delayMs} ms`);
@@ -527,7 +534,7 @@ export class Supervisor {
     if (row.verdict !== 'ok') this.lastFailure = row;
     for (const line of result.progress) this.log('organism', 'info', line);
     const name = suiteCase ? ` on ${suiteCase}` : '';
-    const summary = `run #${row.id} gen ${row.generation}${name}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
+    const summary = `run #${row.number} gen ${row.generation}${name}: ${row.verdict} in ${Math.round(row.durationMs)} ms`;
     this.log('watcher', row.verdict === 'ok' ? 'info' : 'error', row.error ? `${summary}: ${row.error}` : summary);
     this.noteStateChange();
     return row;
@@ -679,6 +686,12 @@ export class Supervisor {
         // The ladder verified it, yet the record disagrees: the suite changed under the heal. Never promote unverified.
         outcome = { healed: false, attempts: outcome.attempts, reason: `the candidate of ${outcome.strategy} is not verified against the current suite` };
       }
+      if (!outcome.healed && this.healAbort.signal.aborted) {
+        // Stopped mid-climb: nothing was learned about the genome, so no quarantine. The next start resumes.
+        this.o.store.insertEvent(this.name, 'heal-interrupted', broken.id, { failure, attempts: outcome.attempts, healMs });
+        this.log('healer', 'warn', `the stop interrupted the heal of generation ${broken.generation}; it resumes at the next start`);
+        return false;
+      }
       if (!outcome.healed && this.live.id !== broken.id) {
         this.log('healer', 'warn', 'the live genome changed while healing; this heal stops and the new genome is judged instead');
         return false;
@@ -731,12 +744,14 @@ export class Supervisor {
   private async trial(source: string, cases: readonly SuiteCase[], signal: AbortSignal): Promise<TrialOutcome> {
     const tooLarge = this.refusedUnrun(source, cases[0]?.seed ?? 0);
     if (tooLarge) return tooLarge;
-    const r = await this.verifier.trial(source, cases, signal);
-    const f = r.failure;
-    if (r.cancelled) return { verdict: 'crashed', error: 'the trial was cancelled', durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
-    return f
-      ? { verdict: f.result.verdict, error: f.result.error, durationMs: r.timeMs, seed: f.case.seed, case: f.case.name }
-      : { verdict: 'ok', error: null, durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
+    return trialAllowingLateness(async () => {
+      const r = await this.verifier.trial(source, cases, signal);
+      const f = r.failure;
+      if (r.cancelled) return { verdict: 'crashed', error: 'the trial was cancelled', durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
+      return f
+        ? { verdict: f.result.verdict, error: f.result.error, durationMs: r.timeMs, seed: f.case.seed, case: f.case.name }
+        : { verdict: 'ok', error: null, durationMs: r.timeMs, seed: cases[0]?.seed ?? 0 };
+    });
   }
 
   /** A candidate's whole suite, the failing input first; a case it fails on joins the trials from then on. */
@@ -967,9 +982,20 @@ export class Supervisor {
   }
 }
 
-/** A hang or a death by signal may come from the machine rather than the code: worth one more try. */
+/** The live genome, when the newest heal event of the organism is a heal of it that a stop interrupted. */
+function interruptedHeal(store: GenomeStore, organism: string, liveId: string): string | null {
+  const interrupted = store.lastEvent(organism, 'heal-interrupted');
+  if (interrupted?.genomeId !== liveId) return null;
+  const failed = store.lastEvent(organism, 'heal-failed');
+  return failed && failed.id > interrupted.id ? null : liveId;
+}
+
+/**
+ * A hang, a death by signal or a late answer may come from the machine rather than the code (on two busy cores
+ * the seed's first run took 1,080 ms of a 1,000 ms budget): worth one more try.
+ */
 function mayBeTransient(run: RunRow): boolean {
-  return run.verdict === 'hung' || (run.verdict === 'crashed' && run.signal !== null);
+  return run.verdict === 'hung' || run.verdict === 'slow' || (run.verdict === 'crashed' && run.signal !== null);
 }
 
 /** "+2 -1 lines", for people reading the history. */

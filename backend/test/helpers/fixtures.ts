@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 
 export const FIXTURE_ORGANISMS = fileURLToPath(new URL('../fixtures/organisms', import.meta.url));
 export const REAL_ORGANISMS = fileURLToPath(new URL('../../../organisms', import.meta.url));
+/** A merge sort with the bubble sort's contract: a genuinely faster genome for the evolution tests and benchmark. */
+export const MERGE_SORT_FILE = fileURLToPath(new URL('../fixtures/genomes/merge-sort.js', import.meta.url));
 
 /** A fresh DATA_DIR, removed after the test file. */
 export function tempDir(prefix = 'ouroboros-test-'): { dir: string; cleanup: () => void } {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/soak/server.js';
+import { orphanProof } from '../../src/chaos/testing/orphan-proof.js';
 import { waitFor } from './fixtures.js';
 
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,7 +20,8 @@ export interface ServerProcess {
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
+  const child = spawn(server.command, server.args, {
     cwd: BACKEND,
     env: { ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,10 +36,13 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
       return fetch(`${url}/health`).then((r) => r.status, () => 0);
     },
     (s) => s === 200,
-    // Before it listens, the server verifies every organism's genome 0: a suite of runs each, longer on a loaded machine.
+    // A deadline, not a measurement: before it listens the server verifies every organism's genome 0 (a suite of
+    // runs each), and on two saturated cores compiling it and probing the sandbox's layers took over 30 s.
     { what: `the server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
   ).catch((err: Error) => {
-    // Say what the server said: a start-up that never answers is otherwise a mystery.
+    // A server that did not come up in time must not run on (with its organisms) after the test gave up on it;
+    // say what it said, since a start-up that never answers is otherwise a mystery.
+    child.kill('SIGKILL');
     throw new Error(`${err.message}; its output ends with:\n${out.slice(-3000)}`);
   });
   return {

@@ -9,6 +9,18 @@ const genome = readGenome();
 const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 
 describe('syntax_error', () => {
+  it('says "(empty line)" when the corruption leaves its line with no code, never an empty code span', () => {
+    const emptied = SEEDS.concat(Array.from({ length: 340 }, (_, i) => i + 61))
+      .map((seed) => syntaxError.apply(genome, createRng(seed)))
+      .filter((r) => r.after.trim() === '');
+    // The genome has lines holding only a `}`: dropping it empties the line.
+    expect(emptied.length).toBeGreaterThan(0);
+    for (const r of emptied) {
+      expect(r.description).toMatch(/by dropping a `[^`]+`: \(empty line\)\.$/);
+      expect(r.description).not.toContain('``');
+    }
+  });
+
   it('is deterministic per seed', () => {
     for (const seed of [1, 2, 99]) expect(syntaxError.apply(genome, createRng(seed))).toEqual(syntaxError.apply(genome, createRng(seed)));
   });

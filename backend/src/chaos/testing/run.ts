@@ -3,13 +3,22 @@
  * each operator produces the verdict it promises. The verdict rules mirror the watcher's: killed → hung,
  * heap exhaustion → oom, a signal or a non-zero exit → crashed, a wrong or missing answer → wrong, a right
  * answer after the performance budget → slow.
+ *
+ * One difference, because these tests judge what the program does and not how busy the machine is: a run is
+ * killed as hung when it has spent the time limit in CPU time (or waited far longer than that), where the watcher
+ * kills at the time limit in wall time. On two busy cores a memory leak needs 2 to 5 s of wall time for the
+ * half second of work that exhausts its heap: the watcher may call that a hang, and retries it as one, but the
+ * operator kept its promise.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Verdict } from '../../domain.js';
 import { createRng } from '../../lib/rng.js';
+import { cpuReport } from '../../watcher/cpu-report.js';
+import { orphanProof } from './orphan-proof.js';
 import { ORGANISM_DIR } from './programs.js';
 
 interface Harness {
@@ -39,11 +48,28 @@ export async function loadOrganism(): Promise<Organism> {
 export interface RunOutcome {
   verdict: Verdict;
   durationMs: number;
+  /** The run's own CPU time (src/watcher/cpu-report.ts); null when it ended without reporting it. */
+  cpuMs: number | null;
   detail: string;
 }
 
-/** Kill a run after this long; the watcher's own limit (manifest.timeLimitMs) decides what counts as hung. */
-export const KILL_AFTER_MS = 3000;
+/** A run that has not spent its time limit in CPU time is still killed after this much wall time (it waits). */
+export const WALL_BACKSTOP_MS = 30_000;
+const CPU_POLL_MS = 25;
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const TICKS_PER_S = 100;
+
+/** User + system CPU time of a live process (every thread), in ms; null once it is gone or without /proc. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
 const OUTPUT_CAP = 64 * 1024;
 const OOM_MARKERS = [/JavaScript heap out of memory/, /Reached heap limit/];
 
@@ -54,7 +80,9 @@ export async function runGenomeSource(organism: Organism, source: string, seed: 
     const file = path.join(dir, 'genome.js');
     await writeFile(file, source);
     const started = performance.now();
-    const child = spawn(process.execPath, [`--max-old-space-size=${organism.manifest.maxOldSpaceMb}`, file], {
+    const cpu = cpuReport();
+    const run = orphanProof(process.execPath, [...cpu.nodeArgs, `--max-old-space-size=${organism.manifest.maxOldSpaceMb}`, file]);
+    const child = spawn(run.command, run.args, {
       cwd: dir,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -68,32 +96,42 @@ export async function runGenomeSource(organism: Organism, source: string, seed: 
     });
     child.stdin.on('error', () => {}); // the organism may die before reading its input
     child.stdin.end(JSON.stringify(input));
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
+    let killed: string | null = null;
+    const kill = (why: string) => {
+      if (killed !== null) return;
+      killed = why;
       child.kill('SIGKILL');
-    }, KILL_AFTER_MS);
+    };
+    const backstop = setTimeout(() => kill(`still running after ${WALL_BACKSTOP_MS} ms`), WALL_BACKSTOP_MS);
+    const cpuWatch = setInterval(() => {
+      const cpu = child.pid === undefined ? null : processCpuMs(child.pid);
+      if (cpu !== null && cpu >= organism.manifest.timeLimitMs) kill(`spent ${Math.round(cpu)} ms of CPU time`);
+    }, CPU_POLL_MS);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.on('close', (c, s) => resolve([c, s]));
     });
-    clearTimeout(timer);
+    clearTimeout(backstop);
+    clearInterval(cpuWatch);
     const durationMs = performance.now() - started;
-    const { timeLimitMs, slowMs } = organism.manifest;
+    const reported = cpu.read(stderr);
+    stderr = reported.stderr;
+    const cpuMs = reported.cpuMs;
+    const { slowMs } = organism.manifest;
     const errorLine = stderr.split('\n').find((l) => /Error|FATAL/.test(l))?.trim() ?? stderr.trim().split('\n').at(-1) ?? '';
-    if (killed || durationMs > timeLimitMs) return { verdict: 'hung', durationMs, detail: `ran ${Math.round(durationMs)} ms` };
-    if (OOM_MARKERS.some((m) => m.test(stderr))) return { verdict: 'oom', durationMs, detail: errorLine };
-    if (signal || code !== 0) return { verdict: 'crashed', durationMs, detail: `exit ${code ?? signal}: ${errorLine}` };
+    if (killed !== null) return { verdict: 'hung', durationMs, cpuMs, detail: `killed: ${killed as string} (ran ${Math.round(durationMs)} ms)` };
+    if (OOM_MARKERS.some((m) => m.test(stderr))) return { verdict: 'oom', durationMs, cpuMs, detail: errorLine };
+    if (signal || code !== 0) return { verdict: 'crashed', durationMs, cpuMs, detail: `exit ${code ?? signal}: ${errorLine}` };
     const last = stdout.split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
     let answer: unknown;
     try {
       answer = JSON.parse(last ?? '');
     } catch {
-      return { verdict: 'wrong', durationMs, detail: `no JSON answer: ${last ?? '(nothing)'}` };
+      return { verdict: 'wrong', durationMs, cpuMs, detail: `no JSON answer: ${last ?? '(nothing)'}` };
     }
     const judgement = organism.harness.judge(input, answer);
-    if (!judgement.ok) return { verdict: 'wrong', durationMs, detail: judgement.reason ?? 'wrong answer' };
-    if (durationMs > slowMs) return { verdict: 'slow', durationMs, detail: `correct after ${Math.round(durationMs)} ms` };
-    return { verdict: 'ok', durationMs, detail: '' };
+    if (!judgement.ok) return { verdict: 'wrong', durationMs, cpuMs, detail: judgement.reason ?? 'wrong answer' };
+    if (durationMs > slowMs) return { verdict: 'slow', durationMs, cpuMs, detail: `correct after ${Math.round(durationMs)} ms (${cpuMs ?? '?'} ms of CPU)` };
+    return { verdict: 'ok', durationMs, cpuMs, detail: '' };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
