@@ -7,6 +7,9 @@ import { checkStartup, StartupError } from './startup/preflight.js';
 import { StorageError } from './startup/storage-fault.js';
 import { SeedVerificationError } from './verification/seed.js';
 
+/** Connections waiting to be accepted; see the listen call. */
+const LISTEN_BACKLOG = 4096;
+
 /** Listens, picks the logger, and shuts down gracefully; everything else is in app.ts. */
 async function main(): Promise<void> {
   let config;
@@ -55,7 +58,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    await app.listen({ port: config.port, host: config.host });
+    // Node's default accept queue is 511: a thousand dashboards reconnecting at once (a redeploy, a network blip)
+    // overflowed it, and the connections it dropped waited on SYN retries for 10 s and more, a chaos click among
+    // them. The kernel caps the number at net.core.somaxconn.
+    await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   } catch (err) {
     await app.close().catch(() => {});
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';

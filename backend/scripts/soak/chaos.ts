@@ -63,7 +63,10 @@ export function startChaos(base: string, organisms: readonly string[], types: re
         }
       })
       .catch((err: Error) => {
-        tally.failures.push(`${organism} ${type}: ${err.name}: ${err.message}`);
+        // fetch's "fetch failed" says nothing by itself: the socket error is its cause.
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(' ')})` : '';
+        tally.failures.push(`${organism} ${type}: ${err.name}: ${err.message}${why}`);
       })
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
