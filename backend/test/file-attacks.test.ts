@@ -157,12 +157,10 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
 
   it('/dev/zero in place of live.js (a link, and the device itself) is refused unread', async () => {
     const before = (await allGenomes(base)).length;
-    rmSync(liveJs, { recursive: true, force: true });
-    symlinkSync('/dev/zero', liveJs);
+    plantInstead(liveJs, () => symlinkSync('/dev/zero', liveJs));
     await liveFileRestored(base, dataDir);
     if (process.getuid?.() === 0) {
-      rmSync(liveJs, { recursive: true, force: true });
-      execFileSync('mknod', [liveJs, 'c', '1', '5']); // the same device as /dev/zero
+      plantInstead(liveJs, () => execFileSync('mknod', [liveJs, 'c', '1', '5'], { stdio: 'pipe' })); // the same device as /dev/zero
       await liveFileRestored(base, dataDir);
     }
     await moreRuns(base);
@@ -276,3 +274,20 @@ describe('one server per DATA_DIR', () => {
     await waitFor(() => get(next.url, '/status'), (s) => s.stats.totalRuns > 0, { what: 'runs after a SIGKILL' });
   }, 180_000);
 });
+
+/**
+ * Removes `file` and plants something else there. The running server puts live.js back as soon as it sees it gone,
+ * so the name may be taken again between the two steps: then both are tried again.
+ */
+function plantInstead(file: string, plant: () => void): void {
+  for (let attempt = 1; ; attempt++) {
+    rmSync(file, { recursive: true, force: true });
+    try {
+      plant();
+      return;
+    } catch (err) {
+      const exists = (err as NodeJS.ErrnoException).code === 'EEXIST' || /File exists/.test(String((err as { stderr?: unknown }).stderr ?? (err as Error).message));
+      if (!exists || attempt >= 20) throw err;
+    }
+  }
+}

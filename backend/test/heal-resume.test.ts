@@ -42,7 +42,8 @@ describe('a heal interrupted by a stop', () => {
       await held;
       return { content: `\`\`\`js\n${goodSource}\`\`\`` };
     });
-    const first = await build({ organismsDir, organism: 'wrong', llm: llmConfig(llm.url) }, {}, tmp.dir);
+    // Its seed is wrong on purpose: started anyway (FAILING_SEED=heal), so the healer meets it at once.
+    const first = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', llm: llmConfig(llm.url) }, {}, tmp.dir);
     await waitFor(() => llm!.requests.length, (n) => n === 1, { what: 'the heal to reach the LLM rung', timeoutMs: 30_000 });
     expect((await getJson(first.app, '/status')).state).toBe('healing');
     await first.app.close();
@@ -51,7 +52,7 @@ describe('a heal interrupted by a stop', () => {
     // Started again on the same store, with a model that answers: healed, never quarantined.
     await llm.close();
     llm = await startFakeChatServer(() => ({ content: `\`\`\`js\n${goodSource}\`\`\`` }));
-    const { app } = await build({ organismsDir, organism: 'wrong', llm: llmConfig(llm.url) }, {}, tmp.dir);
+    const { app } = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', llm: llmConfig(llm.url) }, {}, tmp.dir);
     const states: string[] = [];
     const healed = await waitFor(
       async () => {

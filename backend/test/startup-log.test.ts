@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/fixtures.js';
+import { tempDir, waitFor } from './helpers/fixtures.js';
 import { api, startServer } from './helpers/server-process.js';
 
 interface LogLine {
@@ -15,11 +15,14 @@ async function startupLog(env: Record<string, string>): Promise<{ lines: LogLine
   const server = await startServer({ LOG_LEVEL: 'info', ...env });
   try {
     const health = await api(server.url, '/health');
-    const lines = server
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+    const parse = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as LogLine);
+    // The server answers as soon as it listens and logs its last start-up line just after: the pipe may lag behind.
+    const lines = await waitFor(parse, (ls) => ls.some((l) => /^Ouroboros is watching/.test(l.msg)), { what: 'the last start-up line', timeoutMs: 10_000 }).catch(() => parse());
     const end = lines.findIndex((l) => /^Ouroboros is watching/.test(l.msg));
     expect(end, server.output()).toBeGreaterThan(0);
     return { lines: lines.slice(0, end + 1), health };
