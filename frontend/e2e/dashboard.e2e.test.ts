@@ -154,7 +154,9 @@ describe('God View against the real backend', () => {
     await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 30_000 }).toBe('healthy');
     await expect.poll(generationShown, { timeout: 10_000 }).toBeGreaterThan(chaos.generation);
     const states = await seen();
-    expect(states.some((s) => s === 'sick' || s === 'healing')).toBe(true);
+    // A new genome is verifying first; its hang then shows as sick, healing, or backoff (a hang is retried once in
+    // case the machine caused it): a heal that restores verified code takes no runs and may fall between two polls.
+    expect(states.some((s) => s === 'sick' || s === 'healing' || s === 'backoff'), states.join(' -> ')).toBe(true);
     // The state change is spelled out next to the state.
     expect(await text('[data-testid="state-change"]')).toMatch(/was (sick|healing|backoff)/);
 
