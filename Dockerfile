@@ -47,7 +47,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
 
+# UV_THREADPOOL_SIZE: every run's scratch file and every promotion's fsync goes through libuv's thread pool (4 by
+# default); under a soak, chaos answers queued behind them (45 answers over 2 s with 4 threads, 5 with 16).
 ENV NODE_ENV=production \
+    UV_THREADPOOL_SIZE=16 \
     HOST=:: \
     PORT=8000 \
     DATA_DIR=/data \

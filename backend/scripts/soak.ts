@@ -48,6 +48,15 @@ async function eventLoopLagMs(base: string): Promise<number | null> {
   }
 }
 
+/** How long the chaos waits, at most, for every dashboard's first answer. */
+const DASHBOARDS_OPEN_MS = 10_000;
+
+/** Resolves when `done()` holds (checked every 100 ms) or after `ms`, whichever comes first. */
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await sleep(100);
+}
+
 /** Tries of one control poll of the soak (its own GETs, apart from the dashboards') before the soak gives up. */
 const CONTROL_ATTEMPTS = 3;
 /** Control polls that failed in transport and were asked again, for the summary. */
@@ -160,6 +169,10 @@ async function main(o: SoakOptions): Promise<number> {
     const loadStarted = Date.now();
     const sampler = setInterval(sample, RSS_EVERY_MS);
     const dashboards = startDashboards(base, organisms, o.dashboards, Math.ceil(chaosMs / 1000 + o.settleS + 60));
+    // The dashboards are open before the operator clicks: chaos sent while a thousand connections were being set up
+    // waited over 15 s on the client though the server, by its own clock, answered within 4 s (seen, not solved: the
+    // dashboards check still counts that storm's timeouts).
+    await waitFor(() => dashboards.answered() >= o.dashboards, DASHBOARDS_OPEN_MS);
     const chaos = startChaos(base, organisms, types, o.chaosEveryMs, o.seed);
     const edits = startEdits(server.dataDir, organisms, o.editsEveryMs, o.seed);
     log(
@@ -305,6 +318,13 @@ async function main(o: SoakOptions): Promise<number> {
     const finalLogs: Record<string, unknown> = {};
     if (o.json) for (const name of organisms) finalLogs[name] = (await getJson(base, `/organisms/${name}/logs?limit=400`)).body.entries;
     if (server.crashed) process.stderr.write(`server output (tail):\n${server.output().slice(-4000)}\n`);
+    // The server's warnings say which answers were slow (app.ts logs every answer over 2 s).
+    const slow = server.output().split('\n').filter((l) => l.includes('slow answer: '));
+    if (slow.length > 0) {
+      const answers = slow.map((l) => JSON.parse(l) as { url: string; ms: number });
+      const worst = answers.sort((a, b) => b.ms - a.ms).slice(0, 5).map((a) => `${a.url} ${a.ms} ms`);
+      log(`server: ${slow.length} answer(s) over 2 s, the slowest: ${worst.join('; ')}`);
+    }
     const stopResult = await server.stop();
     server = null;
     checks.push({
@@ -323,6 +343,7 @@ async function main(o: SoakOptions): Promise<number> {
     );
     out.push(
       `  chaos: ${chaosTally.ticks} ticks, ${chaosTally.applied.length} applied, refused ${JSON.stringify(chaosTally.refused)}, ${chaosTally.skipped} skipped (8 unanswered), ${chaosTally.failures.length} failed`,
+      `  chaos answers: median ${Math.round(median(chaosTally.answerMs))} ms, max ${Math.round(Math.max(0, ...chaosTally.answerMs))} ms`,
     );
     out.push(`  outside edits: ${editTally.ticks} ticks, ${editTally.harmless} harmless, ${editTally.mutants} logic slips, ${editTally.skipped} skipped`);
     out.push(`  genomes: ${Object.entries(byCause).map(([c, n]) => `${n} ${c}`).join(', ')}; ${runs} runs`);
@@ -343,6 +364,13 @@ async function main(o: SoakOptions): Promise<number> {
   } finally {
     if (server) {
       if (server.crashed) process.stderr.write(`server output (tail):\n${server.output().slice(-4000)}\n`);
+    // The server's warnings say which answers were slow (app.ts logs every answer over 2 s).
+    const slow = server.output().split('\n').filter((l) => l.includes('slow answer: '));
+    if (slow.length > 0) {
+      const answers = slow.map((l) => JSON.parse(l) as { url: string; ms: number });
+      const worst = answers.sort((a, b) => b.ms - a.ms).slice(0, 5).map((a) => `${a.url} ${a.ms} ms`);
+      log(`server: ${slow.length} answer(s) over 2 s, the slowest: ${worst.join('; ')}`);
+    }
       await server.stop();
     }
   }

@@ -64,6 +64,9 @@ const version = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+/** An answer slower than this is logged (warn) with its route and time. */
+const SLOW_ANSWER_MS = 2000;
+
 /** Builds the whole application without listening: the server listens, tests inject. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -163,6 +166,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await Promise.all([evolution.stop(), fleet.stop()]);
     store.close();
     lock.release();
+  });
+
+  // Request logging is off (a dashboard polls several routes a second): only an answer that took long is told.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.elapsedTime >= SLOW_ANSWER_MS) {
+      req.log.warn({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, `slow answer: ${req.method} ${req.url} took ${Math.round(reply.elapsedTime)} ms`);
+    }
   });
 
   app.setErrorHandler((err, req, reply) => {

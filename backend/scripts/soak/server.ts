@@ -43,7 +43,7 @@ export async function startSoakServer(env: Record<string, string>, timeoutMs = 9
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [...(process.env.SOAK_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.SOAK_SERVER_PROF] : []), '--import', 'tsx', 'src/server.ts'], {
     cwd: BACKEND,
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (c: Buffer) => {

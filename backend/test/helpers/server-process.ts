@@ -23,7 +23,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
   const child = spawn(server.command, server.args, {
     cwd: BACKEND,
-    env: { ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
