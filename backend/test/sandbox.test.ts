@@ -333,7 +333,10 @@ describe.each(RUNTIMES)('the attack set on $label', ({ node, skip }) => {
   check('allocate Buffers without bound: oom at the address-space limit', (ctx) => {
     if (skipped.has('buffer-bomb')) return ctx.skip();
     expect(r('buffer-bomb').verdict).toBe('oom');
-    expect(r('buffer-bomb').error).toMatch(/address-space limit is \d+ MB/);
+    // Where the address space runs out decides V8's message: a Buffer's allocation fails (the address-space limit),
+    // or, as seen once on a loaded machine, the young generation's next semi-space cannot be committed, which V8
+    // reports as the heap running out. Either way the limit held; how far it got is checked below.
+    expect(r('buffer-bomb').error).toMatch(/(address-space|heap) limit is \d+ MB/);
     // It got somewhere, but not far: the limit is the idle node plus a few hundred MB.
     const held = Math.max(...[...progress(r('buffer-bomb')).matchAll(/holding (\d+) MB/g)].map((m) => Number(m[1])));
     expect(held).toBeLessThan(s.sandbox.rlimits!.baselineMb + 1024);
