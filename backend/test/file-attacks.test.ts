@@ -131,8 +131,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
       const secret = path.join(outside, `secret-${name.length}`);
       writeFileSync(secret, SECRET);
       const before = (await allGenomes(base)).length;
-      rmSync(liveJs, { recursive: true, force: true });
-      plant(secret);
+      plantInstead(liveJs, () => plant(secret));
       await liveFileRestored(base, dataDir);
       await moreRuns(base);
       expect((await allGenomes(base)).length).toBe(before);
@@ -145,8 +144,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
   }
 
   it('a FIFO in place of live.js hangs neither chaos nor the loop', async () => {
-    rmSync(liveJs, { recursive: true, force: true });
-    execFileSync('mkfifo', [liveJs]);
+    plantInstead(liveJs, () => execFileSync('mkfifo', [liveJs], { stdio: 'pipe' }));
     const chaos = await post(base, '/chaos', { chaos_type: 'syntax_error' });
     expect(chaos.status).toBe(200);
     await liveFileRestored(base, dataDir);
@@ -178,8 +176,7 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
   it('a directory in place of live.js: chaos answers 503 and changes nothing; /health says degraded until it is gone', async () => {
     const before = await allGenomes(base);
     const live = (await get(base, '/status')).genomeId;
-    rmSync(liveJs, { recursive: true, force: true });
-    mkdirSync(liveJs);
+    plantInstead(liveJs, () => mkdirSync(liveJs));
     const refused = await post(base, '/chaos', { chaos_type: 'delete_line' });
     expect(refused.status).toBe(503);
     expect(refused.body.code).toBe('STORAGE_UNAVAILABLE');
