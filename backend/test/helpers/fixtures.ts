@@ -36,10 +36,15 @@ export function processGone(pid: number): boolean {
   }
 }
 
+/**
+ * Polls `probe` until `accept` holds. The default deadline is generous on purpose: it is a deadline, never a
+ * measurement (a passing test returns as soon as the condition holds), and much of what tests wait for now comes
+ * after a whole verification suite, which took over 15 s on two busy cores.
+ */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
   accept: (v: T) => boolean,
-  { timeoutMs = 15_000, intervalMs = 25, what = 'condition' } = {},
+  { timeoutMs = 45_000, intervalMs = 25, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await probe();
