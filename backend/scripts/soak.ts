@@ -318,13 +318,7 @@ async function main(o: SoakOptions): Promise<number> {
     const finalLogs: Record<string, unknown> = {};
     if (o.json) for (const name of organisms) finalLogs[name] = (await getJson(base, `/organisms/${name}/logs?limit=400`)).body.entries;
     if (server.crashed) process.stderr.write(`server output (tail):\n${server.output().slice(-4000)}\n`);
-    // The server's warnings say which answers were slow (app.ts logs every answer over 2 s).
-    const slow = server.output().split('\n').filter((l) => l.includes('slow answer: '));
-    if (slow.length > 0) {
-      const answers = slow.map((l) => JSON.parse(l) as { url: string; ms: number });
-      const worst = answers.sort((a, b) => b.ms - a.ms).slice(0, 5).map((a) => `${a.url} ${a.ms} ms`);
-      log(`server: ${slow.length} answer(s) over 2 s, the slowest: ${worst.join('; ')}`);
-    }
+    for (const line of slowServerWork(server.output())) log(line);
     const stopResult = await server.stop();
     server = null;
     checks.push({
@@ -364,16 +358,35 @@ async function main(o: SoakOptions): Promise<number> {
   } finally {
     if (server) {
       if (server.crashed) process.stderr.write(`server output (tail):\n${server.output().slice(-4000)}\n`);
-    // The server's warnings say which answers were slow (app.ts logs every answer over 2 s).
-    const slow = server.output().split('\n').filter((l) => l.includes('slow answer: '));
-    if (slow.length > 0) {
-      const answers = slow.map((l) => JSON.parse(l) as { url: string; ms: number });
-      const worst = answers.sort((a, b) => b.ms - a.ms).slice(0, 5).map((a) => `${a.url} ${a.ms} ms`);
-      log(`server: ${slow.length} answer(s) over 2 s, the slowest: ${worst.join('; ')}`);
-    }
+      for (const line of slowServerWork(server.output())) log(line);
       await server.stop();
     }
   }
+}
+
+/**
+ * The server's own warnings say where a slow chaos answer spent its time: app.ts logs every answer over 2 s, the
+ * supervisor every promotion over 2 s with its wait for the organism's lock apart from its own work.
+ */
+function slowServerWork(output: string): string[] {
+  const lines = output.split('\n');
+  const said: string[] = [];
+  const answers = lines.filter((l) => l.includes('slow answer: ')).map((l) => JSON.parse(l) as { url: string; ms: number });
+  if (answers.length > 0) {
+    const worst = answers.sort((a, b) => b.ms - a.ms).slice(0, 5).map((a) => `${a.url} ${a.ms} ms`);
+    said.push(`server: ${answers.length} answer(s) over 2 s, the slowest: ${worst.join('; ')}`);
+  }
+  const promotions = lines
+    .filter((l) => l.includes('slow promotion: '))
+    .map((l) => JSON.parse(l) as { organism: string; cause: string; waitedMs: number; tookMs: number });
+  if (promotions.length > 0) {
+    const worst = promotions
+      .sort((a, b) => b.waitedMs + b.tookMs - (a.waitedMs + a.tookMs))
+      .slice(0, 5)
+      .map((p) => `${p.organism} ${p.cause} waited ${p.waitedMs} ms, took ${p.tookMs} ms`);
+    said.push(`server: ${promotions.length} promotion(s) over 2 s, the slowest: ${worst.join('; ')}`);
+  }
+  return said;
 }
 
 runScript('soak', USAGE, parseArgs, main);

@@ -107,6 +107,8 @@ const STUCK_AFTER_MS = 120_000;
 const MAX_BASELINES = 8;
 /** Tries of a chaos injection that keeps losing the race for the live genome before it answers 409 BUSY. */
 const CHAOS_ATTEMPTS = 3;
+/** A promotion (its wait for the organism's lock included) this slow is logged with where the time went. */
+const SLOW_PROMOTION_MS = 2000;
 /** A failing input larger than this (in JSON characters) is named in the incident, not copied into it. */
 const INCIDENT_INPUT_MAX = 2000;
 
@@ -790,23 +792,39 @@ export class Supervisor {
    * interleave their file writes. A source over MAX_SOURCE_BYTES throws SourceTooLarge, and nothing changes.
    */
   private promote(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
+    const asked = performance.now();
     return this.promotions.runExclusive(async () => {
-      checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
-      const row = await this.files.commitLive(
-        g.source,
-        () => this.o.store.promote(expectedLiveId, this.judgedAlready(g)),
-        (r) => this.o.store.undoPromotion(r),
-      );
-      this.replaceLive(row);
-      this.quarantine = null;
-      this.backoff = null;
-      this.probeBackoff.reset();
-      this.transientBackoff.reset();
-      this.o.store.insertEvent(this.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
-      this.events.emit('promoted', { organism: this.name, cause: row.cause, generation: row.generation });
-      this.wake();
-      return row;
+      const began = performance.now();
+      try {
+        return await this.promoteNow(expectedLiveId, g);
+      } finally {
+        // A chaos request or a heal waits here behind the organism's other promotions: say which part was slow.
+        const done = performance.now();
+        if (done - asked >= SLOW_PROMOTION_MS) {
+          const waited = Math.round(began - asked);
+          const took = Math.round(done - began);
+          this.o.logger.warn({ organism: this.name, cause: g.cause, waitedMs: waited, tookMs: took }, `slow promotion: ${g.cause} of ${this.name} waited ${waited} ms for its turn and took ${took} ms`);
+        }
+      }
     });
+  }
+
+  private async promoteNow(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
+    checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
+    const row = await this.files.commitLive(
+      g.source,
+      () => this.o.store.promote(expectedLiveId, this.judgedAlready(g)),
+      (r) => this.o.store.undoPromotion(r),
+    );
+    this.replaceLive(row);
+    this.quarantine = null;
+    this.backoff = null;
+    this.probeBackoff.reset();
+    this.transientBackoff.reset();
+    this.o.store.insertEvent(this.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
+    this.events.emit('promoted', { organism: this.name, cause: row.cause, generation: row.generation });
+    this.wake();
+    return row;
   }
 
   /**
