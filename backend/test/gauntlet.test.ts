@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../scripts/gauntlet/args.js';
 import { markdownTable } from '../scripts/gauntlet/report.js';
-import { tempDir } from './helpers/fixtures.js';
+import { tempDir, TEST_PROPERTY_INPUTS } from './helpers/fixtures.js';
 
 const BACKEND = fileURLToPath(new URL('..', import.meta.url));
 
@@ -23,7 +23,7 @@ function gauntlet(args: string[], env: Record<string, string> = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/gauntlet.ts', ...args], {
       cwd: BACKEND,
-      env: { ...process.env, ...env },
+      env: { VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS, ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

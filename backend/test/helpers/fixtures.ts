@@ -16,10 +16,18 @@ export function tempDir(prefix = 'ouroboros-test-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Seeded property inputs per verification in tests that are not about verification itself: every new genome's
+ * suite is that many sandboxed runs more (24 by default), and most tests promote dozens of genomes. The edge cases
+ * and the regression set stay whole; the tests of trust (verification, latent mutants, the soak) use the default
+ * or say their own.
+ */
+export const TEST_PROPERTY_INPUTS = '4';
+
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
   // One organism unless a test asks for more: every extra loop is another process a second on two cores.
   const organisms = overrides.organisms ?? [overrides.organism ?? 'bubble-sort'];
-  return loadConfig({ DATA_DIR: dataDir, LOOP_INTERVAL_MS: '50', LOG_LEVEL: 'silent' }, { ...overrides, organisms });
+  return loadConfig({ DATA_DIR: dataDir, LOOP_INTERVAL_MS: '50', LOG_LEVEL: 'silent', VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS }, { ...overrides, organisms });
 }
 
 /** Whether a process is gone (a zombie waiting for a reaper counts as gone: it runs nothing). */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/soak/server.js';
 import { orphanProof } from '../../src/chaos/testing/orphan-proof.js';
-import { waitFor } from './fixtures.js';
+import { TEST_PROPERTY_INPUTS, waitFor } from './fixtures.js';
 
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,7 +23,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
   const child = spawn(server.command, server.args, {
     cwd: BACKEND,
-    env: { UV_THREADPOOL_SIZE: '16', ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { UV_THREADPOOL_SIZE: '16', VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS, ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
