@@ -378,12 +378,12 @@ function slowServerWork(output: string): string[] {
   }
   const promotions = lines
     .filter((l) => l.includes('slow promotion: '))
-    .map((l) => JSON.parse(l) as { organism: string; cause: string; waitedMs: number; tookMs: number });
+    .map((l) => JSON.parse(l) as { organism: string; cause: string; stagedMs: number; waitedMs: number; tookMs: number });
   if (promotions.length > 0) {
     const worst = promotions
-      .sort((a, b) => b.waitedMs + b.tookMs - (a.waitedMs + a.tookMs))
+      .sort((a, b) => b.stagedMs + b.waitedMs + b.tookMs - (a.stagedMs + a.waitedMs + a.tookMs))
       .slice(0, 5)
-      .map((p) => `${p.organism} ${p.cause} waited ${p.waitedMs} ms, took ${p.tookMs} ms`);
+      .map((p) => `${p.organism} ${p.cause}: staged in ${p.stagedMs} ms, waited ${p.waitedMs} ms, committed in ${p.tookMs} ms`);
     said.push(`server: ${promotions.length} promotion(s) over 2 s, the slowest: ${worst.join('; ')}`);
   }
   return said;

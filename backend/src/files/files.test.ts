@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
 import { StorageError } from '../startup/storage-fault.js';
-import { commitWithFile, replaceFile, sweepStaleTemps } from './live-file.js';
+import { replaceFile, StagedFile, sweepStaleTemps } from './live-file.js';
 import { FileRefused } from './refusal.js';
 import { readRegularFile, readRegularFileSync } from './safe-read.js';
 import { ScratchDir, ScratchFileVanished } from './scratch.js';
@@ -125,7 +125,19 @@ describe('replaceFile', () => {
   });
 });
 
-describe('commitWithFile', () => {
+/** Stage, commit, make durable, discard: the order of a promotion (see Supervisor.promote). */
+async function commitWithFile<T>(file: string, content: string, commit: () => T, undo: (committed: T) => void): Promise<T> {
+  const staged = await StagedFile.stage(file, content);
+  try {
+    const committed = staged.commit(commit, undo);
+    await staged.durable();
+    return committed;
+  } finally {
+    await staged.discard();
+  }
+}
+
+describe('StagedFile', () => {
   it('commits the record, then the file', async () => {
     const d = fresh();
     const log: string[] = [];
@@ -133,6 +145,7 @@ describe('commitWithFile', () => {
     expect(r).toBe(42);
     expect(log).toEqual(['commit']);
     expect(readFileSync(path.join(d, 'live.js'), 'utf8')).toBe('new\n');
+    expect(readdirSync(d)).toEqual(['live.js']);
   });
 
   it('takes the record back when the file cannot be written, and leaves nothing behind', async () => {
@@ -151,6 +164,32 @@ describe('commitWithFile', () => {
     const err = await commitWithFile(path.join(d, 'gone', 'live.js'), 'new\n', () => log.push('commit'), () => log.push('undo')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(log).toEqual([]);
+  });
+
+  it('stages copies side by side without showing them, and commits them in the order asked', async () => {
+    const d = fresh();
+    const file = path.join(d, 'live.js');
+    writeFileSync(file, 'old\n');
+    const [a, b] = await Promise.all([StagedFile.stage(file, 'a\n'), StagedFile.stage(file, 'b\n')]);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+    b.commit(() => 'b', () => {});
+    expect(readFileSync(file, 'utf8')).toBe('b\n');
+    a.commit(() => 'a', () => {});
+    expect(readFileSync(file, 'utf8')).toBe('a\n');
+    await Promise.all([a.discard(), b.discard()]);
+    expect(readdirSync(d)).toEqual(['live.js']);
+  });
+
+  it('removes a staged copy that a failed record left unused, and refuses to use one twice', async () => {
+    const d = fresh();
+    const file = path.join(d, 'live.js');
+    writeFileSync(file, 'old\n');
+    const staged = await StagedFile.stage(file, 'new\n');
+    expect(() => staged.commit(() => { throw new Error('stale'); }, () => {})).toThrow('stale');
+    await staged.discard();
+    expect(readdirSync(d)).toEqual(['live.js']);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
+    expect(() => staged.commit(() => 1, () => {})).toThrow(/already used/);
   });
 });
 

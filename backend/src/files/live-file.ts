@@ -59,44 +59,70 @@ export async function replaceFile(file: string, content: string): Promise<void> 
 }
 
 /**
- * A change of the store and the file that mirrors it, as one unit: the new content is staged first (a failure
- * there changes nothing), then `commit` records it, then the staged file is renamed over `file` in the same tick
- * (nothing else runs in between). If the rename fails, `undo` takes the record back and the error is thrown as a
- * StorageError: the store is as it was, the file too. A crash between the commit and the rename leaves the old
- * content, the parent's, which the next start rewrites from the store.
+ * New content for `file`, complete and fsynced under a temporary name beside it, not yet visible. Staging is the
+ * slow part of a promotion (a write and an fsync), and it needs no lock: each staged copy has its own name. Only
+ * `commit` must be serialised with the other promotions. Call `discard` in every case once done (a no-op after a
+ * successful commit).
  */
-export async function commitWithFile<T>(file: string, content: string, commit: () => T, undo: (committed: T) => void): Promise<T> {
-  let tmp: string;
-  try {
-    tmp = await stage(file, content);
-  } catch (err) {
-    throw writeFailure(err, file);
+export class StagedFile {
+  private tmp: string | null;
+
+  private constructor(
+    private readonly file: string,
+    tmp: string,
+  ) {
+    this.tmp = tmp;
   }
-  let committed: T;
-  try {
-    committed = commit();
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    let undone: unknown = null;
+
+  static async stage(file: string, content: string): Promise<StagedFile> {
     try {
-      undo(committed);
-    } catch (undoErr) {
-      undone = undoErr;
+      return new StagedFile(file, await stage(file, content));
+    } catch (err) {
+      throw writeFailure(err, file);
     }
-    await rm(tmp, { force: true });
-    const failure = writeFailure(err, file);
-    if (undone && failure instanceof Error) {
-      failure.message += ` The store could not take the change back (${(undone as Error).message}); the next start writes the recorded genome to the file.`;
-    }
-    throw failure;
   }
-  await syncDir(path.dirname(file));
-  return committed;
+
+  /**
+   * A change of the store and the file that mirrors it, as one unit, in one synchronous step (nothing else runs in
+   * between): `commit` records it, then the staged copy is renamed over the file. If the rename fails, `undo` takes
+   * the record back and the error is thrown as a StorageError: the store is as it was, the file too. A crash between
+   * the commit and the rename leaves the old content, the parent's, which the next start rewrites from the store.
+   */
+  commit<T>(commit: () => T, undo: (committed: T) => void): T {
+    const tmp = this.tmp;
+    if (tmp === null) throw new Error(`${this.file}: this staged copy was already used`);
+    const committed = commit();
+    try {
+      renameSync(tmp, this.file);
+      this.tmp = null;
+    } catch (err) {
+      let undone: unknown = null;
+      try {
+        undo(committed);
+      } catch (undoErr) {
+        undone = undoErr;
+      }
+      const failure = writeFailure(err, this.file);
+      if (undone && failure instanceof Error) {
+        failure.message += ` The store could not take the change back (${(undone as Error).message}); the next start writes the recorded genome to the file.`;
+      }
+      throw failure;
+    }
+    return committed;
+  }
+
+  /** Makes a committed rename durable (see syncDir). */
+  durable(): Promise<void> {
+    return syncDir(path.dirname(this.file));
+  }
+
+  /** Removes the staged copy unless it was committed. */
+  async discard(): Promise<void> {
+    if (this.tmp === null) return;
+    const tmp = this.tmp;
+    this.tmp = null;
+    await rm(tmp, { force: true });
+  }
 }
 
 /** Removes the temporary files of atomic writes a killed server left in `dir` (only while holding the DATA_DIR lock). */

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { commitWithFile, replaceFile, sweepStaleTemps } from './live-file.js';
+import { replaceFile, StagedFile, sweepStaleTemps } from './live-file.js';
 import { FileRefused } from './refusal.js';
 import { readRegularFile } from './safe-read.js';
 import { ScratchDir } from './scratch.js';
@@ -108,11 +108,13 @@ export class OrganismFiles {
     return replaceFile(this.liveFile, source);
   }
 
-  /** A promotion: the store's change and live.js as one unit (see commitWithFile). */
-  async commitLive<T>(source: string, commit: () => T, undo: (committed: T) => void): Promise<T> {
-    // A deleted organisms/ is made again first: that alone is no reason to refuse a change.
+  /**
+   * The first half of a promotion: the new live.js staged beside the old one (see StagedFile), outside any lock. A
+   * deleted organisms/ is made again first: that alone is no reason to refuse a change.
+   */
+  async stageLive(source: string): Promise<StagedFile> {
     for (const what of await ensureServerDir(this.dataDir, this.parts)) this.report('warn', what);
-    return commitWithFile(this.liveFile, source, commit, undo);
+    return StagedFile.stage(this.liveFile, source);
   }
 
   private settle(problem: string | null): void {

@@ -378,7 +378,7 @@ export class GenomeStore {
 
   /**
    * Takes back the promotion of `row`, still live, as if it had never happened: its parent is live again and the
-   * row is gone. For a promotion whose live.js could not be written (src/files/live-file.ts, commitWithFile).
+   * row is gone. For a promotion whose live.js could not be written (src/files/live-file.ts, StagedFile.commit).
    */
   undoPromotion(row: GenomeRow): void {
     this.db.transaction(() => {

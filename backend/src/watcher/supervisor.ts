@@ -788,34 +788,44 @@ export class Supervisor {
 
   /**
    * Makes a new genome live: the store's compare-and-swap and live.js as one unit (src/files: if the file cannot
-   * be written, the store is put back and a StorageError is thrown). Serialised, so two promotions can never
-   * interleave their file writes. A source over MAX_SOURCE_BYTES throws SourceTooLarge, and nothing changes.
+   * be written, the store is put back and a StorageError is thrown). The new live.js is staged (written and fsynced)
+   * before the organism's lock, so a queue of promotions waits on one another's commits only, never on each other's
+   * staging; the commit and the rename, then the directory's fsync, are serialised, so two promotions can never
+   * interleave their file writes and live.js is never more than one generation behind the store after a power cut.
+   * A source over MAX_SOURCE_BYTES throws SourceTooLarge, and nothing changes.
    */
-  private promote(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
+  private async promote(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
+    checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
     const asked = performance.now();
-    return this.promotions.runExclusive(async () => {
-      const began = performance.now();
-      try {
-        return await this.promoteNow(expectedLiveId, g);
-      } finally {
-        // A chaos request or a heal waits here behind the organism's other promotions: say which part was slow.
-        const done = performance.now();
-        if (done - asked >= SLOW_PROMOTION_MS) {
-          const waited = Math.round(began - asked);
-          const took = Math.round(done - began);
-          this.o.logger.warn({ organism: this.name, cause: g.cause, waitedMs: waited, tookMs: took }, `slow promotion: ${g.cause} of ${this.name} waited ${waited} ms for its turn and took ${took} ms`);
-        }
+    const staged = await this.files.stageLive(g.source);
+    const stagedAt = performance.now();
+    let began = stagedAt;
+    try {
+      return await this.promotions.runExclusive(async () => {
+        began = performance.now();
+        const row = staged.commit(
+          () => this.o.store.promote(expectedLiveId, this.judgedAlready(g)),
+          (r) => this.o.store.undoPromotion(r),
+        );
+        await staged.durable();
+        this.promoted(g, row);
+        return row;
+      });
+    } finally {
+      await staged.discard();
+      // A chaos request or a heal waits here behind the organism's other promotions: say which part was slow.
+      const done = performance.now();
+      if (done - asked >= SLOW_PROMOTION_MS) {
+        const [stagedMs, waitedMs, tookMs] = [stagedAt - asked, began - stagedAt, done - began].map(Math.round);
+        this.o.logger.warn(
+          { organism: this.name, cause: g.cause, stagedMs, waitedMs, tookMs },
+          `slow promotion: ${g.cause} of ${this.name} took ${stagedMs} ms to stage, waited ${waitedMs} ms for its turn and took ${tookMs} ms to commit`,
+        );
       }
-    });
+    }
   }
 
-  private async promoteNow(expectedLiveId: string, g: NewGenome): Promise<GenomeRow> {
-    checkSourceSize(g.source, this.files.maxBytes, `the ${g.cause} genome`);
-    const row = await this.files.commitLive(
-      g.source,
-      () => this.o.store.promote(expectedLiveId, this.judgedAlready(g)),
-      (r) => this.o.store.undoPromotion(r),
-    );
+  private promoted(g: NewGenome, row: GenomeRow): void {
     this.replaceLive(row);
     this.quarantine = null;
     this.backoff = null;
@@ -824,7 +834,6 @@ export class Supervisor {
     this.o.store.insertEvent(this.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
     this.events.emit('promoted', { organism: this.name, cause: row.cause, generation: row.generation });
     this.wake();
-    return row;
   }
 
   /**
