@@ -4,7 +4,7 @@ import { ApiError, type ApiClient } from '@/lib/api';
 import { EvolutionViewSchema, type EvolutionRun, type EvolutionView, type Fitness } from '@/lib/schemas';
 import { iso, makeDetail, makeGenome } from '@/test/fixtures';
 import { EvolutionPanel, FitnessText } from './EvolutionPanel';
-import { HistoryPanel } from './HistoryPanel';
+import { HistoryPanel } from '@/ui/history/HistoryPanel';
 
 const fit = (timeMs: number, codeSize = 300): Fitness => ({
   gate: 'passed',

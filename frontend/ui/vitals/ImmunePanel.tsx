@@ -4,8 +4,8 @@ import { useEffect, useState } from 'react';
 import { errorMessage, type ApiClient } from '@/lib/api';
 import { formatClock, shortId } from '@/lib/format';
 import type { CounterexamplesResponse } from '@/lib/schemas';
-import { Note, Panel } from './Panel';
-import { VerdictBadge } from './badges';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { VerdictBadge } from '@/ui/shell/badges';
 import { InputText } from './TrustSection';
 
 /**

@@ -3,8 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient } from '@/lib/api';
 import { CounterexamplesResponseSchema, StatusSchema, type Counterexample, type CounterexamplesResponse } from '@/lib/schemas';
 import { makeDetail, makeGenome, makeStatus, iso } from '@/test/fixtures';
-import { DiffPanel } from './DiffPanel';
-import { HistoryPanel } from './HistoryPanel';
+import { DiffPanel } from '@/ui/history/DiffPanel';
+import { HistoryPanel } from '@/ui/history/HistoryPanel';
 import { ImmunePanel } from './ImmunePanel';
 import { VitalsPanel } from './VitalsPanel';
 

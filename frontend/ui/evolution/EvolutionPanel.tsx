@@ -7,9 +7,9 @@ import { parseUnifiedDiff } from '@/lib/diff';
 import { collapseFailed, describeFailed } from '@/lib/lineage';
 import { formatClock, formatMs, shortId, withoutEmptyCode } from '@/lib/format';
 import type { EvolutionRun, EvolutionView, Fitness, GenomeDetail, LineageEntry } from '@/lib/schemas';
-import { Note, Panel } from './Panel';
-import { CauseBadge } from './badges';
-import { DIFF_LINE_STYLE } from './diff-style';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { CauseBadge } from '@/ui/shell/badges';
+import { DIFF_LINE_STYLE } from '@/ui/history/diff-style';
 
 export const EVOLUTION_POLL_MS = 1000;
 export const EVOLUTION_IDLE_POLL_MS = 5000;

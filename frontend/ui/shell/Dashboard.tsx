@@ -4,18 +4,18 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createApiClient, needsToken, type ApiClient } from '@/lib/api';
 import { forgetToken, readToken, saveToken } from '@/lib/token';
 import { MAX_LOGS, useOuroboros } from '@/lib/useOuroboros';
-import { ChaosPanel } from './ChaosPanel';
+import { ChaosPanel } from '@/ui/chaos/ChaosPanel';
 import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
-import { DiffPanel, type DiffSelection } from './DiffPanel';
-import { EvolutionPanel } from './EvolutionPanel';
-import { ExecutionChart } from './ExecutionChart';
-import { HistoryPanel } from './HistoryPanel';
-import { ImmunePanel } from './ImmunePanel';
+import { DiffPanel, type DiffSelection } from '@/ui/history/DiffPanel';
+import { EvolutionPanel } from '@/ui/evolution/EvolutionPanel';
+import { ExecutionChart } from '@/ui/vitals/ExecutionChart';
+import { HistoryPanel } from '@/ui/history/HistoryPanel';
+import { ImmunePanel } from '@/ui/vitals/ImmunePanel';
 import { OrganismsPanel } from './OrganismsPanel';
-import { StatsPanel } from './StatsPanel';
-import { TerminalPanel } from './TerminalPanel';
+import { StatsPanel } from '@/ui/vitals/StatsPanel';
+import { TerminalPanel } from '@/ui/terminal/TerminalPanel';
 import { TokenPanel } from './TokenPanel';
-import { VitalsPanel } from './VitalsPanel';
+import { VitalsPanel } from '@/ui/vitals/VitalsPanel';
 
 /** The God View: one poller, every panel. */
 export function Dashboard({ api: injected }: { api?: ApiClient }) {
