@@ -6,7 +6,7 @@ import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { CauseBadge, TrustBadge, VerdictBadge } from '@/ui/shell/badges';
-import { FitnessText } from '@/ui/evolution/EvolutionPanel';
+import { FitnessText } from '@/ui/evolution/FitnessText';
 
 type Feedback =
   | { kind: 'ok'; from: GenomeSummary; result: RollbackResult }
