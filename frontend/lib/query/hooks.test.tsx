@@ -191,6 +191,10 @@ describe('the dashboard queries', () => {
     expect(result.current.genomes).toHaveLength(2);
     expect(result.current.chaosTypes).toHaveLength(3);
     expect(result.current.runs).toEqual([]);
+    // Nor does it hold back the next polls of the others: the status (and with it the connection) moves on.
+    await advance(2000);
+    expect(api.status).toHaveBeenCalledTimes(3);
+    expect(api.logs).toHaveBeenCalledTimes(3);
     release();
     await advance(0);
     expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);

@@ -66,6 +66,7 @@ describe('skeletons', () => {
       .mockResolvedValue({ types: CHAOS_TYPES });
     const api = fakeApi({ chaosTypes });
     render(<Dashboard api={api} />);
+    expect(skeleton('chaos')).not.toBeNull();
     // The skeleton and the panel are two elements: look the area up again on every try.
     await waitFor(() => expect(within(screen.getByTestId('chaos')).getByRole('alert').textContent).toContain('HTTP 500'));
     expect(skeleton('chaos')).toBeNull();
