@@ -4,7 +4,11 @@ import type { ApiClient } from '../api';
 import type { Status } from '../schemas';
 import { GENOME_PAGE, GENOME_REFRESH_MS, POLL_INTERVAL_MS } from './client';
 import { keys } from './keys';
-import { useConnection, useStatus } from './useStatus';
+import { useCacheValue } from './cache-value';
+import { initialConnection, type ConnectionState } from './connection';
+import { useLive, useStatus } from './useStatus';
+
+const restartsOf = (c: ConnectionState) => c.restarts;
 
 /** What the genome history shows changes only with these: it is asked for again when one of them changed. */
 export function genomesChangeKey(status: Status, restarts: number): string {
@@ -17,13 +21,14 @@ export function genomesChangeKey(status: Status, restarts: number): string {
  * by the observer with `poll` (for its run counts). The previous page stays on screen while the next one loads.
  */
 export function useGenomes(api: ApiClient, { poll = false }: { poll?: boolean } = {}) {
-  const connection = useConnection(api);
+  const live = useLive(api);
+  const restarts = useCacheValue(keys.connection(api), initialConnection, restartsOf);
   const { data: status } = useStatus(api);
-  const changeKey = status === undefined ? 'none' : genomesChangeKey(status, connection.restarts);
+  const changeKey = status === undefined ? 'none' : genomesChangeKey(status, restarts);
   return useQuery({
     queryKey: keys.genomes(api, changeKey),
     queryFn: ({ signal }) => api.genomes({ limit: GENOME_PAGE }, signal),
-    enabled: connection.connection === 'connected' && status !== undefined,
+    enabled: live && status !== undefined,
     placeholderData: keepPreviousData,
     refetchInterval: poll ? (q) => (q.state.status === 'error' ? POLL_INTERVAL_MS : GENOME_REFRESH_MS) : false,
     staleTime: poll ? 0 : Infinity,

@@ -14,8 +14,10 @@ export function useConnection(api: ApiClient): ConnectionState {
 
 /** The backend answers: the polls that wait for it (all but the status) may run. */
 export function useLive(api: ApiClient): boolean {
-  return useConnection(api).connection === 'connected';
+  return useCacheValue(keys.connection(api), initialConnection, isLive);
 }
+
+const isLive = (c: ConnectionState) => c.connection === 'connected';
 
 /**
  * GET /status. `poll`: this observer drives the one-second poll (one per page, the connection indicator's; every
