@@ -1,5 +1,5 @@
 import { parseUnifiedDiff } from '@/lib/diff';
-import { DIFF_LINE_STYLE } from '@/ui/history/diff-style';
+import { DIFF_LINE_STYLE } from '@/ui/shell/diff-style';
 import { Note } from '@/ui/shell/Panel';
 
 /** A genome's diff against its parent, small enough to sit inside a lineage row. */

@@ -3,7 +3,7 @@ import { parseUnifiedDiff } from '@/lib/diff';
 import { formatDateTime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { CauseBadge } from '@/ui/shell/badges';
-import { DIFF_LINE_STYLE } from './diff-style';
+import { DIFF_LINE_STYLE } from '@/ui/shell/diff-style';
 import { TrustSection } from '@/ui/vitals/TrustSection';
 
 export interface DiffSelection {
