@@ -1,4 +1,4 @@
-import { Dashboard } from '@/ui/Dashboard';
+import { Dashboard } from '@/ui/shell/Dashboard';
 
 export default function Page() {
   return <Dashboard />;

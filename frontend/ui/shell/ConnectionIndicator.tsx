@@ -1,4 +1,4 @@
-import type { Connection } from '@/lib/useOuroboros';
+import type { Connection } from '@/lib/query/connection';
 import { formatClock } from '@/lib/format';
 
 const STYLE: Record<Connection, { dot: string; text: string; label: string }> = {

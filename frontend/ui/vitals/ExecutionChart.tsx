@@ -13,8 +13,8 @@ import {
 } from 'recharts';
 import type { Run, Verdict } from '@/lib/schemas';
 import { formatClock, formatMs } from '@/lib/format';
-import { Note, Panel } from './Panel';
-import { runNumber, VERDICT_COLOR } from './badges';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { runNumber, VERDICT_COLOR } from '@/ui/shell/badges';
 
 interface Point {
   id: number;

@@ -2,9 +2,11 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from '@/lib/api';
 import { EvolutionViewSchema, type EvolutionRun, type EvolutionView, type Fitness } from '@/lib/schemas';
+import { withQueryClient } from '@/test/query';
 import { iso, makeDetail, makeGenome } from '@/test/fixtures';
-import { EvolutionPanel, FitnessText } from './EvolutionPanel';
-import { HistoryPanel } from './HistoryPanel';
+import { EvolutionPanel } from './EvolutionPanel';
+import { FitnessText } from './FitnessText';
+import { HistoryPanel } from '@/ui/history/HistoryPanel';
 
 const fit = (timeMs: number, codeSize = 300): Fitness => ({
   gate: 'passed',
@@ -80,7 +82,7 @@ describe('EvolutionPanel', () => {
   });
 
   it('shows the progress: state, generation, counts, the speedup, best fitness over time and recent candidates', async () => {
-    render(<EvolutionPanel api={fakeApi()} chartWidth={500} />);
+    render(<EvolutionPanel api={fakeApi()} chartWidth={500} />, withQueryClient());
     const progress = await screen.findByTestId('evolution-progress');
     expect(progress.dataset.state).toBe('running');
     expect(screen.getByTestId('evolution-state').textContent).toBe('running');
@@ -96,7 +98,7 @@ describe('EvolutionPanel', () => {
 
   it('shows the lineage with each genome’s cause and fitness, and its diff on a click', async () => {
     const api = fakeApi();
-    render(<EvolutionPanel api={api} chartWidth={500} />);
+    render(<EvolutionPanel api={api} chartWidth={500} />, withQueryClient());
     const rows = await screen.findAllByTestId('lineage-row');
     expect(rows.map((r) => r.dataset.cause)).toEqual(['evolve', 'chaos', 'seed']);
     expect(within(rows[0]!).getByTestId('fitness').textContent).toBe('100 ms · 420 tokens');
@@ -105,7 +107,7 @@ describe('EvolutionPanel', () => {
     expect(within(rows[2]!).getByTestId('fitness').textContent).toBe('fitness pending');
     fireEvent.click(within(rows[1]!).getByRole('button'));
     await waitFor(() => expect(within(rows[1]!).getByTestId('lineage-diff').textContent).toContain('i <= arr.length'));
-    expect(api.genome).toHaveBeenCalledWith('0000000000000001');
+    expect(api.genome).toHaveBeenCalledWith('0000000000000001', expect.anything());
   });
 
   it('folds the generations that failed (chaos until a heal) into one row, and unfolds them on a click', async () => {
@@ -122,7 +124,7 @@ describe('EvolutionPanel', () => {
     });
     const view = { ...VIEW, lineage: [g(5, 'evolve', true, true), g(4, 'heal', true), g(3, 'chaos', false), g(2, 'chaos', false), g(1, 'heal', true), g(0, 'seed', true)] };
     expect(EvolutionViewSchema.safeParse(view).success).toBe(true);
-    render(<EvolutionPanel api={fakeApi(view)} chartWidth={500} />);
+    render(<EvolutionPanel api={fakeApi(view)} chartWidth={500} />, withQueryClient());
     await screen.findAllByTestId('lineage-row');
     expect(screen.getAllByTestId('lineage-row').map((r) => r.dataset.cause)).toEqual(['evolve', 'heal', 'heal', 'seed']);
     const folded = screen.getByTestId('lineage-failed');
@@ -139,7 +141,7 @@ describe('EvolutionPanel', () => {
         .mockResolvedValueOnce({ organism: 'bubble-sort', run: RUN })
         .mockRejectedValueOnce(new ApiError({ kind: 'http', endpoint: 'POST /evolve', status: 409, code: 'EVOLUTION_RUNNING', message: 'An evolution run of bubble-sort is in progress.' })),
     });
-    render(<EvolutionPanel api={api} chartWidth={500} />);
+    render(<EvolutionPanel api={api} chartWidth={500} />, withQueryClient());
     const button = await screen.findByTestId('evolve-button');
     expect(screen.queryByTestId('cancel-evolution')).toBeNull();
     fireEvent.change(screen.getByPlaceholderText('5'), { target: { value: '3' } });
@@ -156,22 +158,22 @@ describe('EvolutionPanel', () => {
 
   it('offers Cancel while a run is on', async () => {
     const api = fakeApi();
-    render(<EvolutionPanel api={api} chartWidth={500} />);
+    render(<EvolutionPanel api={api} chartWidth={500} />, withQueryClient());
     expect((await screen.findByTestId('evolve-button')).hasAttribute('disabled')).toBe(true);
     fireEvent.click(screen.getByTestId('cancel-evolution'));
     await waitFor(() => expect(api.cancelEvolution).toHaveBeenCalled());
   });
 
   it('says when the organism cannot evolve, when the backend has no evolution, and when it fails to answer', async () => {
-    const { unmount } = render(<EvolutionPanel api={fakeApi({ ...VIEW, available: false, unavailable: 'this organism defines no fitness', run: null })} />);
+    const { unmount } = render(<EvolutionPanel api={fakeApi({ ...VIEW, available: false, unavailable: 'this organism defines no fitness', run: null })} />, withQueryClient());
     expect(await screen.findByText(/This organism cannot evolve: this organism defines no fitness/)).toBeTruthy();
     unmount();
     const bare = fakeApi();
     delete (bare as { evolution?: unknown }).evolution;
-    const second = render(<EvolutionPanel api={bare} />);
+    const second = render(<EvolutionPanel api={bare} />, withQueryClient());
     expect(screen.getByText('This backend does not offer evolution.')).toBeTruthy();
     second.unmount();
-    render(<EvolutionPanel api={fakeApi(VIEW, { evolution: vi.fn(async () => Promise.reject(new Error('Cannot reach the backend.'))) })} />);
+    render(<EvolutionPanel api={fakeApi(VIEW, { evolution: vi.fn(async () => Promise.reject(new Error('Cannot reach the backend.'))) })} />, withQueryClient());
     expect((await screen.findByRole('alert')).textContent).toContain('Cannot reach the backend.');
   });
 

@@ -1,9 +1,17 @@
+import { notifyManager } from '@tanstack/react-query';
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type ApiClient } from './api';
-import { GENOME_REFRESH_MS, MAX_LOGS, mergeLogs, mergeRuns, useOuroboros } from './useOuroboros';
-import type { LogEntry, Status } from './schemas';
+import { ApiError, type ApiClient } from '../api';
+import type { LogEntry, Status } from '../schemas';
 import { CHAOS_TYPES, makeDetail, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
+import { withQueryClient } from '@/test/query';
+import { GENOME_REFRESH_MS } from './client';
+import { MAX_LOGS, mergeLogs, mergeRuns } from './feeds';
+import { invalidateOrganism } from './mutations';
+import { useChaosTypes, useOrganisms } from './useBackend';
+import { useLogs, useRuns } from './useFeeds';
+import { useGenomeDetail, useGenomes } from './useGenomes';
+import { useConnection, useStatus } from './useStatus';
 
 const down = () => new ApiError({ kind: 'network', endpoint: 'GET /status', message: 'Cannot reach the backend at http://api.test (Failed to fetch).' });
 
@@ -17,6 +25,7 @@ function fakeApi() {
   };
   const api = {
     baseUrl: 'http://api.test',
+    organism: null,
     status: vi.fn(async () => {
       if (!world.up) throw down();
       return world.status;
@@ -40,25 +49,70 @@ function fakeApi() {
   return { world, api: api as unknown as ApiClient & typeof api };
 }
 
+/** Every resource the dashboard reads, as its widgets read them (the header drives the status poll). */
+function useDashboardData(api: ApiClient, selected: string | null) {
+  const status = useStatus(api, { poll: true });
+  const connection = useConnection(api);
+  const runs = useRuns(api);
+  const logs = useLogs(api);
+  const genomes = useGenomes(api, { poll: true });
+  const chaosTypes = useChaosTypes(api);
+  const organisms = useOrganisms(api);
+  const detail = useGenomeDetail(api, selected, { enabled: connection.connection === 'connected' });
+  return {
+    ...connection,
+    status: status.data ?? null,
+    runs: runs.data?.items ?? [],
+    runsError: runs.error?.message,
+    logs: logs.data?.items ?? [],
+    logsError: logs.error?.message,
+    genomes: genomes.data?.genomes ?? null,
+    genomesError: genomes.error?.message,
+    chaosTypes: chaosTypes.data ?? null,
+    organisms: organisms.data ?? null,
+    detail: detail.data ?? null,
+    detailError: detail.error?.message ?? null,
+  };
+}
+
+function render(api: ApiClient) {
+  const { client, wrapper } = withQueryClient();
+  const hook = renderHook(({ selected }: { selected: string | null }) => useDashboardData(api, selected), {
+    wrapper,
+    initialProps: { selected: null as string | null },
+  });
+  return { ...hook, client };
+}
+
 let visibility: DocumentVisibilityState = 'visible';
 
 beforeEach(() => {
   vi.useFakeTimers();
+  // TanStack batches its notifications on a timer taken before the fake clock existed: deliver them as microtasks,
+  // which the fake clock's advance awaits, so every answer renders within the fake instant it arrived at.
+  notifyManager.setScheduler(queueMicrotask);
   visibility = 'visible';
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
 });
 afterEach(() => {
+  notifyManager.setScheduler((cb) => setTimeout(cb, 0));
   vi.useRealTimers();
 });
 
-const advance = (ms: number) => act(async () => {
-  await vi.advanceTimersByTimeAsync(ms);
-});
+/**
+ * Lets `ms` of fake time pass, then lets what the answers set off settle (a status answer enables the queries that
+ * wait for a live backend, whose answers re-render): all at the same fake instant.
+ */
+const advance = (ms: number) =>
+  act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+    for (let i = 0; i < 5; i++) await vi.advanceTimersByTimeAsync(0);
+  });
 
-describe('useOuroboros', () => {
+describe('the dashboard queries', () => {
   it('loads everything on the first poll, then asks only for what is new', async () => {
     const { world, api } = fakeApi();
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     expect(result.current.connection).toBe('connected');
     expect(result.current.status?.generation).toBe(3);
@@ -84,7 +138,7 @@ describe('useOuroboros', () => {
 
   it('asks for the genome history only when the live genome or the state changed, after an action, or every 10 s', async () => {
     const { world, api } = fakeApi();
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     expect(api.genomes).toHaveBeenCalledTimes(1);
     await advance(3000);
@@ -100,7 +154,7 @@ describe('useOuroboros', () => {
     await advance(1000);
     expect(api.genomes).toHaveBeenCalledTimes(3);
 
-    act(() => result.current.refresh());
+    act(() => void invalidateOrganism(client, api));
     await advance(0);
     expect(api.genomes).toHaveBeenCalledTimes(4);
 
@@ -113,18 +167,61 @@ describe('useOuroboros', () => {
   it('asks for the genome history again on the next poll after it failed', async () => {
     const { api } = fakeApi();
     api.genomes.mockRejectedValueOnce(new ApiError({ kind: 'http', status: 503, endpoint: 'GET /genomes', message: 'GET /genomes answered 503' }));
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
-    expect(result.current.errors.genomes).toContain('503');
+    expect(result.current.genomesError).toContain('503');
     await advance(1000);
     expect(api.genomes).toHaveBeenCalledTimes(2);
-    expect(result.current.errors.genomes).toBeUndefined();
+    expect(result.current.genomesError).toBeUndefined();
     expect(result.current.genomes).toHaveLength(2);
+  });
+
+  it('loads each resource on its own: a slow answer holds back only its own widget', async () => {
+    const { api } = fakeApi();
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const fast = api.runs.getMockImplementation()!;
+    api.runs.mockImplementationOnce(async (q) => {
+      await slow;
+      return fast(q);
+    });
+    const { result } = render(api);
+    await advance(0);
+    expect(result.current.logs.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(result.current.genomes).toHaveLength(2);
+    expect(result.current.chaosTypes).toHaveLength(3);
+    expect(result.current.runs).toEqual([]);
+    // Nor does it hold back the next polls of the others: the status (and with it the connection) moves on.
+    await advance(2000);
+    expect(api.status).toHaveBeenCalledTimes(3);
+    expect(api.logs).toHaveBeenCalledTimes(3);
+    release();
+    await advance(0);
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it('shows a failed endpoint in its own widget only, and asks it again at the next poll', async () => {
+    const { world, api } = fakeApi();
+    api.logs.mockRejectedValueOnce(new ApiError({ kind: 'http', status: 500, endpoint: 'GET /logs', message: 'GET /logs failed with HTTP 500.' }));
+    const { result } = render(api);
+    await advance(0);
+    expect(result.current.logsError).toContain('HTTP 500');
+    expect(result.current.logs).toEqual([]);
+    expect(result.current.connection).toBe('connected');
+    expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);
+    expect(result.current.runsError).toBeUndefined();
+    world.logs.push(makeLog(4));
+    await advance(1000);
+    expect(api.logs).toHaveBeenCalledTimes(2);
+    // The failed first page is asked for again as a first page (no `since`).
+    expect(api.logs).toHaveBeenLastCalledWith({ limit: 200 }, expect.anything());
+    expect(result.current.logsError).toBeUndefined();
+    expect(result.current.logs.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('polls once a second and never overlaps requests', async () => {
     const { api } = fakeApi();
-    renderHook(() => useOuroboros(api));
+    render(api);
     await advance(0);
     expect(api.status).toHaveBeenCalledTimes(1);
     await advance(999);
@@ -137,7 +234,7 @@ describe('useOuroboros', () => {
 
   it('goes reconnecting, then offline, and recovers by itself', async () => {
     const { world, api } = fakeApi();
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     expect(result.current.connection).toBe('connected');
 
@@ -162,7 +259,7 @@ describe('useOuroboros', () => {
 
   it('starts over when the backend restarted with fewer runs and logs', async () => {
     const { world, api } = fakeApi();
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     world.status = makeStatus({ uptimeS: 1, lastRun: makeRun(1) });
     world.runs = [makeRun(1)];
@@ -175,15 +272,15 @@ describe('useOuroboros', () => {
 
   it('pauses while the tab is hidden and polls at once when it is visible again', async () => {
     const { api } = fakeApi();
-    renderHook(() => useOuroboros(api));
+    render(api);
     await advance(0);
     expect(api.status).toHaveBeenCalledTimes(1);
     visibility = 'hidden';
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     await advance(5000);
     expect(api.status).toHaveBeenCalledTimes(1);
     visibility = 'visible';
-    document.dispatchEvent(new Event('visibilitychange'));
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     await advance(0);
     expect(api.status).toHaveBeenCalledTimes(2);
   });
@@ -191,10 +288,10 @@ describe('useOuroboros', () => {
   it('reports a contract break on one endpoint without dropping the connection', async () => {
     const { api } = fakeApi();
     api.genomes.mockRejectedValue(new ApiError({ kind: 'contract', endpoint: 'GET /genomes', message: 'GET /genomes answered in an unexpected shape: cause' }));
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     expect(result.current.connection).toBe('connected');
-    expect(result.current.errors.genomes).toContain('unexpected shape');
+    expect(result.current.genomesError).toContain('unexpected shape');
     expect(result.current.status).not.toBeNull();
   });
 
@@ -203,7 +300,7 @@ describe('useOuroboros', () => {
     // Run 3 ends between the status request and the runs request.
     world.status = makeStatus({ lastRun: makeRun(2), stats: { ...makeStatus().stats, totalRuns: 2 } });
     world.runs.push(makeRun(3));
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
     expect(result.current.runs.map((r) => r.id)).toEqual([1, 2]);
     world.status = makeStatus({ lastRun: makeRun(3), stats: { ...makeStatus().stats, totalRuns: 3 } });
@@ -218,34 +315,36 @@ describe('useOuroboros', () => {
     api.genome
       .mockRejectedValueOnce(new ApiError({ kind: 'network', endpoint: 'GET /genomes/:id', message: 'Cannot reach the backend (no answer within 4 s).' }))
       .mockResolvedValue(makeDetail(1));
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
-    act(() => result.current.select(id));
+    rerender({ selected: id });
     await advance(0);
-    expect(result.current.selection).toMatchObject({ id, detail: null, error: expect.stringContaining('no answer') });
+    expect(result.current.detailError).toContain('no answer');
+    expect(result.current.detail).toBeNull();
     await advance(1000);
-    expect(result.current.selection).toMatchObject({ id, detail: { id }, error: null });
+    expect(result.current.detail?.id).toBe(id);
+    expect(result.current.detailError).toBeNull();
     expect(api.genome).toHaveBeenCalledTimes(2);
     // Kept: selecting it again shows it at once, without a request; the next polls do not ask for it.
-    act(() => result.current.select(null));
-    act(() => result.current.select(id));
-    expect(result.current.selection.detail?.id).toBe(id);
+    rerender({ selected: null });
+    rerender({ selected: id });
+    expect(result.current.detail?.id).toBe(id);
     await advance(3000);
     expect(api.genome).toHaveBeenCalledTimes(2);
   });
 
   it('refresh() polls immediately', async () => {
     const { api } = fakeApi();
-    const { result } = renderHook(() => useOuroboros(api));
+    const { result, client, rerender } = render(api);
     await advance(0);
-    act(() => result.current.refresh());
+    act(() => void invalidateOrganism(client, api));
     await advance(0);
     expect(api.status).toHaveBeenCalledTimes(2);
   });
 
   it('stops polling when unmounted', async () => {
     const { api } = fakeApi();
-    const { unmount } = renderHook(() => useOuroboros(api));
+    const { unmount } = render(api);
     await advance(0);
     unmount();
     await advance(5000);

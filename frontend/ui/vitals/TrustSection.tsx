@@ -1,6 +1,6 @@
 import type { GenomeDetail, SuiteFailure } from '@/lib/schemas';
 import { formatDateTime, formatMs } from '@/lib/format';
-import { TrustBadge } from './badges';
+import { TrustBadge } from '@/ui/shell/badges';
 
 /** An input in one line, or how big it is when it is too big to show. */
 export function InputText({ input, size }: { input: unknown; size: number }) {

@@ -3,7 +3,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import type { LogEntry, LogLevel, LogSource } from '@/lib/schemas';
 import { formatClock } from '@/lib/format';
-import { Note, Panel } from './Panel';
+import { Note, Panel } from '@/ui/shell/Panel';
 
 const SOURCE_STYLE: Record<LogSource, string> = {
   organism: 'text-cyan',

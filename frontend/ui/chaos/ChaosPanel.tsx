@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { ChaosResult, ChaosType } from '@/lib/schemas';
 import { ApiError, errorMessage } from '@/lib/api';
 import { EMPTY_LINE, withoutEmptyCode } from '@/lib/format';
-import { Note, Panel } from './Panel';
+import { Note, Panel } from '@/ui/shell/Panel';
 
 type Feedback =
   | { kind: 'ok'; result: ChaosResult }

@@ -1,8 +1,8 @@
 import type { Stats, Verdict } from '@/lib/schemas';
 import { VERDICTS } from '@/lib/schemas';
 import { formatMs, formatPercent, formatUptime } from '@/lib/format';
-import { Note, Panel } from './Panel';
-import { VERDICT_COLOR, VERDICT_TEXT } from './badges';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { VERDICT_COLOR, VERDICT_TEXT } from '@/ui/shell/badges';
 
 function rateTone(rate: number | null): string {
   if (rate === null) return 'text-muted';

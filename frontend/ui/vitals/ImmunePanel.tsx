@@ -1,37 +1,23 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import { errorMessage, type ApiClient } from '@/lib/api';
+import { useCounterexamples } from '@/lib/query/useEvolution';
 import { formatClock, shortId } from '@/lib/format';
-import type { CounterexamplesResponse } from '@/lib/schemas';
-import { Note, Panel } from './Panel';
-import { VerdictBadge } from './badges';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { VerdictBadge } from '@/ui/shell/badges';
+import { firstLoad, PanelSkeleton } from '@/ui/shell/Skeleton';
 import { InputText } from './TrustSection';
 
 /**
- * The immune memory: every input that exposed a bug its genome's suite missed, shrunk, newest first. Fetched when the
- * suite's fingerprint changes (a new counterexample changes it), so it costs nothing while nothing is learnt.
+ * The immune memory: every input that exposed a bug its genome's suite missed, shrunk, newest first. Asked for when the
+ * suite's fingerprint changes (see useCounterexamples).
  */
 export function ImmunePanel({ api, fingerprint }: { api: ApiClient; fingerprint: string | null }) {
-  const [memory, setMemory] = useState<CounterexamplesResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = api.counterexamples;
-
-  useEffect(() => {
-    if (!load) return;
-    const controller = new AbortController();
-    load(controller.signal)
-      .then((m) => {
-        setMemory(m);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(errorMessage(e));
-      });
-    return () => controller.abort();
-  }, [load, fingerprint]);
-
-  if (!load) return null;
+  const query = useCounterexamples(api, fingerprint);
+  if (typeof api.counterexamples !== 'function') return null;
+  if (firstLoad(query)) return <PanelSkeleton title="Immune memory" testId="immune" what="the immune memory" />;
+  const memory = query.data ?? null;
+  const error = query.error ? errorMessage(query.error) : null;
   const suite = memory?.suite;
   return (
     <Panel
@@ -40,9 +26,7 @@ export function ImmunePanel({ api, fingerprint }: { api: ApiClient; fingerprint:
       extra={suite ? <span>suite of {suite.size}: {suite.edge} edge · {suite.property} property · {suite.regression} remembered</span> : null}
     >
       {error ? <Note tone="error">{error}</Note> : null}
-      {memory === null ? (
-        error ? null : <Note>Loading the immune memory…</Note>
-      ) : memory.count === 0 ? (
+      {memory === null ? null : memory.count === 0 ? (
         <Note>No counterexample yet: no verified genome has failed an input its suite lacked.</Note>
       ) : (
         <ol className="flex max-h-64 flex-col gap-1 overflow-y-auto text-xs" aria-label="Counterexamples, newest first">

@@ -4,9 +4,9 @@ import { useState } from 'react';
 import type { GenomeSummary, RollbackResult } from '@/lib/schemas';
 import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId, withoutEmptyCode } from '@/lib/format';
-import { Note, Panel } from './Panel';
-import { CauseBadge, TrustBadge, VerdictBadge } from './badges';
-import { FitnessText } from './EvolutionPanel';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { CauseBadge, TrustBadge, VerdictBadge } from '@/ui/shell/badges';
+import { FitnessText } from '@/ui/evolution/FitnessText';
 
 type Feedback =
   | { kind: 'ok'; from: GenomeSummary; result: RollbackResult }

@@ -3,8 +3,8 @@
 import { useEffect, useState } from 'react';
 import type { OrganismState, Status } from '@/lib/schemas';
 import { formatAgo, formatClock, formatMs, formatUptime, shortId, withoutEmptyCode } from '@/lib/format';
-import { Note, Panel } from './Panel';
-import { CauseBadge, runNumber, stateStyle, VerdictBadge } from './badges';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { CauseBadge, runNumber, stateStyle, VerdictBadge } from '@/ui/shell/badges';
 import { InputText } from './TrustSection';
 
 interface Flip {

@@ -1,10 +1,10 @@
 import type { GenomeDetail } from '@/lib/schemas';
 import { parseUnifiedDiff } from '@/lib/diff';
 import { formatDateTime, shortId, withoutEmptyCode } from '@/lib/format';
-import { Note, Panel } from './Panel';
-import { CauseBadge } from './badges';
-import { DIFF_LINE_STYLE } from './diff-style';
-import { TrustSection } from './TrustSection';
+import { Note, Panel } from '@/ui/shell/Panel';
+import { CauseBadge } from '@/ui/shell/badges';
+import { DIFF_LINE_STYLE } from '@/ui/shell/diff-style';
+import { TrustSection } from '@/ui/vitals/TrustSection';
 
 export interface DiffSelection {
   /** The selected genome id, null when nothing is selected yet. */

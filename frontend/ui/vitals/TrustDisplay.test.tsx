@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient } from '@/lib/api';
 import { CounterexamplesResponseSchema, StatusSchema, type Counterexample, type CounterexamplesResponse } from '@/lib/schemas';
 import { makeDetail, makeGenome, makeStatus, iso } from '@/test/fixtures';
-import { DiffPanel } from './DiffPanel';
-import { HistoryPanel } from './HistoryPanel';
+import { withQueryClient } from '@/test/query';
+import { DiffPanel } from '@/ui/history/DiffPanel';
+import { HistoryPanel } from '@/ui/history/HistoryPanel';
 import { ImmunePanel } from './ImmunePanel';
 import { VitalsPanel } from './VitalsPanel';
 
@@ -77,7 +78,7 @@ describe('trust on the dashboard', () => {
     const memory: CounterexamplesResponse = { organism: 'bubble-sort', counterexamples: [COUNTEREXAMPLE], count: 1, suite: SUITE };
     const counterexamples = vi.fn(async () => memory);
     const api = { counterexamples } as unknown as ApiClient;
-    const { rerender } = render(<ImmunePanel api={api} fingerprint="a" />);
+    const { rerender } = render(<ImmunePanel api={api} fingerprint="a" />, withQueryClient());
     await waitFor(() => expect(screen.getAllByTestId('counterexample')).toHaveLength(1));
     expect(screen.getByTestId('counterexample').textContent).toMatch(/#1wrong.*shrunk 1512 → 17 characters in 31 runs\{"values":\[-993\]\}/);
     rerender(<ImmunePanel api={api} fingerprint="a" />);
