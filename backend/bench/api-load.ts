@@ -300,7 +300,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
           method: [
             'The real server (`node --import tsx src/server.ts`, default settings: every organism\'s loop runs, one run a second each, in the sandbox) and a bare Fastify hello-world, each in its own process, started the same way.',
             `A dashboard = one keep-alive connection per endpoint, one request a second on each: \`/status\` and \`/logs?since=<the newest seq it saw a second ago>\`. ${dashboards} dashboards in groups of ${GROUP} (one autocannon instance each, with \`connectionRate: 1\`), the groups started evenly over the first second so that they poll at different phases. Latencies are autocannon's raw per-response times (coordinated-omission correction off), percentiles computed here. Baseline: the same load against the hello-world.`,
-            'Also: all dashboards in phase (the worst case: every one polls in the same millisecond), and the real dashboard\'s poll (`/status`, `/runs?since=`, `/logs?since=` and `/organisms` each second, `/genomes?limit=50` every ten seconds when nothing changes: frontend/lib/useOuroboros.ts), against the hello-world baseline.',
+            'Also: all dashboards in phase (the worst case: every one polls in the same millisecond), and the real dashboard\'s poll (`/status`, `/runs?since=`, `/logs?since=` and `/organisms` each second, `/genomes?limit=50` every ten seconds when nothing changes: frontend/lib/query/), against the hello-world baseline.',
             `Maximum throughput: autocannon with ${THROUGHPUT_CONNECTIONS} connections for ${throughputS} s, hello-world and \`/status\` interleaved, ${rounds} rounds each, median.`,
           ],
           figures,
