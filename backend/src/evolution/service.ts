@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore } from '../genome/store.js';
 import { CallBudget } from '../healing/call-budget.js';
 import { createChatClient, type ChatClient } from '../healing/llm/client.js';
@@ -169,21 +169,21 @@ export class EvolutionService {
     return SOURCE_NAMES.filter((n) => n !== 'llm' || this.client !== null);
   }
 
-  /** Starts a run; throws an HttpError when it cannot. */
+  /** Starts a run; throws a DomainError saying why when it cannot. */
   startRun(s: Supervisor, req: EvolveRequest): EvolutionProgress {
     const bench = this.benches.get(s.name);
     if (!bench) {
-      throw new HttpError(409, 'NO_FITNESS', `Organism "${s.name}" defines no fitness (a "fitness" block in its manifest.json and benchmarkInputs in its harness), so it cannot evolve.`);
+      throw new DomainError('NO_FITNESS', `Organism "${s.name}" defines no fitness (a "fitness" block in its manifest.json and benchmarkInputs in its harness), so it cannot evolve.`);
     }
-    if (this.stopping.signal.aborted) throw new HttpError(409, 'SHUTTING_DOWN', 'The server is shutting down.');
+    if (this.stopping.signal.aborted) throw new DomainError('SHUTTING_DOWN', 'The server is shutting down.');
     const current = this.runs.get(s.name);
     if (current) {
-      throw new HttpError(409, 'EVOLUTION_RUNNING', `An evolution run of ${s.name} is in progress (generation ${current.progress.generation} of ${current.progress.settings.generations}). Wait for it, or cancel it with POST /organisms/${s.name}/evolve/cancel.`);
+      throw new DomainError('EVOLUTION_RUNNING', `An evolution run of ${s.name} is in progress (generation ${current.progress.generation} of ${current.progress.settings.generations}). Wait for it, or cancel it with POST /organisms/${s.name}/evolve/cancel.`);
     }
-    if (s.isPaused) throw new HttpError(409, 'PAUSED', `${s.name} is paused, so evolution is refused. Resume it with POST /resume first.`);
+    if (s.isPaused) throw new DomainError('PAUSED', `${s.name} is paused, so evolution is refused. Resume it with POST /resume first.`);
     const sources = req.sources ?? this.availableSources();
     if (sources.includes('llm') && this.client === null) {
-      throw new HttpError(409, 'LLM_NOT_CONFIGURED', 'The "llm" source needs an LLM: set LLM_BASE_URL and LLM_MODEL, or ask for sources ["operators"].');
+      throw new DomainError('LLM_NOT_CONFIGURED', 'The "llm" source needs an LLM: set LLM_BASE_URL and LLM_MODEL, or ask for sources ["operators"].');
     }
     const d = this.defaults();
     const settings: RunSettings = {
@@ -255,7 +255,7 @@ export class EvolutionService {
   /** Cancels the organism's run; resolves when it has stopped. Throws 409 when none is running. */
   async cancel(s: Supervisor): Promise<EvolutionProgress> {
     const run = this.runs.get(s.name);
-    if (!run) throw new HttpError(409, 'NO_EVOLUTION_RUNNING', `No evolution run of ${s.name} is in progress.`);
+    if (!run) throw new DomainError('NO_EVOLUTION_RUNNING', `No evolution run of ${s.name} is in progress.`);
     run.controller.abort();
     await run.done;
     return run.progress;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Cause, LogLevel, LogSource, VerificationState, Verdict } from '../domain.js';
 import { VERDICTS } from '../domain.js';
-import { StorageError, storageError, type StorageFault } from '../startup/storage-fault.js';
+import { StorageError, storageError, type StorageFault } from '../storage/fault.js';
 import { MIGRATIONS } from './schema.js';
 
 export interface GenomeRow {
