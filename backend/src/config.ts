@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ORGANISM_NAME } from './domain.js';
 import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
 import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer, type SandboxSettings } from './sandbox/settings.js';
 
@@ -54,7 +55,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   ORGANISMS_DIR: z.string().min(1).default(path.resolve(backendDir, '..', 'organisms')),
   ORGANISM: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a folder name of lowercase letters, digits and dashes')
+    .regex(ORGANISM_NAME, 'must be a folder name of lowercase letters, digits and dashes')
     .default('bubble-sort'),
   ORGANISMS: z
     .string()

@@ -8,6 +8,7 @@
  * the organism's own runs.
  */
 import path from 'node:path';
+import { sourceHash } from '../lib/source-hash.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { DomainError } from '../errors.js';
@@ -21,7 +22,7 @@ import type { Fleet } from '../watcher/fleet.js';
 import type { LogBook } from '../watcher/logbook.js';
 import type { Supervisor } from '../watcher/supervisor.js';
 import { Bench, BenchCancelled } from './bench.js';
-import { hashSource, newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
+import { newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
 import { describeFitness, fitnessFromRow, type Fitness, type PassedFitness } from './fitness.js';
 import { askForFaster } from './llm.js';
 
@@ -323,7 +324,7 @@ export class EvolutionService {
       const f = fitnessFromRow(this.o.store.getFitness(g.id));
       if (!f || f.gate !== 'passed' || f.benchmark !== bench.fingerprint) continue;
       seen.add(g.sourceHash);
-      out.push({ source: g.source, hash: hashSource(g.source), fitness: f, genomeId: g.id });
+      out.push({ source: g.source, hash: sourceHash(g.source), fitness: f, genomeId: g.id });
     }
     return out.sort((a, b) => a.fitness.timeMs - b.fitness.timeMs).slice(0, 3);
   }
@@ -353,7 +354,7 @@ export class EvolutionService {
       const f = v.failure;
       return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
     }
-    const key = `${s.name}\0${hashSource(c.source)}`;
+    const key = `${s.name}\0${sourceHash(c.source)}`;
     this.presets.set(key, fitness);
     try {
       const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });
