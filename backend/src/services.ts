@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { EvolutionService } from './evolution/service.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
-import { CallBudget } from './healing/call-budget.js';
+import { CallBudget } from './llm/call-budget.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChatClient } from './client.js';
+import { createChatClient } from '../../llm/client.js';
 import { startFakeChatServer, type FakeChatServer } from '../../../test/helpers/fake-chat-server.js';
 import { buildRepairPrompt, neutralizeUntrusted, truncateUtf8 } from './prompt.js';
 
