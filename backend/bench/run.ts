@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFlags, UsageError } from '../scripts/cli.js';
 import { benchApiLoad } from './api-load.js';
 import { benchDetectHeal } from './detect-heal.js';
 import { benchVerification } from './verification.js';
@@ -50,29 +51,41 @@ interface RawResults {
 const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { only: null, tiny: false, out: null, write: true, json: null, memoryRuns: null, render: null };
-  const rest = argv.filter((a) => a !== '--');
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    const next = () => {
-      const v = rest[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--only') {
-      const ids = next().split(',').map((s) => s.trim()).filter(Boolean);
-      for (const id of ids) if (!(BENCH_IDS as readonly string[]).includes(id)) throw new Error(`unknown benchmark "${id}"; valid: ${BENCH_IDS.join(', ')}`);
-      args.only = ids as BenchId[];
-    } else if (a === '--tiny') args.tiny = true;
-    else if (a === '--out') args.out = fromCaller(next());
-    else if (a === '--no-write') args.write = false;
-    else if (a === '--json') args.json = fromCaller(next());
-    else if (a === '--memory-runs') args.memoryRuns = Number(next());
-    else if (a === '--render') args.render = fromCaller(next());
-    else throw new Error(`unknown option ${a}; see the top of backend/bench/run.ts`);
+  const f = flags(argv, {
+    only: { type: 'string' },
+    tiny: { type: 'boolean' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean' },
+    json: { type: 'string' },
+    'memory-runs': { type: 'string' },
+    render: { type: 'string' },
+  });
+  let only: BenchId[] | null = null;
+  if (f.only !== undefined) {
+    const ids = f.only.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const id of ids) if (!(BENCH_IDS as readonly string[]).includes(id)) throw new Error(`unknown benchmark "${id}"; valid: ${BENCH_IDS.join(', ')}`);
+    only = ids as BenchId[];
   }
-  return args;
+  return {
+    only,
+    tiny: f.tiny ?? false,
+    out: f.out === undefined ? null : fromCaller(f.out),
+    write: !f['no-write'],
+    json: f.json === undefined ? null : fromCaller(f.json),
+    memoryRuns: f['memory-runs'] === undefined ? null : Number(f['memory-runs']),
+    render: f.render === undefined ? null : fromCaller(f.render),
+  };
 }
+
+/** readFlags, pointing at the options' list on a mistake. */
+const flags: typeof readFlags = (argv, options) => {
+  try {
+    return readFlags(argv, options);
+  } catch (err) {
+    if (err instanceof UsageError) throw new Error(`${err.message}; see the top of backend/bench/run.ts`);
+    throw err;
+  }
+};
 
 /** Every module, in the order they run: quick ones first, the long memory soak last. */
 export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number }) => Promise<Section[]> }[] = [

@@ -1,4 +1,7 @@
-/** What the gauntlet and the soak share about their command lines, parsed without a dependency. */
+/** What the gauntlet, the soak and the benchmarks share about their command lines. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -8,28 +11,28 @@ export class UsageError extends Error {
 export const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 /**
- * Walks the arguments: `--flag value` and `--flag=value` alike, a lone `--` (what pnpm passes through) skipped.
- * `take()` returns the flag's value, or throws a UsageError naming the flag when there is none.
+ * Reads a command line's options with node:util's parseArgs: `--flag value` and `--flag=value` alike, any lone `--`
+ * (what pnpm passes through) skipped. An unknown option, an argument that is not an option, or a flag without a
+ * value is a UsageError naming it.
  */
-export function eachFlag(argv: readonly string[], onFlag: (flag: string, take: () => string) => void): void {
-  const args = [...argv];
-  while (args.length > 0) {
-    let flag = args.shift()!;
-    if (flag === '--') continue;
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const name = flag;
-    onFlag(name, () => {
-      const v = value ?? args.shift();
-      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
-      return v;
-    });
+export function readFlags<const T extends ParseArgsOptionsConfig>(argv: readonly string[], options: T): ParsedFlags<T> {
+  let values: ParsedFlags<T>;
+  try {
+    ({ values } = parseArgs({ args: argv.filter((a) => a !== '--'), options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const named = /'(-[^' ]+)/.exec((err as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option "${named}"`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${named} needs a value`);
+    throw new UsageError((err as Error).message);
   }
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new UsageError(`--${name} needs a value`);
+  }
+  return values;
 }
+
+type ParsedFlags<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'];
 
 /**
  * A script's whole life: parse its arguments (a wrong one: the message and the usage, exit 2), `--help` (the usage,

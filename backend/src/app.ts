@@ -1,27 +1,20 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { errors, HttpError } from './errors.js';
-import { GenomeStore } from './genome/store.js';
-import { buildLadder } from './healing/index.js';
-import { CallBudget } from './healing/call-budget.js';
-import { discoverOrganisms } from './organism/discover.js';
-import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
+import type { GenomeStore } from './genome/store.js';
+import { registerErrorHandlers } from './http/error-handlers.js';
+import { ApiError } from './http/errors.js';
+import { changesSomething, onlyReads, requestGuard } from './http/request-guard.js';
+import { securityHeaders } from './http/security-headers.js';
+import { storageGuard } from './http/storage-guard.js'; // [faults]
 import { chaosRoutes, chaosTypeRoutes } from './routes/chaos.js';
 import { memoSerializerCompiler } from './routes/memo-serializer.js';
-import { changesSomething, onlyReads, requestGuard } from './security/guard.js';
-import { securityHeaders } from './security/headers.js';
 import { controlRoutes } from './routes/control.js';
 import { genomeRoutes } from './routes/genomes.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,14 +25,11 @@ import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
-import { EvolutionService } from './evolution/service.js';
-import { LogBook } from './watcher/logbook.js';
-import { Fleet } from './watcher/fleet.js';
-import { Supervisor } from './watcher/supervisor.js';
-import { replyFault } from './startup/faults.js'; // [faults]
-import { storageGuard } from './startup/storage-guard.js'; // [faults]
-import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
-import { detectSandbox, sandboxSettingsFromEnv, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
+import type { SandboxSettings } from './sandbox/index.js'; // [sandbox]
+import { createServices } from './services.js';
+import type { LogBook } from './watcher/logbook.js';
+import type { Fleet } from './watcher/fleet.js';
+import type { Supervisor } from './watcher/supervisor.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -56,7 +46,7 @@ export interface BuildOptions {
   /** Start the watcher loop (tests that only read may leave it off). */
   startWatcher?: boolean;
   logger?: FastifyBaseLogger | boolean;
-  /** [sandbox] The organisms' sandbox settings; by default from SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE. */
+  /** [sandbox] The organisms' sandbox settings, over the config's (SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE). */
   sandbox?: SandboxSettings;
 }
 
@@ -85,76 +75,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(memoSerializerCompiler());
 
-  const names = config.organisms ?? (await discoverOrganisms(config.organismsDir));
-  if (!names.includes(config.organism)) {
-    throw new OrganismLoadError(
-      `The default organism "${config.organism}" is not among the organisms to run (${names.join(', ') || 'none found'} in ${config.organismsDir}). Set ORGANISM or ORGANISMS.`,
-    );
-  }
-  const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
-  for (const o of organisms) {
-    const bytes = Buffer.byteLength(o.seedSource);
-    if (bytes > config.maxSourceBytes) {
-      throw new OrganismLoadError(`organisms/${o.name}/${o.manifest.genome} is ${bytes} bytes, over MAX_SOURCE_BYTES=${config.maxSourceBytes}: raise MAX_SOURCE_BYTES, or leave this organism out (ORGANISMS).`);
-    }
-  }
-  const sandboxSettings = opts.sandbox ?? sandboxSettingsFromEnv(); // [sandbox]
-  // One server per DATA_DIR: a second one stops here, before it reads, sweeps or migrates anything.
-  mkdirSync(config.dataDir, { recursive: true });
-  const lock = await lockDataDir(config.dataDir);
-  let store: GenomeStore;
-  try {
-    refuseLinkedStore(config.dataDir);
-    store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-  const logbook = new LogBook(store, config.logRetention);
-  // One LLM budget for the whole server: several organisms must not multiply the bill.
-  const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
-  const supervisors: Supervisor[] = [];
-  let sandbox: Sandbox; // [sandbox]
-  try {
-    // [sandbox] Detected once, after the store exists (it is made 0600) and before the supervisors sweep their
-    // run directories (the pidfiles of runs a killed server left behind are killed first).
-    sandbox = await detectSandbox({ settings: sandboxSettings, dataDir: config.dataDir });
-    app.log.debug({ sandbox: sandbox.report.layers }, 'sandbox layers'); // [sandbox]
-    for (const line of sandboxStartupLines(sandbox)) app.log[line.level](line.text); // [sandbox]
-    for (const organism of organisms) {
-      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
-      supervisors.push(
-        await Supervisor.open({
-          organism,
-          store,
-          logs: logbook,
-          logger: app.log as unknown as Logger,
-          dataDir: config.dataDir,
-          loopIntervalMs: config.loopIntervalMs,
-          outputCapBytes: config.outputCapBytes,
-          autoHeal: config.autoHeal,
-          rungs: ladder.rungs,
-          missingRungs: ladder.missing,
-          transientRetries: config.transientRetries,
-          crashLoopFailures: config.crashLoopFailures,
-          crashLoopWindowMs: config.crashLoopWindowMs,
-          quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
-          externalEdits: config.externalEdits,
-          maxSourceBytes: config.maxSourceBytes,
-          sandbox, // [sandbox]
-          verifyPropertyInputs: config.verifyPropertyInputs,
-          failingSeed: config.failingSeed,
-        }),
-      );
-    }
-  } catch (err) {
-    store.close();
-    lock.release();
-    throw err;
-  }
-  const fleet = new Fleet(supervisors, config.organism);
-  // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
-  const evolution = new EvolutionService({ config, store, fleet, logbook, logger: app.log as unknown as Logger, sandbox });
+  const services = await createServices(config, { logger: app.log as unknown as Logger, sandbox: opts.sandbox });
+  const { store, logbook, fleet, evolution, sandbox } = services;
   app.decorate('config', config);
   app.decorate('store', store);
   app.decorate('logbook', logbook);
@@ -162,11 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('evolution', evolution);
   app.decorate('supervisor', fleet.default);
   app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
-  app.addHook('onClose', async () => {
-    await Promise.all([evolution.stop(), fleet.stop()]);
-    store.close();
-    lock.release();
-  });
+  app.addHook('onClose', () => services.close());
 
   // Request logging is off (a dashboard polls several routes a second): only an answer that took long is told.
   app.addHook('onResponse', async (req, reply) => {
@@ -175,38 +93,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     }
   });
 
-  app.setErrorHandler((err, req, reply) => {
-    const fault = replyFault(app, err, reply); // [faults] 503 naming a storage problem, 409 for a lost promotion race
-    if (fault) return fault; // [faults]
-    if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, message: err.message });
-    }
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = err.validationContext ?? 'request';
-      const message = err.validation
-        .map((i) => {
-          const field = i.instancePath.split('/').filter(Boolean).join('.');
-          return `${field ? `${where}.${field}` : where}: ${i.message}`;
-        })
-        .join('; ');
-      return reply.code(400).send({ statusCode: 400, code: 'INVALID_REQUEST', message: `Invalid request. ${message}` });
-    }
-    const status = (err as { statusCode?: number }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const code = (err as { code?: string }).code ?? 'BAD_REQUEST';
-      return reply.code(status).send({ statusCode: status, code, message: (err as Error).message });
-    }
-    req.log.error({ err }, 'request failed');
-    return reply.code(500).send({
-      statusCode: 500,
-      code: 'INTERNAL',
-      message: 'The server failed to answer this request; the details are in its log.',
-    });
-  });
-  app.setNotFoundHandler((req, reply) => {
-    const e = errors.notFound(req.method, req.url.split('?')[0] ?? req.url);
-    return reply.code(404).send({ statusCode: 404, code: e.code, message: e.message });
-  });
+  registerErrorHandlers(app);
 
   const origins = config.corsOrigins.includes('*') ? true : [...config.corsOrigins];
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
@@ -223,7 +110,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     timeWindow: 60_000,
     allowList: (req) => !changesSomething(req),
     errorResponseBuilder: (_req, ctx) =>
-      new HttpError(429, 'RATE_LIMITED', `Too many changes from this address: at most ${ctx.max} a minute. Try again in ${ctx.after}.`),
+      new ApiError('RATE_LIMITED', `Too many changes from this address: at most ${ctx.max} a minute. Try again in ${ctx.after}.`),
   });
   await app.register(requestGuard, { config });
   await app.register(storageGuard, { dataDir: config.dataDir, store }); // [faults] /health and 503s while DATA_DIR fails

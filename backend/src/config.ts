@@ -1,7 +1,10 @@
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ORGANISM_NAME } from './domain.js';
 import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
+import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer, type SandboxSettings } from './sandbox/settings.js';
 
 const backendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,14 +25,37 @@ const floatFrom = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-const EnvSchema = z.object({
+const trimmed = z.string().trim();
+
+/** [sandbox] The organisms' sandbox; a layer the platform lacks is not an error (detection reports it). */
+const SandboxEnvSchema = z.object({
+  SANDBOX: trimmed.pipe(z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })).default('on'),
+  SANDBOX_DISABLE: trimmed
+    .superRefine((list, ctx) => {
+      for (const name of layerNames(list)) {
+        if (!(OPTIONAL_LAYERS as readonly string[]).includes(name)) {
+          ctx.addIssue({ code: 'custom', message: `unknown layer "${name}"; layers: ${OPTIONAL_LAYERS.join(', ')}` });
+        }
+      }
+    })
+    .optional(),
+  SANDBOX_UID: trimmed
+    .regex(/^0*[1-9]\d*(:0*[1-9]\d*)?$/, 'must be uid or uid:gid, numbers other than 0 (default 65534:65534)')
+    .optional(),
+  ORGANISM_NODE: trimmed
+    .transform((p) => path.resolve(p))
+    .refine(isExecutable, 'must be an executable Node binary')
+    .optional(),
+});
+
+const EnvSchema = SandboxEnvSchema.extend({
   PORT: intFrom(0, 65535).default(8000),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   DATA_DIR: z.string().min(1, 'must not be empty').default(path.join(backendDir, 'data')),
   ORGANISMS_DIR: z.string().min(1).default(path.resolve(backendDir, '..', 'organisms')),
   ORGANISM: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a folder name of lowercase letters, digits and dashes')
+    .regex(ORGANISM_NAME, 'must be a folder name of lowercase letters, digits and dashes')
     .default('bubble-sort'),
   ORGANISMS: z
     .string()
@@ -83,6 +109,8 @@ export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
 export type HealRung = (typeof HEAL_RUNGS)[number];
 
 export interface Config {
+  /** [sandbox] SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE. */
+  readonly sandbox: SandboxSettings;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -182,14 +210,7 @@ export class ConfigError extends Error {
 /** Parses the environment once. A wrong value throws a ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   // An empty variable means "unset": `PORT= pnpm start` should not be an error.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])])}: ${i.message}`),
-    );
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, env);
   const production = e.NODE_ENV === 'production';
   const issues: string[] = [];
   const ladder = e.HEAL_LADDER.split(',').map((r) => r.trim());
@@ -207,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
+    sandbox: sandboxSettings(e),
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
@@ -269,4 +291,45 @@ function allowedHosts(list: string | undefined, host: string, railwayDomain: str
   if (list?.trim() === '*') return '*';
   const names = list ? list.split(',') : ['localhost', host, ...(railwayDomain ? [railwayDomain] : [])];
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
+}
+
+/** Parses the variables `schema` knows; a wrong value throws a ConfigError naming each variable and what it must be. */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  // An empty variable means "unset": `PORT= pnpm start` should not be an error.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])])}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** [sandbox] Only the sandbox's variables (benchmarks and tests that detect a sandbox without a whole config). */
+export function sandboxSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSettings {
+  return sandboxSettings(parseEnv(SandboxEnvSchema, env));
+}
+
+function sandboxSettings(e: z.output<typeof SandboxEnvSchema>): SandboxSettings {
+  const [uid, gid] = e.SANDBOX_UID ? e.SANDBOX_UID.split(':').map(Number) : [];
+  return defaultSandboxSettings({
+    enabled: !['off', 'false', '0'].includes(e.SANDBOX),
+    disabled: new Set(layerNames(e.SANDBOX_DISABLE ?? '') as OptionalLayer[]),
+    ...(e.ORGANISM_NODE ? { nodePath: e.ORGANISM_NODE } : {}),
+    ...(uid ? { uid, gid: gid ?? uid } : {}),
+  });
+}
+
+function layerNames(list: string): string[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,17 @@
 export const VERDICTS = ['ok', 'crashed', 'hung', 'wrong', 'slow', 'oom'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
+/** What one run of a genome came to: the run as judged (GenomeRunResult) and as stored (RunRow) both extend it. */
+export interface RunOutcome {
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  exitCode: number | null;
+  signal: string | null;
+  verdict: Verdict;
+  error: string | null;
+}
+
 export const CAUSES = ['seed', 'chaos', 'heal', 'rollback', 'external', 'evolve', 'manual'] as const;
 export type Cause = (typeof CAUSES)[number];
 
@@ -22,3 +33,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  */
 export const VERIFICATION_STATES = ['pending', 'passed', 'failed'] as const;
 export type VerificationState = (typeof VERIFICATION_STATES)[number];
+
+/** An organism's name: its folder under organisms/, and a URL segment. */
+export const ORGANISM_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;

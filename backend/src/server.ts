@@ -2,9 +2,9 @@ import pino from 'pino';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OrganismLoadError } from './organism/manifest.js';
-import { isLoopback } from './security/token.js';
+import { isLoopback } from './http/token.js';
 import { checkStartup, StartupError } from './startup/preflight.js';
-import { StorageError } from './startup/storage-fault.js';
+import { StorageError } from './storage/fault.js';
 import { SeedVerificationError } from './verification/seed.js';
 
 /** Connections waiting to be accepted; see the listen call. */

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { eachFlag, UsageError } from '../scripts/cli.js';
+import { readFlags, UsageError } from '../scripts/cli.js';
 import { parseArgs as soakArgs } from '../scripts/soak/args.js';
 
 describe('the scripts\' command lines', () => {
   it('reads --flag value and --flag=value alike, and skips the -- pnpm passes through', () => {
-    const seen: [string, string | null][] = [];
-    eachFlag(['--', '--a', '1', '--b=2', '--quiet', '--c=x=y'], (flag, take) => seen.push([flag, flag === '--quiet' ? null : take()]));
-    expect(seen).toEqual([['--a', '1'], ['--b', '2'], ['--quiet', null], ['--c', 'x=y']]);
+    const options = { a: { type: 'string' }, b: { type: 'string' }, quiet: { type: 'boolean' }, c: { type: 'string' } } as const;
+    expect({ ...readFlags(['--', '--a', '1', '--b=2', '--quiet', '--c=x=y'], options) }).toEqual({ a: '1', b: '2', quiet: true, c: 'x=y' });
   });
 
-  it('names the flag whose value is missing', () => {
-    expect(() => eachFlag(['--seed'], (_f, take) => take())).toThrow(new UsageError('--seed needs a value'));
-    expect(() => eachFlag(['--seed='], (_f, take) => take())).toThrow(/--seed needs a value/);
+  it('names the flag whose value is missing, and an unknown one', () => {
+    const seed = { seed: { type: 'string' } } as const;
+    expect(() => readFlags(['--seed'], seed)).toThrow(new UsageError('--seed needs a value'));
+    expect(() => readFlags(['--seed='], seed)).toThrow(/--seed needs a value/);
+    expect(() => readFlags(['--sed', '1'], seed)).toThrow(new UsageError('unknown option "--sed"'));
+    expect(() => readFlags(['1'], seed)).toThrow(UsageError);
   });
 
   it('parses the soak\'s options and refuses wrong ones with a UsageError', () => {

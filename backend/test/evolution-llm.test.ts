@@ -1,12 +1,12 @@
 /**
- * Evolution against a real local chat-completions server (healing/llm/fake-server.ts) whose answers are written
+ * Evolution against a real local chat-completions server (test/helpers/fake-chat-server.ts) whose answers are written
  * in this file: a sort that is fast and wrong, the bubble sort renamed (faster only by noise, if at all), a merge
  * sort (genuinely faster) and prose. Only the merge sort may be promoted, and its speedup over the bubble sort at
  * 10,000 elements is recorded with it.
  */
 import { createTwoFilesPatch } from 'diff';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeChatServer, type FakeChatServer } from '../src/healing/llm/fake-server.js';
+import { startFakeChatServer, type FakeChatServer } from './helpers/fake-chat-server.js';
 import { getJson, useApp } from './helpers/app.js';
 import { waitFor } from './helpers/fixtures.js';
 import { evolveOverrides, MERGE_SORT, organismCopy, REAL_BUBBLE_SORT, RENAMED_BUBBLE_SORT, STRING_SORT } from './evolution.fixtures.js';

@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startFakeChatServer, type FakeChatServer } from '../src/healing/llm/fake-server.js';
+import { startFakeChatServer, type FakeChatServer } from './helpers/fake-chat-server.js';
 import { getJson, useApp } from './helpers/app.js';
 import { FIXTURE_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
 

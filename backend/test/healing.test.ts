@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyChaos } from '../src/chaos/index.js';
-import { startFakeChatServer, type FakeChatServer } from '../src/healing/llm/fake-server.js';
+import { startFakeChatServer, type FakeChatServer } from './helpers/fake-chat-server.js';
 import { createRng } from '../src/lib/rng.js';
 import { getJson, useApp } from './helpers/app.js';
 import { FIXTURE_ORGANISMS, waitFor } from './helpers/fixtures.js';

@@ -2,7 +2,7 @@
  * The real organisms besides the bubble sort: genome 0 passes its own oracle, the oracle rejects answers that are
  * only slightly wrong, and the failure operators of chaos really break each genome with a verdict they promise.
  * Time is judged as CPU time, the program's own, so that a loaded machine cannot turn a heap exhausted in half a
- * second of work into a hang (the chaos runs go through src/chaos/testing/run.ts, as the bubble sort's do).
+ * second of work into a hang (the chaos runs go through test/helpers/chaos/run.ts, as the bubble sort's do).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChaos, type ChaosResult } from '../src/chaos/index.js';
-import { runGenomeSource, type RunOutcome } from '../src/chaos/testing/run.js';
+import { runGenomeSource, type RunOutcome } from './helpers/chaos/run.js';
 import { createRng } from '../src/lib/rng.js';
 import { loadOrganism, type Organism } from '../src/organism/manifest.js';
 import { runGenome, type GenomeRunResult } from '../src/watcher/run-genome.js';

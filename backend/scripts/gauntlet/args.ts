@@ -1,5 +1,5 @@
 /** The gauntlet's command line. */
-import { eachFlag, list, UsageError } from '../cli.js';
+import { list, readFlags, UsageError } from '../cli.js';
 
 export interface GauntletOptions {
   seed: number;
@@ -60,40 +60,40 @@ function int(flag: string, v: string, min: number): number {
 }
 
 export function parseArgs(argv: readonly string[]): GauntletOptions {
-  const o: GauntletOptions = {
-    seed: 1,
-    rounds: 2,
-    types: null,
-    organisms: null,
-    url: null,
-    loopIntervalMs: 100,
-    equivalentAfter: 3,
-    deadlineMs: 17_000,
-    settleMs: 30_000,
-    json: null,
-    latent: 2,
-    quiet: false,
-    help: false,
-  };
-  eachFlag(argv, (flag, take) => {
-    switch (flag) {
-      case '--seed': o.seed = int(flag, take(), 0); break;
-      case '--rounds': o.rounds = int(flag, take(), 1); break;
-      case '--types': o.types = list(take()); break;
-      case '--organisms': o.organisms = list(take()); break;
-      case '--url': o.url = take().replace(/\/+$/, ''); break;
-      case '--loop-interval-ms': o.loopIntervalMs = int(flag, take(), 10); break;
-      case '--equivalent-after': o.equivalentAfter = int(flag, take(), 1); break;
-      case '--deadline-ms': o.deadlineMs = int(flag, take(), 1000); break;
-      case '--settle-ms': o.settleMs = int(flag, take(), 1000); break;
-      case '--json': o.json = take(); break;
-      case '--latent': o.latent = int(flag, take(), 0); break;
-      case '--quiet': o.quiet = true; break;
-      case '-h':
-      case '--help': o.help = true; break;
-      default: throw new UsageError(`unknown option "${flag}"`);
-    }
+  const f = readFlags(argv, {
+    seed: { type: 'string' },
+    rounds: { type: 'string' },
+    types: { type: 'string' },
+    organisms: { type: 'string' },
+    url: { type: 'string' },
+    'loop-interval-ms': { type: 'string' },
+    'equivalent-after': { type: 'string' },
+    'deadline-ms': { type: 'string' },
+    'settle-ms': { type: 'string' },
+    json: { type: 'string' },
+    latent: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  const whole = (name: string, min: number, fallback: number) => {
+    const v = (f as Record<string, string | boolean | undefined>)[name];
+    return typeof v === 'string' ? int(`--${name}`, v, min) : fallback;
+  };
+  const o: GauntletOptions = {
+    seed: whole('seed', 0, 1),
+    rounds: whole('rounds', 1, 2),
+    types: f.types === undefined ? null : list(f.types),
+    organisms: f.organisms === undefined ? null : list(f.organisms),
+    url: f.url === undefined ? null : f.url.replace(/\/+$/, ''),
+    loopIntervalMs: whole('loop-interval-ms', 10, 100),
+    equivalentAfter: whole('equivalent-after', 1, 3),
+    deadlineMs: whole('deadline-ms', 1000, 17_000),
+    settleMs: whole('settle-ms', 1000, 30_000),
+    json: f.json ?? null,
+    latent: whole('latent', 0, 2),
+    quiet: f.quiet ?? false,
+    help: f.help ?? false,
+  };
   if (o.seed > 0xffffffff) throw new UsageError('--seed must fit in 32 bits');
   if (o.types?.length === 0) throw new UsageError('--types needs at least one type');
   if (o.organisms?.length === 0) throw new UsageError('--organisms needs at least one organism');

@@ -1,5 +1,5 @@
 /** The soak's command line. */
-import { eachFlag, list, UsageError } from '../cli.js';
+import { list, readFlags, UsageError } from '../cli.js';
 
 export interface SoakOptions {
   /** Length of the chaos phase; the settle period and the final checks come after it. */
@@ -78,45 +78,42 @@ function num(flag: string, v: string, min: number, max: number, integer = true):
 }
 
 export function parseArgs(argv: readonly string[]): SoakOptions {
-  const o: SoakOptions = {
-    minutes: 5,
-    seed: 1,
-    dashboards: 1000,
-    chaosEveryMs: 100,
-    editsEveryMs: 3000,
-    organisms: null,
-    types: null,
-    settleS: 60,
-    maxRssGrowthMb: 64,
-    healMaxTrials: 16,
-    json: null,
-    quiet: false,
-    help: false,
-  };
-  eachFlag(argv, (flag, take) => {
-    switch (flag) {
-      case '--minutes': o.minutes = num(flag, take(), 0.05, 24 * 60, false); break;
-      case '--seed': o.seed = num(flag, take(), 0, 0xffffffff); break;
-      case '--dashboards': o.dashboards = num(flag, take(), 0, 20_000); break;
-      case '--chaos-every-ms': o.chaosEveryMs = num(flag, take(), 10, 60_000); break;
-      case '--edits-every-ms': o.editsEveryMs = num(flag, take(), 0, 600_000); break;
-      case '--organisms': o.organisms = list(take()); break;
-      case '--types': o.types = list(take()); break;
-      case '--settle-s': o.settleS = num(flag, take(), 1, 3600); break;
-      case '--max-rss-growth-mb': o.maxRssGrowthMb = num(flag, take(), 1, 100_000); break;
-      case '--heal-max-trials': {
-        const v = take();
-        o.healMaxTrials = v === 'default' ? null : num(flag, v, 1, 10_000);
-        break;
-      }
-      case '--json': o.json = take(); break;
-      case '--quiet': o.quiet = true; break;
-      case '-h':
-      case '--help': o.help = true; break;
-      default: throw new UsageError(`unknown option "${flag}"`);
-    }
+  const f = readFlags(argv, {
+    minutes: { type: 'string' },
+    seed: { type: 'string' },
+    dashboards: { type: 'string' },
+    'chaos-every-ms': { type: 'string' },
+    'edits-every-ms': { type: 'string' },
+    organisms: { type: 'string' },
+    types: { type: 'string' },
+    'settle-s': { type: 'string' },
+    'max-rss-growth-mb': { type: 'string' },
+    'heal-max-trials': { type: 'string' },
+    json: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  const o: SoakOptions = {
+    minutes: f.minutes === undefined ? 5 : num('--minutes', f.minutes, 0.05, 24 * 60, false),
+    seed: f.seed === undefined ? 1 : num('--seed', f.seed, 0, 0xffffffff),
+    dashboards: f.dashboards === undefined ? 1000 : num('--dashboards', f.dashboards, 0, 20_000),
+    chaosEveryMs: f['chaos-every-ms'] === undefined ? 100 : num('--chaos-every-ms', f['chaos-every-ms'], 10, 60_000),
+    editsEveryMs: f['edits-every-ms'] === undefined ? 3000 : num('--edits-every-ms', f['edits-every-ms'], 0, 600_000),
+    organisms: f.organisms === undefined ? null : list(f.organisms),
+    types: f.types === undefined ? null : list(f.types),
+    settleS: f['settle-s'] === undefined ? 60 : num('--settle-s', f['settle-s'], 1, 3600),
+    maxRssGrowthMb: f['max-rss-growth-mb'] === undefined ? 64 : num('--max-rss-growth-mb', f['max-rss-growth-mb'], 1, 100_000),
+    healMaxTrials: healMaxTrials(f['heal-max-trials']),
+    json: f.json ?? null,
+    quiet: f.quiet ?? false,
+    help: f.help ?? false,
+  };
   if (o.organisms?.length === 0) throw new UsageError('--organisms needs at least one organism');
   if (o.types?.length === 0) throw new UsageError('--types needs at least one type');
   return o;
+}
+
+function healMaxTrials(v: string | undefined): number | null {
+  if (v === undefined) return 16;
+  return v === 'default' ? null : num('--heal-max-trials', v, 1, 10_000);
 }

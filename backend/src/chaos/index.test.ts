@@ -9,7 +9,7 @@ import {
   getChaosOperator,
   UnknownChaosType,
 } from './index.js';
-import { EMPTY, ONE_LINER, readGenome } from './testing/programs.js';
+import { EMPTY, ONE_LINER, readGenome } from '../../test/helpers/chaos/programs.js';
 
 const genome = readGenome();
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng.js';
 import { parses } from './ast.js';
 import { applyChaos, CHAOS_OPERATORS, CHAOS_TYPES, ChaosNotApplicable, type ChaosResult } from './index.js';
-import { samplePrograms } from './testing/programs.js';
+import { samplePrograms } from '../../test/helpers/chaos/programs.js';
 
 const programs = samplePrograms();
 const seed = fc.integer({ min: 0, max: 0xffff_ffff });

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../domain.js';
 import { createRng } from '../lib/rng.js';
 import { CHAOS_OPERATORS, ChaosNotApplicable, type ChaosResult } from './index.js';
-import { loadOrganism, mapConcurrently, runGenomeSource, type Organism, type RunOutcome } from './testing/run.js';
-import { readGenome } from './testing/programs.js';
+import { loadOrganism, mapConcurrently, runGenomeSource, type Organism, type RunOutcome } from '../../test/helpers/chaos/run.js';
+import { readGenome } from '../../test/helpers/chaos/programs.js';
 
 const genome = readGenome();
 const MUTANTS = new Set(['flip_comparison', 'flip_equality', 'swap_arithmetic', 'change_boundary', 'negate_condition', 'empty_block', 'change_literal']);

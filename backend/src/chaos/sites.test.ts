@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSource } from './ast.js';
 import { mayLeave, runSites, workSites } from './sites.js';
-import { readGenome } from './testing/programs.js';
+import { readGenome } from '../../test/helpers/chaos/programs.js';
 
 const sitesOf = (source: string) => {
   const parsed = parseSource(source);

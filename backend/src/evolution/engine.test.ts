@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { sourceHash } from '../lib/source-hash.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../lib/rng.js';
 import type { MeasureResult, Pair, PairResult, ScreenResult } from './bench.js';
-import { hashSource, newProgress, runEvolution, type EngineDeps, type EvolutionProgress, type RunSettings } from './engine.js';
+import { newProgress, runEvolution, type EngineDeps, type EvolutionProgress, type RunSettings } from './engine.js';
 import { CONFIRM_PAIRS } from './promotion-rule.js';
 import { codeSize, compareFitness, median, type Fitness, type PassedFitness } from './fitness.js';
 import type { LlmOutcome } from './llm.js';
@@ -253,7 +254,7 @@ describe('property: with the built-in operators and a noisy measurement, nothing
       fc.asyncProperty(fc.integer({ min: 0, max: 0xffff_ffff }), async (seed) => {
         const truth = (src: string): Fitness => {
           if (src === BUBBLE) return passed(100, src);
-          const r = createRng(Number.parseInt(hashSource(src).slice(0, 8), 16) ^ seed);
+          const r = createRng(Number.parseInt(sourceHash(src).slice(0, 8), 16) ^ seed);
           return r.next() < 0.5 ? failed(src) : passed(100 * (0.75 + 0.5 * r.next()), src);
         };
         const noise = createRng(seed ^ 0x5eed);

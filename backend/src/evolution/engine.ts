@@ -11,8 +11,8 @@
  *
  * Everything the engine touches comes in through EngineDeps, so tests can drive it with a scripted measurement.
  */
-import { createHash } from 'node:crypto';
 import type { Rng } from '../lib/rng.js';
+import { sourceHash } from '../lib/source-hash.js';
 import type { MeasureOptions, MeasureResult, PairResult, ScreenOptions, ScreenResult } from './bench.js';
 import { describeFitness, rankFitness, type Fitness, type PassedFitness } from './fitness.js';
 import type { LlmOutcome, ShownVersion } from './llm.js';
@@ -153,8 +153,6 @@ export interface EngineDeps {
   log(level: 'info' | 'warn', text: string): void;
 }
 
-export const hashSource = (source: string) => createHash('sha256').update(source).digest('hex');
-
 class Cancelled extends Error {}
 
 /** Runs to the end (generations, budget, cancellation or a dead end) and leaves the outcome in deps.progress. */
@@ -211,7 +209,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
       return false;
     }
     if (d.live().id !== live.id) return rebase();
-    champion = { source: live.source, hash: hashSource(live.source), fitness: m.fitness, genomeId: live.id };
+    champion = { source: live.source, hash: sourceHash(live.source), fitness: m.fitness, genomeId: live.id };
     p.best = { genomeId: live.id, fitness: m.fitness };
     p.baseline ??= m.fitness;
     seen.add(champion.hash);
@@ -269,11 +267,11 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         }
         if (!proposal && s.sources.includes('operators')) {
           const parent = tournament(population, d.rng);
-          const mutant = mutate(parent.source, d.rng, (src) => !seen.has(hashSource(src)));
+          const mutant = mutate(parent.source, d.rng, (src) => !seen.has(sourceHash(src)));
           if (mutant) proposal = { source: mutant.source, summary: mutant.summary, operator: mutant.operator, from: 'operators', detail: { operators: { applied: mutant.operator, parent: parent.genomeId ?? parent.hash.slice(0, 16) } } };
         }
         if (!proposal) continue;
-        const hash = hashSource(proposal.source);
+        const hash = sourceHash(proposal.source);
         if (seen.has(hash)) {
           record({ generation: gen, source: proposal.from, summary: proposal.summary, operator: proposal.operator, outcome: 'refused', stage: 'answer', reason: 'a source already tried in this run', timeMs: null, codeSize: null, genomeId: null });
           continue;

@@ -4,9 +4,9 @@
  * version that keeps the contract. The answer may be a whole file or a unified diff against the best version.
  * Nothing the model answers is trusted: it is parsed and size-checked here, then gated and timed like any candidate.
  */
-import type { CallBudget } from '../healing/call-budget.js';
-import { parseRepairAnswer } from '../healing/llm/answer.js';
-import { LlmError, type ChatClient, type ChatMessage } from '../healing/llm/client.js';
+import type { CallBudget } from '../llm/call-budget.js';
+import { parseRepairAnswer } from '../llm/answer.js';
+import { LlmError, type ChatClient, type ChatMessage } from '../llm/client.js';
 import { describeFitness, type PassedFitness } from './fitness.js';
 
 export interface ShownVersion {

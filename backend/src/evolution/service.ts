@@ -8,12 +8,13 @@
  * the organism's own runs.
  */
 import path from 'node:path';
+import { sourceHash } from '../lib/source-hash.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore } from '../genome/store.js';
-import { CallBudget } from '../healing/call-budget.js';
-import { createChatClient, type ChatClient } from '../healing/llm/client.js';
+import { CallBudget } from '../llm/call-budget.js';
+import { createChatClient, type ChatClient } from '../llm/client.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -21,7 +22,7 @@ import type { Fleet } from '../watcher/fleet.js';
 import type { LogBook } from '../watcher/logbook.js';
 import type { Supervisor } from '../watcher/supervisor.js';
 import { Bench, BenchCancelled } from './bench.js';
-import { hashSource, newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
+import { newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
 import { describeFitness, fitnessFromRow, type Fitness, type PassedFitness } from './fitness.js';
 import { askForFaster } from './llm.js';
 
@@ -169,21 +170,21 @@ export class EvolutionService {
     return SOURCE_NAMES.filter((n) => n !== 'llm' || this.client !== null);
   }
 
-  /** Starts a run; throws an HttpError when it cannot. */
+  /** Starts a run; throws a DomainError saying why when it cannot. */
   startRun(s: Supervisor, req: EvolveRequest): EvolutionProgress {
     const bench = this.benches.get(s.name);
     if (!bench) {
-      throw new HttpError(409, 'NO_FITNESS', `Organism "${s.name}" defines no fitness (a "fitness" block in its manifest.json and benchmarkInputs in its harness), so it cannot evolve.`);
+      throw new DomainError('NO_FITNESS', `Organism "${s.name}" defines no fitness (a "fitness" block in its manifest.json and benchmarkInputs in its harness), so it cannot evolve.`);
     }
-    if (this.stopping.signal.aborted) throw new HttpError(409, 'SHUTTING_DOWN', 'The server is shutting down.');
+    if (this.stopping.signal.aborted) throw new DomainError('SHUTTING_DOWN', 'The server is shutting down.');
     const current = this.runs.get(s.name);
     if (current) {
-      throw new HttpError(409, 'EVOLUTION_RUNNING', `An evolution run of ${s.name} is in progress (generation ${current.progress.generation} of ${current.progress.settings.generations}). Wait for it, or cancel it with POST /organisms/${s.name}/evolve/cancel.`);
+      throw new DomainError('EVOLUTION_RUNNING', `An evolution run of ${s.name} is in progress (generation ${current.progress.generation} of ${current.progress.settings.generations}). Wait for it, or cancel it with POST /organisms/${s.name}/evolve/cancel.`);
     }
-    if (s.isPaused) throw new HttpError(409, 'PAUSED', `${s.name} is paused, so evolution is refused. Resume it with POST /resume first.`);
+    if (s.isPaused) throw new DomainError('PAUSED', `${s.name} is paused, so evolution is refused. Resume it with POST /resume first.`);
     const sources = req.sources ?? this.availableSources();
     if (sources.includes('llm') && this.client === null) {
-      throw new HttpError(409, 'LLM_NOT_CONFIGURED', 'The "llm" source needs an LLM: set LLM_BASE_URL and LLM_MODEL, or ask for sources ["operators"].');
+      throw new DomainError('LLM_NOT_CONFIGURED', 'The "llm" source needs an LLM: set LLM_BASE_URL and LLM_MODEL, or ask for sources ["operators"].');
     }
     const d = this.defaults();
     const settings: RunSettings = {
@@ -255,7 +256,7 @@ export class EvolutionService {
   /** Cancels the organism's run; resolves when it has stopped. Throws 409 when none is running. */
   async cancel(s: Supervisor): Promise<EvolutionProgress> {
     const run = this.runs.get(s.name);
-    if (!run) throw new HttpError(409, 'NO_EVOLUTION_RUNNING', `No evolution run of ${s.name} is in progress.`);
+    if (!run) throw new DomainError('NO_EVOLUTION_RUNNING', `No evolution run of ${s.name} is in progress.`);
     run.controller.abort();
     await run.done;
     return run.progress;
@@ -323,7 +324,7 @@ export class EvolutionService {
       const f = fitnessFromRow(this.o.store.getFitness(g.id));
       if (!f || f.gate !== 'passed' || f.benchmark !== bench.fingerprint) continue;
       seen.add(g.sourceHash);
-      out.push({ source: g.source, hash: hashSource(g.source), fitness: f, genomeId: g.id });
+      out.push({ source: g.source, hash: sourceHash(g.source), fitness: f, genomeId: g.id });
     }
     return out.sort((a, b) => a.fitness.timeMs - b.fitness.timeMs).slice(0, 3);
   }
@@ -353,7 +354,7 @@ export class EvolutionService {
       const f = v.failure;
       return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
     }
-    const key = `${s.name}\0${hashSource(c.source)}`;
+    const key = `${s.name}\0${sourceHash(c.source)}`;
     this.presets.set(key, fitness);
     try {
       const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/fixtures.js';
-import { StorageError } from '../startup/storage-fault.js';
+import { StorageError } from '../storage/fault.js';
 import { replaceFile, StagedFile, sweepStaleTemps } from './live-file.js';
 import { FileRefused } from './refusal.js';
 import { readRegularFile, readRegularFileSync } from './safe-read.js';

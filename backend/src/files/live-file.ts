@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, renameSync } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { storageError } from '../startup/storage-fault.js';
+import { storageError } from '../storage/fault.js';
 
 /** See scratch.ts: nothing planted at the temporary name can redirect the write. */
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Cause, LogLevel, LogSource, VerificationState, Verdict } from '../domain.js';
+import type { Cause, LogLevel, LogSource, RunOutcome, VerificationState, Verdict } from '../domain.js';
 import { VERDICTS } from '../domain.js';
-import { StorageError, storageError, type StorageFault } from '../startup/storage-fault.js';
+import { StorageError, storageError, type StorageFault } from '../storage/fault.js';
+import { sourceHash } from '../lib/source-hash.js';
 import { MIGRATIONS } from './schema.js';
 
 export interface GenomeRow {
@@ -38,20 +39,13 @@ export interface NewGenome {
   verification?: { state: 'passed' | 'failed'; detail: Record<string, unknown> };
 }
 
-export interface RunRow {
+export interface RunRow extends RunOutcome {
   id: number;
   /** The run's number among its organism's runs: 1, 2, 3... (ids are shared by every organism). */
   number: number;
   organism: string;
   genomeId: string;
   generation: number;
-  seed: number;
-  startedAt: string;
-  durationMs: number;
-  exitCode: number | null;
-  signal: string | null;
-  verdict: Verdict;
-  error: string | null;
   trial: boolean;
   /** The verification case this run was (a suite failure recorded against the genome); null for a routine run. */
   suiteCase: string | null;
@@ -149,9 +143,7 @@ export class StaleLiveGenomeError extends Error {
   }
 }
 
-export function sourceHash(source: string): string {
-  return createHash('sha256').update(source).digest('hex');
-}
+export { sourceHash };
 
 /**
  * A genome's id addresses its content and its place in the lineage, like a git commit: the same source

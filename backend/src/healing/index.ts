@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Config } from '../config.js';
-import { CallBudget } from './call-budget.js';
-import { createChatClient } from './llm/client.js';
+import { CallBudget } from '../llm/call-budget.js';
+import { createChatClient } from '../llm/client.js';
 import { restoreLastHealthy } from './strategies/last-healthy.js';
 import { llmMutation } from './strategies/llm-mutation.js';
 import { minimalRevert } from './strategies/minimal-revert.js';

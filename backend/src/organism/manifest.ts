@@ -2,13 +2,14 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { ORGANISM_NAME } from '../domain.js';
 import type { Rng } from '../lib/rng.js';
 
 /** Seeded property inputs per verification, unless the manifest or VERIFY_PROPERTY_INPUTS says otherwise. */
 export const DEFAULT_PROPERTY_INPUTS = 24;
 
 const ManifestSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  name: z.string().regex(ORGANISM_NAME),
   description: z.string().min(1),
   /** What the program must do, in words: for the LLM healer's prompt and for people. */
   contract: z.string().min(1).optional(),

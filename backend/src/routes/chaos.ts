@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHAOS_TYPES, chaosCatalogue } from '../chaos/index.js';
 import { ChaosNotApplicable } from '../chaos/types.js';
-import { errors } from '../errors.js';
+import { errors } from '../http/errors.js';
 import { PausedError } from '../watcher/supervisor.js';
 import { originalChaosMessage } from './original-api.js';
 import { ErrorBody } from './schemas.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STATES } from '../domain.js';
-import { errors } from '../errors.js';
+import { errors } from '../http/errors.js';
 import { HealRefused, type Supervisor } from '../watcher/supervisor.js';
 import { ErrorBody } from './schemas.js';
 import type { OrganismScope } from './scope.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errors } from '../errors.js';
+import { errors } from '../http/errors.js';
 import { genomeDiff } from '../genome/diff.js';
 import type { CounterexampleRow, FitnessRow, GenomeRow } from '../genome/store.js';
 import { fitnessFromRow } from '../evolution/fitness.js';

@@ -5,10 +5,10 @@ export { reapLeftovers, removePidfile, writePidfile, type PidRecord, type ReapRe
 export {
   defaultSandboxSettings,
   OPTIONAL_LAYERS,
-  sandboxSettingsFromEnv,
   type LayerName,
   type OptionalLayer,
   type SandboxSettings,
 } from './settings.js';
+export { sandboxSettingsFromEnv } from '../config.js';
 export type { RunRlimits, Sandbox, SandboxLayer, SandboxReport } from './types.js';
 export { prepareRunFile } from './prepare.js';

@@ -1,6 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
-import { ConfigError } from '../config.js';
+// The variables that set these (SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE) are parsed with every other
+// variable in config.ts.
 
 /** The layers that can be switched off (the empty environment, pipes and the process group are always on). */
 export const OPTIONAL_LAYERS = [
@@ -38,47 +37,4 @@ export function defaultSandboxSettings(overrides: Partial<SandboxSettings> = {})
     gid: DEFAULT_SANDBOX_UID,
     ...overrides,
   };
-}
-
-/**
- * Reads SANDBOX, SANDBOX_DISABLE, SANDBOX_UID and ORGANISM_NODE. A wrong value is a ConfigError naming the
- * variable; a layer the platform lacks is not an error (detection reports it).
- */
-export function sandboxSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxSettings {
-  const issues: string[] = [];
-  const get = (k: string) => (env[k] === undefined || env[k] === '' ? undefined : env[k]!.trim());
-
-  const sandbox = get('SANDBOX') ?? 'on';
-  if (!['on', 'off', 'true', 'false', '1', '0'].includes(sandbox)) {
-    issues.push(`SANDBOX=${JSON.stringify(sandbox)}: must be on or off`);
-  }
-  const disabled = new Set<OptionalLayer>();
-  for (const name of (get('SANDBOX_DISABLE') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if ((OPTIONAL_LAYERS as readonly string[]).includes(name)) disabled.add(name as OptionalLayer);
-    else issues.push(`SANDBOX_DISABLE=${JSON.stringify(get('SANDBOX_DISABLE'))}: unknown layer "${name}"; layers: ${OPTIONAL_LAYERS.join(', ')}`);
-  }
-  let uid = DEFAULT_SANDBOX_UID;
-  let gid = DEFAULT_SANDBOX_UID;
-  const uidText = get('SANDBOX_UID');
-  if (uidText !== undefined) {
-    const m = /^(\d+)(?::(\d+))?$/.exec(uidText);
-    if (!m || Number(m[1]) === 0 || Number(m[2] ?? m[1]) === 0) {
-      issues.push(`SANDBOX_UID=${JSON.stringify(uidText)}: must be uid or uid:gid, numbers other than 0 (default 65534:65534)`);
-    } else {
-      uid = Number(m[1]);
-      gid = Number(m[2] ?? m[1]);
-    }
-  }
-  let nodePath = process.execPath;
-  const node = get('ORGANISM_NODE');
-  if (node !== undefined) {
-    nodePath = path.resolve(node);
-    try {
-      accessSync(nodePath, constants.X_OK);
-    } catch {
-      issues.push(`ORGANISM_NODE=${JSON.stringify(node)}: must be an executable Node binary`);
-    }
-  }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { enabled: !['off', 'false', '0'].includes(sandbox), disabled, nodePath, uid, gid };
 }

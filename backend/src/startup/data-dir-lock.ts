@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { replaceFile } from '../files/live-file.js';
 import { readRegularFileSync } from '../files/safe-read.js';
 import { StartupError } from './preflight.js';
-import { storageError } from './storage-fault.js';
+import { storageError } from '../storage/fault.js';
 
 export const LOCK_FILE = 'ouroboros.lock';
 /** Who holds the lock, for the message of a server that cannot have it. Informative only: the lock is the kernel's. */

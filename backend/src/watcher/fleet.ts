@@ -1,7 +1,6 @@
-import { HttpError } from '../errors.js';
+import { ORGANISM_NAME } from '../domain.js';
+import { DomainError } from '../errors.js';
 import type { Supervisor } from './supervisor.js';
-
-const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Every organism's supervisor, each with its own loop; one of them answers the routes without a name. */
 export class Fleet {
@@ -27,13 +26,13 @@ export class Fleet {
     return [...this.byName.values()];
   }
 
-  /** The supervisor of a name taken from a URL: 400 for a malformed name, 404 for an unknown one. */
+  /** The supervisor of a name taken from a URL: INVALID_ORGANISM_NAME for a malformed name, ORGANISM_NOT_FOUND for an unknown one. */
   get(name: string): Supervisor {
-    if (!NAME.test(name)) {
-      throw new HttpError(400, 'INVALID_ORGANISM_NAME', `"${name.slice(0, 64)}" is not an organism name: names are lowercase letters, digits and dashes. GET /organisms lists them.`);
+    if (!ORGANISM_NAME.test(name)) {
+      throw new DomainError('INVALID_ORGANISM_NAME', `"${name.slice(0, 64)}" is not an organism name: names are lowercase letters, digits and dashes. GET /organisms lists them.`);
     }
     const s = this.byName.get(name);
-    if (!s) throw new HttpError(404, 'ORGANISM_NOT_FOUND', `No organism "${name}". Known organisms: ${this.names.join(', ')}.`);
+    if (!s) throw new DomainError('ORGANISM_NOT_FOUND', `No organism "${name}". Known organisms: ${this.names.join(', ')}.`);
     return s;
   }
 

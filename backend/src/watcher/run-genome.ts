@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Verdict } from '../domain.js';
+import type { RunOutcome, Verdict } from '../domain.js';
 import { createRng } from '../lib/rng.js';
 import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
@@ -25,16 +25,9 @@ export interface RunLimits {
   measureCpu?: boolean;
 }
 
-export interface GenomeRunResult {
-  seed: number;
-  startedAt: string;
-  durationMs: number;
+export interface GenomeRunResult extends RunOutcome {
   /** User + system CPU time of the run (ms) when `measureCpu` asked for it; null when the run did not report it. */
   cpuMs?: number | null;
-  exitCode: number | null;
-  signal: string | null;
-  verdict: Verdict;
-  error: string | null;
   /** The run's process group id (its first process), to check that nothing of it is left. */
   pid?: number | null;
   /** Progress lines the organism printed before its answer line (bounded). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/soak/server.js';
-import { orphanProof } from '../../src/chaos/testing/orphan-proof.js';
+import { orphanProof } from './chaos/orphan-proof.js';
 import { TEST_PROPERTY_INPUTS, waitFor } from './fixtures.js';
 
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../domain.js';
 import { createRng } from '../../lib/rng.js';
 import { parses } from '../ast.js';
-import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONLY_COMMENTS, readGenome } from '../testing/programs.js';
+import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONLY_COMMENTS, readGenome } from '../../../test/helpers/chaos/programs.js';
 import { ChaosNotApplicable, type ChaosOperator } from '../types.js';
 import { exitCode } from './exit_code.js';
 import { infiniteLoop } from './infinite_loop.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../lib/rng.js';
 import { parses } from '../ast.js';
-import { BROKEN, EMPTY, INSERTION_SORT, ONLY_COMMENTS, readGenome } from '../testing/programs.js';
+import { BROKEN, EMPTY, INSERTION_SORT, ONLY_COMMENTS, readGenome } from '../../../test/helpers/chaos/programs.js';
 import { ChaosNotApplicable } from '../types.js';
 import { divisionByZero } from './division_by_zero.js';
 

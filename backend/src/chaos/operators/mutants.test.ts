@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../lib/rng.js';
 import { parses } from '../ast.js';
-import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONE_LINER, ONLY_COMMENTS, readGenome, withCrlf } from '../testing/programs.js';
+import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONE_LINER, ONLY_COMMENTS, readGenome, withCrlf } from '../../../test/helpers/chaos/programs.js';
 import { ChaosNotApplicable, type ChaosOperator } from '../types.js';
 import { changeBoundary } from './change_boundary.js';
 import { changeLiteral } from './change_literal.js';

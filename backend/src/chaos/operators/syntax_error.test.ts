@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../lib/rng.js';
 import { parses } from '../ast.js';
-import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONE_LINER, ONLY_COMMENTS, readGenome } from '../testing/programs.js';
+import { BROKEN, EMPTY, INSERTION_SORT, ODDS_AND_ENDS, ONE_LINER, ONLY_COMMENTS, readGenome } from '../../../test/helpers/chaos/programs.js';
 import { ChaosNotApplicable } from '../types.js';
 import { syntaxError } from './syntax_error.js';
 

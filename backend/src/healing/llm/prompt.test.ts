@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChatClient } from './client.js';
-import { startFakeChatServer, type FakeChatServer } from './fake-server.js';
+import { createChatClient } from '../../llm/client.js';
+import { startFakeChatServer, type FakeChatServer } from '../../../test/helpers/fake-chat-server.js';
 import { buildRepairPrompt, neutralizeUntrusted, truncateUtf8 } from './prompt.js';
 
 const genome = readFileSync(new URL('../../../../organisms/bubble-sort/genome.js', import.meta.url), 'utf8');

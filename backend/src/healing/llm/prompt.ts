@@ -3,7 +3,7 @@
  * untrusted data, so it only ever appears inside delimited, truncated, fence-neutralised blocks
  * in the user message.
  */
-import type { ChatMessage } from './client.js';
+import type { ChatMessage } from '../../llm/client.js';
 
 export const STDERR_TAIL_MAX_BYTES = 2048;
 export const INPUT_MAX_BYTES = 2048;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GenomeRow } from '../../genome/store.js';
-import { CallBudget } from '../call-budget.js';
-import { createChatClient } from '../llm/client.js';
-import { startFakeChatServer, type FakeChatServer } from '../llm/fake-server.js';
+import { CallBudget } from '../../llm/call-budget.js';
+import { createChatClient } from '../../llm/client.js';
+import { startFakeChatServer, type FakeChatServer } from '../../../test/helpers/fake-chat-server.js';
 import type { HealContext, TrialOutcome } from '../types.js';
 import { failureFingerprint, llmMutation } from './llm-mutation.js';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { parseRepairAnswer } from '../llm/answer.js';
-import { LlmError, type ChatClient, type ChatMessage } from '../llm/client.js';
+import { parseRepairAnswer } from '../../llm/answer.js';
+import { LlmError, type ChatClient, type ChatMessage } from '../../llm/client.js';
 import { buildRepairPrompt, neutralizeUntrusted } from '../llm/prompt.js';
-import type { CallBudget } from '../call-budget.js';
+import type { CallBudget } from '../../llm/call-budget.js';
 import type { HealContext, HealStrategy } from '../types.js';
 
 export interface LlmMutationOptions {

@@ -1,6 +1,6 @@
 /**
  * A small client for OpenAI-compatible chat-completions endpoints (OpenAI, vLLM, llama.cpp
- * server, Ollama's /v1, LiteLLM, ...). One request per call, no retries: the healer decides.
+ * server, Ollama's /v1, LiteLLM, ...). One request per call, no retries: the caller (the healer, evolution) decides.
  */
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';

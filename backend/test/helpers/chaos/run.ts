@@ -15,9 +15,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Verdict } from '../../domain.js';
-import { createRng } from '../../lib/rng.js';
-import { cpuReport } from '../../watcher/cpu-report.js';
+import type { Verdict } from '../../../src/domain.js';
+import { createRng } from '../../../src/lib/rng.js';
+import { cpuReport } from '../../../src/watcher/cpu-report.js';
 import { orphanProof } from './orphan-proof.js';
 import { ORGANISM_DIR } from './programs.js';
 

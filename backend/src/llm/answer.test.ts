@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { extractFencedBlocks, parseRepairAnswer, recountHunkHeaders } from './answer.js';
 
-const healthy = readFileSync(new URL('../../../../organisms/bubble-sort/genome.js', import.meta.url), 'utf8');
+const healthy = readFileSync(new URL('../../../organisms/bubble-sort/genome.js', import.meta.url), 'utf8');
 const broken = healthy.replace('if (values[i] > values[i + 1]) {', 'if (values[i] < values[i + 1]) {');
 
 function diffOf(from: string, to: string, oldName = 'a/genome.js', newName = 'b/genome.js'): string {

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRepairAnswer } from './answer.js';
 import { createChatClient, LlmError, type ChatMessage } from './client.js';
-import { startFakeChatServer, type FakeChatServer, type FakeHandler } from './fake-server.js';
+import { startFakeChatServer, type FakeChatServer, type FakeHandler } from '../../test/helpers/fake-chat-server.js';
 
 const messages: ChatMessage[] = [
   { role: 'system', content: 'You repair programs.' },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { HttpError } from '../errors.js';
+import { ApiError } from './errors.js';
 import { AuthFailures } from './auth-failures.js';
 import { hostAllowed, hostName, judgeOrigin } from './origin.js';
 import { bearerToken, isLoopback, tokensMatch } from './token.js';
@@ -35,18 +35,17 @@ const guard: FastifyPluginAsync<{ config: Config }> = async (app, { config }) =>
   // A callback hook, not an async one: it runs on every request, and most of them are reads it lets through.
   app.addHook('onRequest', (req, reply, done) => {
     const refused = refusal(req, config, openWithoutToken, failures);
-    if (refused?.statusCode === 429) reply.header('retry-after', String(Math.ceil(failures.blockedFor(req.ip) / 1000)));
+    if (refused?.code === 'RATE_LIMITED') reply.header('retry-after', String(Math.ceil(failures.blockedFor(req.ip) / 1000)));
     done(refused ?? undefined);
   });
 };
 
 /** Why this request may not go on, or null when it may. */
-function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean, failures: AuthFailures): HttpError | null {
+function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean, failures: AuthFailures): ApiError | null {
   if (req.method === 'OPTIONS' || ALWAYS_OPEN.has(req.routeOptions.url ?? '')) return null;
   if (!hostAllowed(req.headers.host, config.allowedHosts)) {
     const name = hostName(req.headers.host) ?? '';
-    return new HttpError(
-      403,
+    return new ApiError(
       'HOST_NOT_ALLOWED',
       `This server does not answer to the host name "${name.slice(0, 100)}" (a web page reaching it under a name of its own is a DNS-rebinding attack). ` +
         `Allowed: any IP address and ${(config.allowedHosts as readonly string[]).join(', ')}. If that is this server's public name, add it to ALLOWED_HOSTS.`,
@@ -57,8 +56,7 @@ function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean,
     const origin = judgeOrigin(req.headers.origin, config.corsOrigins, req.headers.host);
     // With CORS_ORIGINS=* any page may read; a change from a page needs the token to vouch for it.
     if (origin === 'refused' || (origin === 'any' && config.token === null)) {
-      return new HttpError(
-        403,
+      return new ApiError(
         'ORIGIN_NOT_ALLOWED',
         `Changes from a web page on ${String(req.headers.origin).slice(0, 200)} are refused: that origin is not in CORS_ORIGINS` +
           `${origin === 'any' ? ' (CORS_ORIGINS=* lets any page read, and lets pages change code only with OUROBOROS_TOKEN)' : ''}. Nothing was changed. ` +
@@ -69,8 +67,7 @@ function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean,
   if (!mutation && !config.protectReads) return null;
   if (config.token === null) {
     if (openWithoutToken || !mutation) return null;
-    return new HttpError(
-      403,
+    return new ApiError(
       'TOKEN_REQUIRED',
       `This server listens on ${config.host} without OUROBOROS_TOKEN, so routes that change code are refused. ` +
         'Set OUROBOROS_TOKEN to a long random secret (for example the output of `openssl rand -hex 32`), restart, and send it as `Authorization: Bearer <token>`.',
@@ -78,14 +75,14 @@ function refusal(req: FastifyRequest, config: Config, openWithoutToken: boolean,
   }
   const given = bearerToken(req.headers.authorization);
   if (given !== null && failures.blockedFor(req.ip) > 0) {
-    return new HttpError(429, 'RATE_LIMITED', `Too many wrong tokens from this address: at most ${config.rateLimitPerMinute} a minute. Try again later.`);
+    return new ApiError('RATE_LIMITED', `Too many wrong tokens from this address: at most ${config.rateLimitPerMinute} a minute. Try again later.`);
   }
   if (given === null) {
-    return new HttpError(401, 'UNAUTHORIZED', `${mutation ? 'This route changes code' : 'Reads are protected on this server'}: send the server's token as \`Authorization: Bearer <OUROBOROS_TOKEN>\`.`);
+    return new ApiError('UNAUTHORIZED', `${mutation ? 'This route changes code' : 'Reads are protected on this server'}: send the server's token as \`Authorization: Bearer <OUROBOROS_TOKEN>\`.`);
   }
   if (!tokensMatch(given, config.token)) {
     failures.note(req.ip);
-    return new HttpError(401, 'UNAUTHORIZED', 'The bearer token does not match OUROBOROS_TOKEN; nothing was changed.');
+    return new ApiError('UNAUTHORIZED', 'The bearer token does not match OUROBOROS_TOKEN; nothing was changed.');
   }
   return null;
 }

@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { EvolutionService } from './evolution/service.js';
+import { GenomeStore } from './genome/store.js';
+import { buildLadder } from './healing/index.js';
+import { CallBudget } from './llm/call-budget.js';
+import { discoverOrganisms } from './organism/discover.js';
+import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
+import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
+import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
+import { Fleet } from './watcher/fleet.js';
+import { LogBook } from './watcher/logbook.js';
+import { Supervisor } from './watcher/supervisor.js';
+
+/** Everything the server runs, wired once: what the routes read and change, and how it all stops. */
+export interface Services {
+  config: Config;
+  store: GenomeStore;
+  logbook: LogBook;
+  fleet: Fleet;
+  evolution: EvolutionService;
+  sandbox: Sandbox; // [sandbox]
+  /** Stops the loops and evolution runs, closes the store and releases DATA_DIR. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger: Logger;
+  /** [sandbox] The organisms' sandbox settings, over the config's (SANDBOX, SANDBOX_DISABLE, SANDBOX_UID, ORGANISM_NODE). */
+  sandbox?: SandboxSettings;
+}
+
+/**
+ * Loads the organisms, takes DATA_DIR (one server per DATA_DIR: a second one stops here, before it reads, sweeps
+ * or migrates anything), opens the store, detects the sandbox and opens a supervisor per organism. Anything that
+ * fails undoes what was done before it.
+ */
+export async function createServices(config: Config, opts: ServiceOptions): Promise<Services> {
+  const { logger } = opts;
+  const names = config.organisms ?? (await discoverOrganisms(config.organismsDir));
+  if (!names.includes(config.organism)) {
+    throw new OrganismLoadError(
+      `The default organism "${config.organism}" is not among the organisms to run (${names.join(', ') || 'none found'} in ${config.organismsDir}). Set ORGANISM or ORGANISMS.`,
+    );
+  }
+  const organisms = await Promise.all(names.map((name) => loadOrganism(config.organismsDir, name)));
+  for (const o of organisms) {
+    const bytes = Buffer.byteLength(o.seedSource);
+    if (bytes > config.maxSourceBytes) {
+      throw new OrganismLoadError(`organisms/${o.name}/${o.manifest.genome} is ${bytes} bytes, over MAX_SOURCE_BYTES=${config.maxSourceBytes}: raise MAX_SOURCE_BYTES, or leave this organism out (ORGANISMS).`);
+    }
+  }
+  const sandboxSettings = opts.sandbox ?? config.sandbox; // [sandbox]
+  mkdirSync(config.dataDir, { recursive: true });
+  const lock = await lockDataDir(config.dataDir);
+  let store: GenomeStore;
+  try {
+    refuseLinkedStore(config.dataDir);
+    store = new GenomeStore(path.join(config.dataDir, 'ouroboros.db'));
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const logbook = new LogBook(store, config.logRetention);
+  // One LLM budget for the whole server: several organisms must not multiply the bill.
+  const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  const supervisors: Supervisor[] = [];
+  let sandbox: Sandbox; // [sandbox]
+  try {
+    // [sandbox] Detected once, after the store exists (it is made 0600) and before the supervisors sweep their
+    // run directories (the pidfiles of runs a killed server left behind are killed first).
+    sandbox = await detectSandbox({ settings: sandboxSettings, dataDir: config.dataDir });
+    logger.debug({ sandbox: sandbox.report.layers }, 'sandbox layers'); // [sandbox]
+    for (const line of sandboxStartupLines(sandbox)) logger[line.level](line.text); // [sandbox]
+    for (const organism of organisms) {
+      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
+      supervisors.push(
+        await Supervisor.open({
+          organism,
+          store,
+          logs: logbook,
+          logger,
+          dataDir: config.dataDir,
+          loopIntervalMs: config.loopIntervalMs,
+          outputCapBytes: config.outputCapBytes,
+          autoHeal: config.autoHeal,
+          rungs: ladder.rungs,
+          missingRungs: ladder.missing,
+          transientRetries: config.transientRetries,
+          crashLoopFailures: config.crashLoopFailures,
+          crashLoopWindowMs: config.crashLoopWindowMs,
+          quarantineMaxBackoffMs: config.quarantineMaxBackoffMs,
+          externalEdits: config.externalEdits,
+          maxSourceBytes: config.maxSourceBytes,
+          sandbox, // [sandbox]
+          verifyPropertyInputs: config.verifyPropertyInputs,
+          failingSeed: config.failingSeed,
+        }),
+      );
+    }
+  } catch (err) {
+    store.close();
+    lock.release();
+    throw err;
+  }
+  const fleet = new Fleet(supervisors, config.organism);
+  // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
+  const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox });
+  return {
+    config,
+    store,
+    logbook,
+    fleet,
+    evolution,
+    sandbox,
+    async close() {
+      await Promise.all([evolution.stop(), fleet.stop()]);
+      store.close();
+      lock.release();
+    },
+  };
+}
