@@ -5,6 +5,7 @@ import type { Cause, LogLevel, LogSource, OrganismState, Verdict } from '../doma
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore, type NewGenome, type RunRow } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
 import { trialAllowingLateness } from '../healing/late-trial.js';
+import { searchRunsFor } from '../healing/search/runs.js';
 import type { HealStrategy, TrialOutcome, VerifyOutcome } from '../healing/types.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
@@ -676,6 +677,7 @@ export class Supervisor {
           healthyAncestors: this.o.store.healthyGenomes(this.name, broken.id, MAX_BASELINES),
           trial: (source) => this.trial(source, [failing, ...this.verifier.suite.cases.filter((c) => c.kind === 'regression'), ...learned], signal),
           verify: (source) => this.verifyCandidate(source, failing, learned, signal),
+          search: searchRunsFor(this.verifier),
           signal,
         },
         (a) => this.logAttempt(a),
