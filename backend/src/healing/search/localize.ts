@@ -32,9 +32,12 @@ export interface Spectrum {
   lines: ReadonlySet<number>;
 }
 
-/** How much a line next to a crashing frame counts, per line of distance: the fault is often just before it. */
+/**
+ * How much a line near a crashing frame counts, per line of distance. The fault is often a few lines before the frame
+ * (the guard that let an undefined through), seldom after it.
+ */
 const NEAR_DECAY = 0.5;
-const NEAR_LINES = 2;
+const LINES_BEFORE = 4;
 
 /**
  * The lines of the genome's own stack frames in a crash's stderr, innermost first. Any file frame that is not Node's
@@ -51,7 +54,7 @@ export function stackLines(stderr: string): number[] {
   return out;
 }
 
-/** A crash's ranking: each frame's line, innermost first, then the lines right before and after it. */
+/** A crash's ranking: each frame's line, innermost first, then the lines just before it and the one after. */
 export function stackRanking(frames: readonly number[], lineCount: number): Ranking {
   const scores = new Map<number, number>();
   const add = (line: number, score: number) => {
@@ -61,10 +64,8 @@ export function stackRanking(frames: readonly number[], lineCount: number): Rank
   frames.forEach((line, k) => {
     const base = 1 / (k + 1);
     add(line, base);
-    for (let d = 1; d <= NEAR_LINES; d++) {
-      add(line - d, base * NEAR_DECAY ** d);
-      add(line + d, base * NEAR_DECAY ** (d + 1));
-    }
+    for (let d = 1; d <= LINES_BEFORE; d++) add(line - d, base * NEAR_DECAY ** d);
+    add(line + 1, base * NEAR_DECAY ** 2);
   });
   return { method: 'stack', lines: sortScores(scores) };
 }

@@ -114,8 +114,11 @@ function whyNone(r: SearchRecord, planned: number): string {
 async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, failing: SuiteCase, inputs: number, parallelism: number): Promise<{ ranking: Ranking; runs: number }> {
   const frames = ctx.failure.verdict === 'crashed' ? stackLines(ctx.failure.stderrTail) : [];
   if (frames.length > 0) return { ranking: stackRanking(frames, parsed.lines.count), runs: 0 };
-  const cases = [failing, ...runs.suite().filter((c) => c.hash !== failing.hash).slice(0, inputs)];
-  const samples = await runs.coverage(ctx.live.source, cases, parallelism, ctx.signal);
+  // A failing run that leaves no report (a hang, killed) says nothing; the other runs are then not worth their time.
+  const first = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
+  if (first[0]?.lines == null) return { ranking: { method: 'none', lines: [] }, runs: first.length };
+  const others = runs.suite().filter((c) => c.hash !== failing.hash).slice(0, inputs);
+  const samples = [...first, ...(await runs.coverage(ctx.live.source, others, parallelism, ctx.signal))];
   // A comment inside a function that ran counts as covered for V8: only lines that carry code are ranked.
   const code = new Set(codeLineNumbers(parsed));
   const spectra = samples.filter((s) => s.lines !== null).map((s) => ({ passed: passes(s.verdict), lines: new Set([...s.lines!].filter((l) => code.has(l))) }));
