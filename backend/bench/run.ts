@@ -20,6 +20,7 @@ import { benchMemory } from './memory.js';
 import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
 import { benchOverhead } from './overhead.js';
 import { benchPromotion } from './promotion.js';
+import { benchRepair } from './repair.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -82,6 +83,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['verify'], run: (o) => benchVerification(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
+  { ids: ['repair'], run: (o) => benchRepair(o) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 
