@@ -6,6 +6,7 @@
  *   pnpm bench -- --tiny                the test suite's size: proves it works, measures nothing
  *   --out <file>   write the report there   --no-write   write no report   --json <file>   raw results
  *   --memory-runs <n>   runs of the memory benchmark (default 10000)
+ *   --repair-bugs <n>   bugs per organism in the repair corpus (default: all of them)
  *   --render <json>     no measuring: render the report again from raw results (after a change of findings.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ interface Args {
   write: boolean;
   json: string | null;
   memoryRuns: number | null;
+  repairBugs: number | null;
   render: string | null;
 }
 
@@ -51,7 +53,7 @@ interface RawResults {
 const fromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { only: null, tiny: false, out: null, write: true, json: null, memoryRuns: null, render: null };
+  const args: Args = { only: null, tiny: false, out: null, write: true, json: null, memoryRuns: null, repairBugs: null, render: null };
   const rest = argv.filter((a) => a !== '--');
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -69,6 +71,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--no-write') args.write = false;
     else if (a === '--json') args.json = fromCaller(next());
     else if (a === '--memory-runs') args.memoryRuns = Number(next());
+    else if (a === '--repair-bugs') args.repairBugs = Number(next());
     else if (a === '--render') args.render = fromCaller(next());
     else throw new Error(`unknown option ${a}; see the top of backend/bench/run.ts`);
   }
@@ -76,14 +79,14 @@ export function parseArgs(argv: string[]): Args {
 }
 
 /** Every module, in the order they run: quick ones first, the long memory soak last. */
-export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number }) => Promise<Section[]> }[] = [
+export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number }) => Promise<Section[]> }[] = [
   { ids: ['growth'], run: (o) => benchGrowth(o) },
   { ids: ['overhead'], run: (o) => benchOverhead(o) },
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
   { ids: ['verify'], run: (o) => benchVerification(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
-  { ids: ['repair'], run: (o) => benchRepair(o) },
+  { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     const wanted = args.only ? mod.ids.filter((id) => args.only!.includes(id)) : mod.ids;
     if (wanted.length === 0) continue;
     log(`== ${mod.ids.join(' + ')}`);
-    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}) });
+    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}) });
     sections.push(...out.filter((s) => wanted.includes(s.id)));
   }
   const elapsedS = (performance.now() - started) / 1000;
