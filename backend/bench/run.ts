@@ -6,6 +6,7 @@
  *   pnpm bench -- --tiny                the test suite's size: proves it works, measures nothing
  *   --out <file>   write the report there   --no-write   write no report   --json <file>   raw results
  *   --memory-runs <n>   runs of the memory benchmark (default 10000)
+ *   --repair-bugs <n>   bugs per organism in the repair corpus (default: all of them)
  *   --render <json>     no measuring: render the report again from raw results (after a change of findings.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { benchMemory } from './memory.js';
 import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
 import { benchOverhead } from './overhead.js';
 import { benchPromotion } from './promotion.js';
+import { benchRepair } from './repair.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +35,7 @@ interface Args {
   write: boolean;
   json: string | null;
   memoryRuns: number | null;
+  repairBugs: number | null;
   render: string | null;
 }
 
@@ -58,6 +61,7 @@ export function parseArgs(argv: string[]): Args {
     'no-write': { type: 'boolean' },
     json: { type: 'string' },
     'memory-runs': { type: 'string' },
+    'repair-bugs': { type: 'string' },
     render: { type: 'string' },
   });
   let only: BenchId[] | null = null;
@@ -73,6 +77,7 @@ export function parseArgs(argv: string[]): Args {
     write: !f['no-write'],
     json: f.json === undefined ? null : fromCaller(f.json),
     memoryRuns: f['memory-runs'] === undefined ? null : Number(f['memory-runs']),
+    repairBugs: f['repair-bugs'] === undefined ? null : Number(f['repair-bugs']),
     render: f.render === undefined ? null : fromCaller(f.render),
   };
 }
@@ -88,13 +93,14 @@ const flags: typeof readFlags = (argv, options) => {
 };
 
 /** Every module, in the order they run: quick ones first, the long memory soak last. */
-export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number }) => Promise<Section[]> }[] = [
+export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number }) => Promise<Section[]> }[] = [
   { ids: ['growth'], run: (o) => benchGrowth(o) },
   { ids: ['overhead'], run: (o) => benchOverhead(o) },
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
   { ids: ['verify'], run: (o) => benchVerification(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
+  { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
     const wanted = args.only ? mod.ids.filter((id) => args.only!.includes(id)) : mod.ids;
     if (wanted.length === 0) continue;
     log(`== ${mod.ids.join(' + ')}`);
-    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}) });
+    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}) });
     sections.push(...out.filter((s) => wanted.includes(s.id)));
   }
   const elapsedS = (performance.now() - started) / 1000;

@@ -78,8 +78,9 @@ const EnvSchema = SandboxEnvSchema.extend({
   HEAL_LADDER: z
     .string()
     .regex(/^\s*[a-z-]+(\s*,\s*[a-z-]+)*\s*$/, 'must be a comma-separated list such as minimal-revert,rollback,llm')
-    .default('minimal-revert,rollback,llm'),
+    .default('minimal-revert,rollback,search,llm'),
   HEAL_MAX_TRIALS: intFrom(1, 10_000).default(64),
+  HEAL_SEARCH_TIME_MS: intFrom(100, 3_600_000).default(60_000),
   LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().min(1).optional(),
@@ -102,10 +103,10 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVOLVE_LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
   EVOLVE_FITNESS: bool.default(true),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
-  FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).default('refuse'),
+  FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
 });
 
-export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'llm'] as const;
+export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'search', 'llm'] as const;
 export type HealRung = (typeof HEAL_RUNGS)[number];
 
 export interface Config {
@@ -138,8 +139,10 @@ export interface Config {
   readonly production: boolean;
   /** Repair strategies in the order they are tried. */
   readonly healLadder: readonly HealRung[];
-  /** Trial runs one incident may spend on minimal revert. */
+  /** Trial runs one incident may spend on minimal revert, and candidates on the search rung. */
   readonly healMaxTrials: number;
+  /** HEAL_SEARCH_TIME_MS: the search rung starts no candidate after this long. */
+  readonly healSearchTimeMs: number;
   readonly llm: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
@@ -248,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     production,
     healLadder: ladder as HealRung[],
     healMaxTrials: e.HEAL_MAX_TRIALS,
+    healSearchTimeMs: e.HEAL_SEARCH_TIME_MS,
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
         ? {
@@ -269,7 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     verifyPropertyInputs: e.VERIFY_PROPERTY_INPUTS ?? null,
-    failingSeed: e.FAILING_SEED,
+    // A seed that never passed can be healed only by a rung that needs no history: then the ladder takes it at start.
+    failingSeed: e.FAILING_SEED ?? (ladder.includes('search') || (ladder.includes('llm') && e.LLM_BASE_URL && e.LLM_MODEL) ? 'heal' : 'refuse'),
     evolve: Object.freeze({
       ...EVOLVE_DEFAULTS,
       generations: e.EVOLVE_GENERATIONS,
@@ -285,7 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 
 /**
  * ALLOWED_HOSTS, or by default: localhost, the listen address when it is a name, and the public domain Railway
- * gives the service (RAILWAY_PUBLIC_DOMAIN). IP addresses are always accepted (see security/origin.ts).
+ * gives the service (RAILWAY_PUBLIC_DOMAIN). IP addresses are always accepted (see http/origin.ts).
  */
 function allowedHosts(list: string | undefined, host: string, railwayDomain: string | undefined): readonly string[] | '*' {
   if (list?.trim() === '*') return '*';

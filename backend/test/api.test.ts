@@ -337,6 +337,15 @@ describe('configuration', () => {
     expect(wrong({ NODE_ENV: 'production', LOG_PRETTY: 'true' })).toMatch(/LOG_PRETTY=true: not available/);
     expect(loadConfig({ PORT: '' }).port).toBe(8000);
   });
+
+  it('hands a failing seed to the ladder by default only when a rung can heal a genome that never passed', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    expect(loadConfig({}).failingSeed).toBe('heal');
+    expect(loadConfig({ HEAL_LADDER: 'minimal-revert,rollback,llm' }).failingSeed).toBe('refuse');
+    expect(loadConfig({ HEAL_LADDER: 'rollback,llm', LLM_BASE_URL: 'http://localhost:11434/v1', LLM_MODEL: 'm' }).failingSeed).toBe('heal');
+    expect(loadConfig({ FAILING_SEED: 'refuse' }).failingSeed).toBe('refuse');
+    expect(loadConfig({ HEAL_SEARCH_TIME_MS: '5000' }).healSearchTimeMs).toBe(5000);
+  });
 });
 
 describe('equivalent mutants', () => {

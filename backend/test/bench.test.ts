@@ -11,6 +11,7 @@ import { benchMemory } from '../bench/memory.js';
 import { BENCH_IDS, isSummary, type Section } from '../bench/model.js';
 import { benchOverhead } from '../bench/overhead.js';
 import { benchPromotion } from '../bench/promotion.js';
+import { benchRepair } from '../bench/repair.js';
 import { renderMarkdown, renderSummary, machine } from '../bench/report.js';
 import { parseArgs } from '../bench/run.js';
 import { summarize } from '../bench/stats.js';
@@ -79,6 +80,13 @@ describe('benchmarks at a tiny size', () => {
     wellFormed([section!], ['promotion']);
     expect(section!.figures.map((f) => f.id)).toEqual(['promotion.noop.false', 'promotion.faster.promoted']);
   }, 120_000);
+
+  it('repair corpus', async () => {
+    const [section] = await benchRepair({ tiny: true, perOrganism: 1 });
+    wellFormed([section!], ['repair']);
+    expect(section!.figures.map((f) => f.id)).toContain('repair.on.wrong');
+    expect(section!.params).toMatchObject({ 'bubble-sort bugs': 1 });
+  }, 600_000);
 
   it('memory', async () => {
     wellFormed(await benchMemory({ tiny: true }), ['memory']);

@@ -16,6 +16,8 @@ function patientWrongOrganism(dir: string): string {
   writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), timeLimitMs: 10_000, slowMs: 8000 }));
   return organisms;
 }
+// The search rung would repair the fixture's `n * 3` before the model is asked: this heal must wait on the model.
+const LLM_LADDER = ['minimal-revert', 'rollback', 'llm'] as const;
 const llmConfig = (url: string) => ({ baseUrl: url, apiKey: undefined, model: 'm', timeoutMs: 30_000, maxAttempts: 1, callsPerHour: 10 });
 
 let llm: FakeChatServer | null = null;
@@ -43,7 +45,7 @@ describe('a heal interrupted by a stop', () => {
       return { content: `\`\`\`js\n${goodSource}\`\`\`` };
     });
     // Its seed is wrong on purpose: started anyway (FAILING_SEED=heal), so the healer meets it at once.
-    const first = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', llm: llmConfig(llm.url) }, {}, tmp.dir);
+    const first = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', healLadder: LLM_LADDER, llm: llmConfig(llm.url) }, {}, tmp.dir);
     await waitFor(() => llm!.requests.length, (n) => n === 1, { what: 'the heal to reach the LLM rung', timeoutMs: 30_000 });
     expect((await getJson(first.app, '/status')).state).toBe('healing');
     await first.app.close();
@@ -52,7 +54,7 @@ describe('a heal interrupted by a stop', () => {
     // Started again on the same store, with a model that answers: healed, never quarantined.
     await llm.close();
     llm = await startFakeChatServer(() => ({ content: `\`\`\`js\n${goodSource}\`\`\`` }));
-    const { app } = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', llm: llmConfig(llm.url) }, {}, tmp.dir);
+    const { app } = await build({ organismsDir, organism: 'wrong', failingSeed: 'heal', healLadder: LLM_LADDER, llm: llmConfig(llm.url) }, {}, tmp.dir);
     const states: string[] = [];
     const healed = await waitFor(
       async () => {

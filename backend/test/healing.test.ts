@@ -51,7 +51,8 @@ describe('supervisor discipline', () => {
   });
 
   it('retries a hang with backoff before healing, and says so', async () => {
-    const { app } = await build(fixture('hang', { transientRetries: 1 }));
+    // Without the search rung, whose candidates of a hanging genome hang too: this is about the retries.
+    const { app } = await build(fixture('hang', { transientRetries: 1, healLadder: ['minimal-revert', 'rollback', 'llm'] }));
     await waitFor(() => getJson(app, '/status'), (s) => s.state === 'backoff', { what: 'backoff' });
     const during = await getJson(app, '/status');
     expect(during.backoff).toMatchObject({ attempt: 1, delayMs: 100 });
@@ -136,12 +137,15 @@ describe('minimal revert keeps harmless changes and removes the damage', () => {
 });
 
 describe('LLM mutation through an OpenAI-compatible endpoint', () => {
+  // The search rung would repair the fixture's `n * 3` before the model is asked: these are about the model.
+  const LLM_LADDER = { healLadder: ['minimal-revert', 'rollback', 'llm'] as const };
   const goodSource = readFileSync(path.join(FIXTURE_ORGANISMS, 'good', 'genome.js'), 'utf8');
 
   it('heals a genome that never had a healthy ancestor, and stores prompt, answer, tokens and latency', async () => {
     llm = await startFakeChatServer(() => ({ content: `Here it is:\n\`\`\`js\n${goodSource}\`\`\``, promptTokens: 321, completionTokens: 45 }));
     const { app } = await build(
       fixture('wrong', {
+        ...LLM_LADDER,
         llm: { baseUrl: llm.url, apiKey: 'sk-test', model: 'fixture-model', timeoutMs: 5000, maxAttempts: 2, callsPerHour: 10 },
       }),
     );
@@ -164,7 +168,7 @@ describe('LLM mutation through an OpenAI-compatible endpoint', () => {
   it('refuses an answer that does not compile, tries again, and quarantines with the reasons when all fail', async () => {
     llm = await startFakeChatServer(() => ({ content: '```js\nfunction main( {\n```' }));
     const { app } = await build(
-      fixture('wrong', { llm: { baseUrl: llm.url, model: 'm', apiKey: undefined, timeoutMs: 5000, maxAttempts: 2, callsPerHour: 10 } }),
+      fixture('wrong', { ...LLM_LADDER, llm: { baseUrl: llm.url, model: 'm', apiKey: undefined, timeoutMs: 5000, maxAttempts: 2, callsPerHour: 10 } }),
     );
     const status = await waitFor(() => getJson(app, '/status'), (s) => s.state === 'quarantined', { what: 'quarantine' });
     expect(status.quarantine.reason).toMatch(/no model answer passed in 2 attempt/);

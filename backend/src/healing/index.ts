@@ -5,6 +5,7 @@ import { createChatClient } from '../llm/client.js';
 import { restoreLastHealthy } from './strategies/last-healthy.js';
 import { llmMutation } from './strategies/llm-mutation.js';
 import { minimalRevert } from './strategies/minimal-revert.js';
+import { searchRepair } from './search/strategy.js';
 import type { HealStrategy } from './types.js';
 
 export interface LadderDeps {
@@ -30,6 +31,8 @@ export function buildLadder(config: Config, deps: LadderDeps): Ladder {
       rungs.push(minimalRevert({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials }));
     } else if (name === 'rollback') {
       rungs.push(restoreLastHealthy);
+    } else if (name === 'search') {
+      rungs.push(searchRepair({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials, timeBudgetMs: config.healSearchTimeMs }));
     } else if (config.llm && budget) {
       const { baseUrl, apiKey, model, timeoutMs, maxAttempts } = config.llm;
       rungs.push(

@@ -1,5 +1,6 @@
 import type { Verdict } from '../domain.js';
 import type { GenomeRow } from '../genome/store.js';
+import type { SearchRuns } from './search/runs.js';
 
 /** What the failed run looked like: the evidence a strategy repairs against. */
 export interface Failure {
@@ -56,6 +57,8 @@ export interface HealContext {
   trial(source: string): Promise<TrialOutcome>;
   /** The whole suite, the failing input first: the ladder runs it on every proposal; rungs need not. */
   verify(source: string): Promise<VerifyOutcome>;
+  /** The organism's runs for the search rung (suite, held-out set, coverage); without them the rung has nothing to offer. */
+  search?: SearchRuns;
   signal: AbortSignal;
 }
 

@@ -8,6 +8,8 @@ export interface RunSpec {
   cpuSeconds?: number;
   /** More flags for node, before the file (the CPU-time report's preload). */
   nodeArgs?: readonly string[];
+  /** Overrides the file-size limit (default 0: an organism writes no file); a coverage run writes V8's report. */
+  fileSizeBytes?: number;
 }
 
 /** Processes (threads count) per uid: room for many organisms' threads, not for a fork bomb. */
@@ -20,7 +22,7 @@ export function runRlimits(sandbox: Sandbox, run: RunSpec): RunRlimits {
     addressSpaceMb: (sandbox.rlimits?.baselineMb ?? 0) + 2 * run.maxOldSpaceMb + 256,
     // CPU time counts every thread (GC helpers too), so it is a backstop behind the wall-time limit.
     cpuSeconds: run.cpuSeconds ?? Math.ceil((2 * run.timeLimitMs) / 1000) + 1,
-    fileSizeBytes: 0,
+    fileSizeBytes: run.fileSizeBytes ?? 0,
     openFiles: MAX_OPEN_FILES,
     processes: MAX_PROCESSES,
   };

@@ -1,7 +1,8 @@
 /**
- * The seed genome is verified before the organism starts. For now a seed that fails its suite stops the server with one
- * line naming the input (FAILING_SEED=refuse, the default); FAILING_SEED=heal starts anyway and lets the repair ladder
- * take the failing seed like any sick genome. A later repair-at-start belongs here, in this one place.
+ * The seed genome is verified before the organism starts. A seed that fails its suite either stops the server with one
+ * line naming the input (FAILING_SEED=refuse) or starts anyway and goes to the repair ladder like any sick genome
+ * (FAILING_SEED=heal), which is the default whenever the ladder has a rung that needs no history (search, a configured
+ * LLM): a genome that never passed can be repaired only by those.
  */
 import type { GenomeRow } from '../genome/store.js';
 import type { Verification, Verifier } from './verifier.js';

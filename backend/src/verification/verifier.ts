@@ -124,6 +124,16 @@ export class Verifier {
     return this.o.store.findVerification(this.o.organism.name, sourceHash(source), this.current.fingerprint);
   }
 
+  /** What bounds every run of this verifier: for runs of another kind on the same organism (a heal's coverage runs). */
+  get runLimits(): { outputCapBytes: number; killGraceMs: number; sandbox: Sandbox | null } {
+    return { outputCapBytes: this.o.outputCapBytes, killGraceMs: this.o.killGraceMs, sandbox: this.o.sandbox };
+  }
+
+  /** A private scratch copy of a source for the length of `fn`. */
+  withScratch<T>(source: string, fn: (file: string) => Promise<T>): Promise<T> {
+    return this.o.scratch.withFile(source, fn);
+  }
+
   /** A case of the current suite, by its input's hash. */
   caseByHash(hash: string): SuiteCase | null {
     return this.current.cases.find((c) => c.hash === hash) ?? null;

@@ -34,6 +34,10 @@ export interface ChildRunOptions {
   signal?: AbortSignal;
   /** Have the run report its CPU time (cpu-report.ts): evolution's measurements, which load must not sway. */
   measureCpu?: boolean;
+  /** The organism's whole environment (default: empty); a coverage run's NODE_V8_COVERAGE. */
+  env?: Readonly<Record<string, string>>;
+  /** The sandbox's file-size limit for this run (default 0). */
+  fileSizeBytes?: number;
 }
 
 export interface ChildOutcome {
@@ -81,11 +85,12 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
       timeLimitMs: opts.timeLimitMs,
       ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
       ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
+      ...(opts.fileSizeBytes !== undefined ? { fileSizeBytes: opts.fileSizeBytes } : {}),
     });
     const child = spawn(command, args, {
       cwd: opts.cwd,
       // The organism gets nothing of the server's environment: no tokens, no keys, no NODE_OPTIONS.
-      env: {},
+      env: { ...opts.env },
       // Three pipes, and /dev/null over any descriptor of the server's that is not close-on-exec.
       stdio: sandboxStdio(),
       detached: true,

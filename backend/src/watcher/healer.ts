@@ -3,6 +3,7 @@ import { checkSourceSize, SourceTooLarge } from '../files/source-size.js';
 import { StaleLiveGenomeError } from '../genome/store.js';
 import { climbLadder, type RungAttempt } from '../healing/ladder.js';
 import { trialAllowingLateness } from '../healing/late-trial.js';
+import { searchRunsFor } from '../healing/search/runs.js';
 import type { HealStrategy, TrialOutcome, VerifyOutcome } from '../healing/types.js';
 import { caseFor, type SuiteCase } from '../verification/suite.js';
 import type { Verifier } from '../verification/verifier.js';
@@ -82,6 +83,7 @@ export class Healer {
           healthyAncestors: store.healthyGenomes(this.name, broken.id, MAX_BASELINES),
           trial: (source) => this.trial(source, [failing, ...verifier.suite.cases.filter((c) => c.kind === 'regression'), ...learned], signal),
           verify: (source) => this.verifyCandidate(source, failing, learned, signal),
+          search: searchRunsFor(verifier),
           signal,
         },
         (a) => this.logAttempt(a),

@@ -23,6 +23,9 @@ export interface RunLimits {
   signal?: AbortSignal;
   /** Measure the run's CPU time (GenomeRunResult.cpuMs). */
   measureCpu?: boolean;
+  /** The run's environment (default: empty) and file-size limit (default 0): a coverage run's, see healing/search. */
+  env?: Readonly<Record<string, string>>;
+  fileSizeBytes?: number;
 }
 
 export interface GenomeRunResult extends RunOutcome {
@@ -73,6 +76,8 @@ export async function runGenomeOn(
     ...(limits.cpuSeconds !== undefined ? { cpuSeconds: limits.cpuSeconds } : {}),
     ...(limits.signal ? { signal: limits.signal } : {}),
     ...(limits.measureCpu ? { measureCpu: true } : {}),
+    ...(limits.env ? { env: limits.env } : {}),
+    ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
   });
   const classified = classify(
     outcome,

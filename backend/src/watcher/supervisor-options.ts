@@ -32,6 +32,6 @@ export interface SupervisorOptions {
   maxSourceBytes?: number;
   /** VERIFY_PROPERTY_INPUTS: property inputs per verification for every organism (null: the manifest's). */
   verifyPropertyInputs?: number | null;
-  /** FAILING_SEED: what a seed that fails its verification does at start (default: refuse to start). */
+  /** FAILING_SEED: what a seed that fails its verification does at start (default: heal when the ladder can repair without history, see config.ts). */
   failingSeed?: FailingSeedPolicy;
 }

@@ -1,0 +1,147 @@
+/**
+ * The repair corpus: for each organism, every single-operator bug of its seed genome (the chaos AST logic mutants) that
+ * its verification suite catches, installed as a never-healthy seed (no history, no LLM) and given to the search rung,
+ * once with fault localization and once without. A repair counts as right when it also passes a further held-out set
+ * of property inputs that neither the suite nor the rung's own held-out set contains. Real sandboxed runs through the
+ * server's own Verifier and ladder.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { getChaosOperator } from '../src/chaos/index.js';
+import { searchRepair, type SearchRecord } from '../src/healing/search/strategy.js';
+import { heldOutCases } from '../src/healing/search/runs.js';
+import { propertyCases, type SuiteCase } from '../src/verification/suite.js';
+import { detectSandbox, sandboxSettingsFromEnv } from '../src/sandbox/index.js';
+import type { Verification, Verifier } from '../src/verification/verifier.js';
+import { healNeverHealthy, verifierAt } from '../test/helpers/search-context.js';
+import type { BenchOptions, Figure, Section } from './model.js';
+import { REAL_ORGANISMS, tempDir } from './proc.js';
+import { median, ratios, since, summarize } from './stats.js';
+import { scratchDirAt } from '../src/files/scratch.js';
+import { createRng } from '../src/lib/rng.js';
+import { runGenome } from '../src/watcher/run-genome.js';
+
+export interface RepairBenchOptions extends BenchOptions {
+  organisms?: string[];
+  /** Mutants per organism at most (all by default; 2 with --tiny). */
+  perOrganism?: number;
+  maxTrials?: number;
+  timeBudgetMs?: number;
+}
+
+/** The chaos operators whose every mutant can be listed: one edit of the seed each. */
+const LOGIC_OPERATORS = ['flip_comparison', 'flip_equality', 'swap_arithmetic', 'change_boundary', 'negate_condition', 'change_literal'];
+/** Inputs of the further held-out set that judges whether a repair is right. */
+const FURTHER_INPUTS = 60;
+const FURTHER_SALT = 0x0b5e_55ed;
+
+interface Outcome {
+  healed: boolean;
+  right: boolean;
+  ms: number;
+  tried: number;
+  overfitCaught: number;
+}
+
+export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]> {
+  const started = performance.now();
+  const log = o.log ?? (() => {});
+  const tiny = o.tiny ?? false;
+  const organisms = o.organisms ?? (tiny ? ['bubble-sort'] : ['bubble-sort', 'json-transform', 'prime-sieve']);
+  const perOrganism = o.perOrganism ?? (tiny ? 2 : Infinity);
+  const maxTrials = o.maxTrials ?? 64;
+  const timeBudgetMs = o.timeBudgetMs ?? 60_000;
+  const parallelism = Math.max(1, os.availableParallelism());
+  const dir = tempDir('ouroboros-bench-repair-');
+  const results: Record<'on' | 'off', Outcome[]> = { on: [], off: [] };
+  const corpus: Record<string, number> = {};
+  // The baseline: routine runs of the seeds, taken between the repairs, so that the machine's load weighs on both.
+  const routine: number[] = [];
+  const rng = createRng(5);
+  try {
+    const sandbox = await detectSandbox({ settings: sandboxSettingsFromEnv(), dataDir: dir.dir });
+    for (const name of organisms) {
+      const judge = await verifierAt(path.join(dir.dir, name, 'corpus'), REAL_ORGANISMS, name, sandbox);
+      const further = furtherCases(judge.verifier);
+      const bugs: { what: string; source: string; failed: Verification }[] = [];
+      let mutants = 0;
+      // One operator after the other, round robin: a sample of the corpus covers every operator.
+      const byOperator = LOGIC_OPERATORS.map((op) => getChaosOperator(op)!.enumerate!(judge.organism.seedSource).map((m) => ({ op, m })));
+      const all = Array.from({ length: Math.max(...byOperator.map((l) => l.length)) }, (_, i) => byOperator.flatMap((l) => l[i] ?? [])).flat();
+      for (const { op, m } of all) {
+        if (bugs.length >= perOrganism) break;
+        mutants++;
+        const failed = await judge.verifier.verify(m.source);
+        if (!failed.passed) bugs.push({ what: `${op} line ${m.line}`, source: m.source, failed });
+      }
+      corpus[name] = bugs.length;
+      log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
+      for (const mode of ['on', 'off'] as const) {
+        // A store per mode: a repair verified in one mode is not remembered in the other.
+        const { verifier, store } = await verifierAt(path.join(dir.dir, name, mode), REAL_ORGANISMS, name, sandbox);
+        for (const bug of bugs) {
+          routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
+          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode === 'on' });
+          const t0 = performance.now();
+          const r = await healNeverHealthy(verifier, bug.source, [rung], bug.failed);
+          const ms = since(t0);
+          const search = (r?.healed ? r.candidate.detail.search : r?.attempts.at(-1)?.detail?.search) as SearchRecord | undefined;
+          const right = r?.healed ? (await verifier.runAll(r.candidate.source, further)).passed : false;
+          results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0 });
+          log(`    ${mode === 'on' ? 'localized' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates`);
+        }
+        store.close();
+      }
+      judge.store.close();
+    }
+  } finally {
+    dir.cleanup();
+  }
+  const total = results.on.length;
+  const figures: Figure[] = [];
+  for (const mode of ['on', 'off'] as const) {
+    const rs = results[mode];
+    const healed = rs.filter((r) => r.healed);
+    const wrong = healed.filter((r) => !r.right).length;
+    const label = mode === 'on' ? 'with localization' : 'localization off';
+    const pct = (n: number) => (total ? Math.round((1000 * n) / total) / 10 : 0);
+    figures.push(
+      { id: `repair.${mode}.repaired`, label: `${label}: repaired`, unit: '%', value: pct(healed.length), note: `${healed.length} of ${total}`, ...(mode === 'on' ? { target: { text: '>= 80% repaired', met: pct(healed.length) >= 80 } } : {}) },
+      { id: `repair.${mode}.right`, label: `${label}: repaired and right on a further held-out set (${FURTHER_INPUTS} inputs)`, unit: '%', value: pct(healed.length - wrong), note: `${healed.length - wrong} of ${total}` },
+      { id: `repair.${mode}.wrong`, label: `${label}: wrong repairs promoted`, unit: 'repairs', value: wrong, ...(mode === 'on' ? { target: { text: '0 wrong repairs promoted', met: wrong === 0 } } : {}) },
+      { id: `repair.${mode}.overfit`, label: `${label}: overfitting candidates caught by the held-out set`, unit: 'candidates', value: rs.reduce((a, r) => a + r.overfitCaught, 0) },
+      healed.length && routine.length
+        ? {
+            id: `repair.${mode}.time`,
+            label: `${label}: time to a repair`,
+            unit: 'ms',
+            value: summarize(healed.map((r) => r.ms)),
+            baseline: { label: 'one routine run of the seed', value: summarize(routine) },
+            ratio: ratios(summarize(healed.map((r) => r.ms)), summarize(routine)),
+            ...(mode === 'on' ? { target: { text: `median < 2000 ms on ${parallelism} cores`, met: median(healed.map((r) => r.ms)) < 2000 } } : {}),
+          }
+        : { id: `repair.${mode}.time`, label: `${label}: time to a repair`, unit: 'ms', value: NaN, note: 'nothing was repaired' },
+      { id: `repair.${mode}.trials`, label: `${label}: median candidates tried per bug`, unit: 'candidates', value: rs.length ? median(rs.map((r) => r.tried)) : NaN },
+    );
+  }
+  return [
+    {
+      id: 'repair',
+      title: 'Repair without history: the search rung on a corpus of single-operator bugs',
+      params: { ...Object.fromEntries(Object.entries(corpus).map(([k, v]) => [`${k} bugs`, v])), 'HEAL_MAX_TRIALS': maxTrials, 'time budget (ms)': timeBudgetMs, parallelism },
+      method: [
+        "Corpus: every mutant of each organism's seed from the chaos AST logic operators (flip_comparison, flip_equality, swap_arithmetic, change_boundary, negate_condition, change_literal) that the organism's verification suite catches. Each is a never-healthy seed: no verified ancestor, no LLM, the search rung alone (src/healing/search) through the ladder, which verifies whatever it proposes.",
+        `A repair is right when it also passes ${FURTHER_INPUTS} further property inputs, from a seed neither the suite nor the rung's own held-out set uses. Time is from the heal's start to the ladder's verified answer (localization, candidates, the held-out check and the ladder's verification). The same corpus runs again with localization off (candidates in the catalogue's order).`,
+      ],
+      figures,
+      notes: [],
+      elapsedS: since(started) / 1000,
+    },
+  ];
+}
+
+/** Property inputs from yet another seed, without any input of the suite or of the rung's held-out set. */
+function furtherCases(v: Verifier): SuiteCase[] {
+  const seen = new Set([...v.suite.cases, ...heldOutCases(v)].map((c) => c.hash));
+  return propertyCases(v.organism, { seed: (v.settings.seed ^ FURTHER_SALT) >>> 0 }, FURTHER_INPUTS).filter((c) => !seen.has(c.hash));
+}

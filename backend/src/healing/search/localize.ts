@@ -1,0 +1,119 @@
+/**
+ * Fault localization for the search rung: which lines of a failing genome to edit first. Pure: a crash's stack, or the
+ * line coverage of passing and failing runs (from V8's block coverage), in; a ranking of lines out.
+ */
+
+export interface LineScore {
+  line: number;
+  score: number;
+}
+
+export interface Ranking {
+  /** `stack`: the crash's own frames; `ochiai`: spectrum-based over covered lines; `none`: every line alike. */
+  method: 'stack' | 'ochiai' | 'none';
+  /** Lines with a score above zero, best first (ties in source order). */
+  lines: LineScore[];
+}
+
+/** A V8 coverage range: offsets into the script's source and how often the block ran. */
+export interface CoverageRange {
+  startOffset: number;
+  endOffset: number;
+  count: number;
+}
+
+export interface FunctionCoverage {
+  ranges: readonly CoverageRange[];
+}
+
+/** One run of the suite on the failing genome: did it pass, and which lines ran. */
+export interface Spectrum {
+  passed: boolean;
+  lines: ReadonlySet<number>;
+}
+
+/**
+ * How much a line near a crashing frame counts, per line of distance. The fault is often a few lines before the frame
+ * (the guard that let an undefined through), seldom after it.
+ */
+const NEAR_DECAY = 0.5;
+const LINES_BEFORE = 4;
+
+/**
+ * The lines of the genome's own stack frames in a crash's stderr, innermost first. Any file frame that is not Node's
+ * own (`node:`) is the genome's: an organism is one file and may only load Node's modules.
+ */
+export function stackLines(stderr: string): number[] {
+  const out: number[] = [];
+  // `    at f (/x/y.js:12:5)`, `    at /x/y.js:12:5`, and Node's first line of an uncaught error, `/x/y.js:12`.
+  const frame = /(?:^|\(|\bat )((?:\/|[A-Za-z]:\\|file:\/\/)[^\s():]+\.[cm]?js):(\d+)(?::\d+)?/gm;
+  for (const m of stderr.matchAll(frame)) {
+    const line = Number(m[2]);
+    if (line > 0 && !out.includes(line)) out.push(line);
+  }
+  return out;
+}
+
+/** A crash's ranking: each frame's line, innermost first, then the lines just before it and the one after. */
+export function stackRanking(frames: readonly number[], lineCount: number): Ranking {
+  const scores = new Map<number, number>();
+  const add = (line: number, score: number) => {
+    if (line < 1 || line > lineCount) return;
+    scores.set(line, Math.max(scores.get(line) ?? 0, score));
+  };
+  frames.forEach((line, k) => {
+    const base = 1 / (k + 1);
+    add(line, base);
+    for (let d = 1; d <= LINES_BEFORE; d++) add(line - d, base * NEAR_DECAY ** d);
+    add(line + 1, base * NEAR_DECAY ** 2);
+  });
+  return { method: 'stack', lines: sortScores(scores) };
+}
+
+/**
+ * Ochiai's suspiciousness of each line: failing runs that cover it, over the root of (all failing runs) times (all runs
+ * that cover it). A line every failing run covers and no passing run does scores 1.
+ */
+export function ochiaiRanking(spectra: readonly Spectrum[]): Ranking {
+  const failing = spectra.filter((s) => !s.passed).length;
+  const ef = new Map<number, number>();
+  const ep = new Map<number, number>();
+  for (const s of spectra) {
+    const into = s.passed ? ep : ef;
+    for (const line of s.lines) into.set(line, (into.get(line) ?? 0) + 1);
+  }
+  const scores = new Map<number, number>();
+  for (const [line, f] of ef) {
+    const score = f / Math.sqrt(failing * (f + (ep.get(line) ?? 0)));
+    if (score > 0) scores.set(line, score);
+  }
+  return { method: 'ochiai', lines: sortScores(scores) };
+}
+
+function sortScores(scores: Map<number, number>): LineScore[] {
+  return [...scores].map(([line, score]) => ({ line, score: Math.round(score * 1000) / 1000 })).sort((a, b) => b.score - a.score || a.line - b.line);
+}
+
+/**
+ * The lines that ran, from V8's block coverage of the script: a line ran when the innermost range holding its first
+ * character ran at least once. Ranges nest, so the innermost is the shortest that contains the offset.
+ */
+export function coveredLines(source: string, functions: readonly FunctionCoverage[]): Set<number> {
+  const ranges = functions.flatMap((f) => f.ranges);
+  const covered = new Set<number>();
+  let offset = 0;
+  const lines = source.split('\n');
+  for (const [i, text] of lines.entries()) {
+    const indent = text.search(/\S/);
+    if (indent >= 0) {
+      const at = offset + indent;
+      let best: CoverageRange | null = null;
+      for (const r of ranges) {
+        if (r.startOffset <= at && at < r.endOffset && (!best || r.endOffset - r.startOffset < best.endOffset - best.startOffset)) best = r;
+      }
+      if (best && best.count > 0) covered.add(i + 1);
+    }
+    offset += text.length + 1;
+  }
+  return covered;
+}

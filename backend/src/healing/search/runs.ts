@@ -1,0 +1,61 @@
+/**
+ * What the search rung runs, from the organism's verifier: its suite, a held-out set of property inputs the search never
+ * sees until a candidate has passed the suite, candidate runs (sandboxed as every run) and coverage runs.
+ */
+import type { Verdict } from '../../domain.js';
+import type { CasesOutcome } from '../../verification/runner.js';
+import { propertyCases, type SuiteCase } from '../../verification/suite.js';
+import type { Verifier } from '../../verification/verifier.js';
+import { runWithCoverage } from './coverage.js';
+
+/** Held-out inputs are drawn from the verification seed with this salt, so they are never the suite's own. */
+const HELD_OUT_SALT = 0x5eed_4e1d;
+/** At least this many held-out inputs, however few property inputs the suite has. */
+export const HELD_OUT_MIN = 12;
+
+export interface CoverageSample {
+  case: SuiteCase;
+  verdict: Verdict;
+  lines: ReadonlySet<number> | null;
+}
+
+export interface SearchRuns {
+  /** The suite's cases now (a heal's failing input is not among them). */
+  suite(): readonly SuiteCase[];
+  /** Property inputs from another seed: checked only after a candidate passed the suite. */
+  readonly heldOut: readonly SuiteCase[];
+  /** The cases in order on a source, `parallelism` at once, to the first failure. */
+  run(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CasesOutcome>;
+  /** Each case on a source under V8 coverage, `parallelism` at once. */
+  coverage(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CoverageSample[]>;
+}
+
+/** `count` property inputs from a seed the suite never uses, without any input the suite has. */
+export function heldOutCases(v: Pick<Verifier, 'organism' | 'settings' | 'suite'>, count = Math.max(HELD_OUT_MIN, v.settings.propertyInputs)): SuiteCase[] {
+  const inSuite = new Set(v.suite.cases.map((c) => c.hash));
+  return propertyCases(v.organism, { seed: (v.settings.seed ^ HELD_OUT_SALT) >>> 0 }, count)
+    .filter((c) => !inSuite.has(c.hash))
+    .map((c) => ({ ...c, name: `held-out ${c.name}` }));
+}
+
+export function searchRunsFor(verifier: Verifier): SearchRuns {
+  return {
+    suite: () => verifier.suite.cases,
+    heldOut: heldOutCases(verifier),
+    run: (source, cases, parallelism, signal) => verifier.runAll(source, cases, parallelism, signal),
+    coverage: (source, cases, parallelism, signal) =>
+      verifier.withScratch(source, async (file) => {
+        const out: CoverageSample[] = [];
+        let next = 0;
+        const worker = async () => {
+          while (next < cases.length && !signal.aborted) {
+            const c = cases[next++] as SuiteCase;
+            const r = await runWithCoverage(verifier.organism, file, source, c, verifier.runLimits, signal);
+            out.push({ case: c, verdict: r.result.verdict, lines: r.lines });
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, cases.length)) }, worker));
+        return out;
+      }),
+  };
+}
