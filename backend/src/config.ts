@@ -106,6 +106,9 @@ const EnvSchema = SandboxEnvSchema.extend({
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
 });
 
+/** Every environment variable the backend reads: the one schema's keys (DEPLOYMENT.md and .env.example list them). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export const HEAL_RUNGS = ['minimal-revert', 'rollback', 'search', 'llm'] as const;
 export type HealRung = (typeof HEAL_RUNGS)[number];
 

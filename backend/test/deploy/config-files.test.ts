@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
+import { ENV_VARIABLES } from '../../src/config.js';
 import { execForm, ignoreStyleMatch, parseCopy, parseEnv, readDockerfile, readDockerignore, REPO } from './dockerfile.js';
 
 /**
@@ -229,9 +230,7 @@ describe('vercel.json', () => {
 });
 
 describe('environment variables', () => {
-  const configSource = readFileSync(path.join(REPO, 'backend/src/config.ts'), 'utf8');
-  const schema = /const EnvSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(configSource)?.[1] ?? '';
-  const backendVars = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+  const backendVars = ENV_VARIABLES;
   const deployment = readFileSync(path.join(REPO, 'DEPLOYMENT.md'), 'utf8');
   const envExample = readFileSync(path.join(REPO, 'backend/.env.example'), 'utf8');
   const exampleVars = [...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
