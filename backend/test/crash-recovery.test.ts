@@ -16,7 +16,7 @@ import { startServer, type ServerProcess } from './helpers/server-process.js';
  * CRASH_SEED and CRASH_KILLS change the series (the seed is printed, so a failure can be replayed).
  */
 const SEED = Number(process.env.CRASH_SEED ?? 20_240_611);
-const KILLS = Number(process.env.CRASH_KILLS ?? 30);
+const KILLS = Number(process.env.CRASH_KILLS ?? 20);
 const ORGANISMS = ['bubble-sort', 'prime-sieve'];
 /** Mostly fast failures (so a kill often lands mid-heal), and hangs, whose runs a killed server leaves behind. */
 const TYPES = ['delete_line', 'syntax_error', 'division_by_zero', 'throw', 'exit_code', 'flip_comparison', 'swap_arithmetic', 'unhandled_rejection', 'infinite_loop'];
