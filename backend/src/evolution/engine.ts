@@ -151,6 +151,8 @@ export interface EngineDeps {
   /** Passing genomes of the past (other sources), to seed the population the LLM sees. */
   history?: readonly Member[];
   log(level: 'info' | 'warn', text: string): void;
+  /** Told after each step that changes the progress (a candidate, a generation, a promotion, the end): the event stream. */
+  onProgress?: () => void;
 }
 
 class Cancelled extends Error {}
@@ -175,6 +177,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
     if (r.outcome === 'refused') p.refused++;
     p.candidates.push(rec);
     if (p.candidates.length > MAX_CANDIDATES) p.candidates.splice(0, p.candidates.length - MAX_CANDIDATES);
+    d.onProgress?.();
     return rec;
   };
   const refuse = (rec: CandidateRecord, stage: CandidateStage, reason: string) => {
@@ -191,6 +194,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
   const point = (generation: number) => {
     if (!champion) return;
     p.bestOverTime.push({ generation, at: new Date(now()).toISOString(), tried: p.candidatesTried, liveMs: champion.fitness.timeMs, bestMs: bestMs() });
+    d.onProgress?.();
   };
 
   /** Takes the live genome as the champion: waits for a healthy organism, then measures it. */
@@ -223,6 +227,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
     p.state = state;
     p.endReason = reason;
     p.finishedAt = new Date(now()).toISOString();
+    d.onProgress?.();
   };
 
   try {
@@ -382,6 +387,7 @@ export async function runEvolution(d: EngineDeps): Promise<void> {
         population = population.filter((m) => m.hash !== next.hash);
         addMember(next);
         p.best = { genomeId: result.genomeId, fitness: second.candidate };
+        d.onProgress?.();
         d.log('info', `evolution: promoted generation ${result.generation} (${describeFitness(second.candidate)}; ${speedup}x the parent's speed)`);
       }
       p.generation = gen;
