@@ -15,7 +15,7 @@ import { detectSandbox, sandboxSettingsFromEnv } from '../src/sandbox/index.js';
 import { propertyCases } from '../src/verification/suite.js';
 import { loadOrganism } from '../src/organism/manifest.js';
 import { getJson, useApp } from './helpers/app.js';
-import { FIXTURE_ORGANISMS, REAL_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
+import { FIXTURE_ORGANISMS, REAL_ORGANISMS, TEST_PROPERTY_INPUTS, tempDir, waitFor } from './helpers/fixtures.js';
 import { healNeverHealthy, verifierAt } from './helpers/search-context.js';
 
 const tmp = tempDir('ouroboros-search-');
@@ -45,7 +45,8 @@ function searchOf(r: LadderResult | null): SearchRecord {
 
 describe('the search rung', () => {
   it('repairs a crash from the lines of its stack frames', async () => {
-    const { verifier, organism } = await verifierAt(path.join(tmp.dir, 'crash'), REAL_ORGANISMS, 'json-transform');
+    // A crash fails every input: a few property inputs besides the edge cases prove the repair as well as many.
+    const { verifier, organism } = await verifierAt(path.join(tmp.dir, 'crash'), REAL_ORGANISMS, 'json-transform', null, Number(TEST_PROPERTY_INPUTS));
     // `group === undefined` made `!==`: every order's group is undefined, and line 20 throws on it.
     const mutant = getChaosOperator('flip_equality')!.enumerate!(organism.seedSource).find((m) => m.line === 16)!;
     const result = await healNeverHealthy(verifier, mutant.source, [searchRepair({ parallelism: 2, maxTrials: 64, timeBudgetMs: 300_000 })]);
@@ -81,7 +82,8 @@ describe('the search rung', () => {
 }
 `;
     const dir = doublingOrganism('branches', genome);
-    const { verifier } = await verifierAt(path.join(tmp.dir, 'branches'), dir, 'branches');
+    // Eight inputs hold both kinds: some with n % 4 === 3, which fail, and others, which pass.
+    const { verifier } = await verifierAt(path.join(tmp.dir, 'branches'), dir, 'branches', null, 8);
     const failed = await verifier.verify(genome);
     const small = { parallelism: 2, maxTrials: 4, timeBudgetMs: 300_000 };
     const located = await healNeverHealthy(verifier, genome, [searchRepair(small)], failed);

@@ -132,19 +132,20 @@ async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, fail
   const samples = await runs.coverage(ctx.live.source, [failing, ...others.slice(0, width - 1)], width, ctx.signal);
   // A failing run that leaves no report (a hang, killed) says nothing; the other runs are then not worth their time.
   if (samples.find((s) => s.case === failing)?.lines == null) return { ranking: { method: 'none', lines: [] }, runs: samples.length };
-  const rank = () => {
+  const rank = (): Ranking => {
     const spectra = samples.filter((s) => s.lines !== null).map((s) => ({ passed: passes(s.verdict), lines: new Set([...s.lines!].filter((l) => code.has(l))) }));
-    return { ranking: spectra.some((s) => !s.passed) ? ochiaiRanking(spectra) : ({ method: 'none', lines: [] } as Ranking), passing: spectra.filter((s) => s.passed).length };
+    return spectra.some((s) => !s.passed) ? ochiaiRanking(spectra) : { method: 'none', lines: [] };
   };
   const top = (r: Ranking) => JSON.stringify(r.lines.slice(0, topLines));
-  let now = rank();
+  let ranking = rank();
   for (let at = width - 1; at < others.length && !ctx.signal.aborted; at += width) {
     samples.push(...(await runs.coverage(ctx.live.source, others.slice(at, at + width), width, ctx.signal)));
-    const before = now;
-    now = rank();
-    if (before.passing > 0 && now.passing > before.passing && top(now.ranking) === top(before.ranking)) break;
+    const before = top(ranking);
+    ranking = rank();
+    // Converged: these inputs moved none of the lines the first candidates and the pairs are made of.
+    if (top(ranking) === before) break;
   }
-  return { ranking: now.ranking, runs: samples.length };
+  return { ranking, runs: samples.length };
 }
 
 interface Found {
