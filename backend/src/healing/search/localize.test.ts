@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ochiaiRanking, stackLines, stackRanking } from './localize.js';
+import { demoteUnrun, ochiaiRanking, stackLines, stackRanking } from './localize.js';
 
 describe('stack frames', () => {
   it("reads the genome's lines from a crash, innermost first, without Node's own frames", () => {
@@ -28,6 +28,12 @@ describe('stack frames', () => {
       { line: 8, score: 0.25 },
     ]);
     expect(stackRanking([1], 2).lines.map((l) => l.line)).toEqual([1, 2]);
+  });
+
+  it('puts the lines the failing run never ran after those it ran', () => {
+    const r = demoteUnrun(stackRanking([10], 100), new Set([10, 7, 11]));
+    expect(r.method).toBe('stack');
+    expect(r.lines.map((l) => l.line)).toEqual([10, 11, 7, 9, 8, 6]);
   });
 });
 

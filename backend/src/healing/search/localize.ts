@@ -59,6 +59,15 @@ export function stackRanking(frames: readonly number[], lineCount: number): Rank
   return { method: 'stack', lines: sortScores(scores) };
 }
 
+/** How much a line the failing input never ran keeps of its score: an edit there cannot change that run's outcome. */
+const UNRUN_FACTOR = 0.01;
+
+/** A ranking with the lines the failing run did not run after all those it ran, each in the order it had. */
+export function demoteUnrun(ranking: Ranking, ran: ReadonlySet<number>): Ranking {
+  const scores = new Map(ranking.lines.map((l) => [l.line, ran.has(l.line) ? l.score : l.score * UNRUN_FACTOR]));
+  return { method: ranking.method, lines: sortScores(scores) };
+}
+
 /**
  * Ochiai's suspiciousness of each line: failing runs that cover it, over the root of (all failing runs) times (all runs
  * that cover it). A line every failing run covers and no passing run does scores 1.

@@ -10,7 +10,7 @@ import { passes } from '../../verification/runner.js';
 import { caseFor, type SuiteCase } from '../../verification/suite.js';
 import type { HealContext, HealStrategy } from '../types.js';
 import { applyEdits, repairEdits, type Edit } from './edits.js';
-import { ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
+import { demoteUnrun, ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
 import { orderCandidates } from './order.js';
 import type { SearchRuns } from './runs.js';
 
@@ -118,13 +118,18 @@ function whyNone(r: SearchRecord, planned: number): string {
 }
 
 /**
- * Ranks the genome's lines: a crash's own stack frames when it has some, else Ochiai over the coverage of the failing
- * input and some suite inputs (a wrong answer names no line). Coverage runs go `parallelism` at once, the failing input
+ * Ranks the genome's lines: a crash's own stack frames when it has some (the lines the failing input ran first), else
+ * Ochiai over the coverage of the failing input and some suite inputs (a wrong answer names no line). Coverage runs go `parallelism` at once, the failing input
  * in the first batch, and stop once a batch leaves the best-ranked lines as they were: more inputs would only cost time.
  */
 async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, failing: SuiteCase, inputs: number, parallelism: number, topLines: number): Promise<{ ranking: Ranking; runs: number }> {
   const frames = ctx.failure.verdict === 'crashed' ? stackLines(ctx.failure.stderrTail) : [];
-  if (frames.length > 0) return { ranking: stackRanking(frames, parsed.lines.count), runs: 0 };
+  if (frames.length > 0) {
+    // The lines near a frame that the failing input never ran (the branch it skipped) go last: one run says which.
+    const [failed] = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
+    const stack = stackRanking(frames, parsed.lines.count);
+    return { ranking: failed?.lines ? demoteUnrun(stack, failed.lines) : stack, runs: 1 };
+  }
   const width = Math.max(1, parallelism);
   const others = runs.suite().filter((c) => c.hash !== failing.hash).slice(0, inputs);
   // A comment inside a function that ran counts as covered: only lines that carry code are ranked.
