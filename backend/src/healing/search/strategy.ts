@@ -69,19 +69,13 @@ export function searchRepair(o: SearchOptions): HealStrategy {
       const started = performance.now();
       const failing = caseFor('failing', 'failing input', ctx.failure.input, ctx.failure.seed);
       const pairLines = o.pairLines ?? DEFAULT_PAIR_LINES;
-      const loc = o.localize === false ? { ranking: { method: 'none', lines: [] } as Ranking, runs: 0 } : await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
-      const locMs = Math.round(performance.now() - started);
       const edits = repairEdits(parsed);
-      const order = orderCandidates(edits, loc.ranking, { maxTrials: o.maxTrials, pairLines });
+      const none: Ranking = { method: 'none', lines: [] };
+      const catalogue = orderCandidates(edits, none, { maxTrials: o.maxTrials, pairLines });
       const record: SearchRecord = {
-        ranking: {
-          method: loc.ranking.method,
-          lines: loc.ranking.lines.slice(0, RECORDED_LINES).map((l) => ({ ...l, text: parsed.lines.text(l.line).trim() })),
-          timeMs: locMs,
-          runs: loc.runs,
-        },
+        ranking: { method: 'none', lines: [], timeMs: 0, runs: 0 },
         editsOffered: edits.length,
-        candidates: order.length,
+        candidates: catalogue.length,
         tried: 0,
         failedTrial: 0,
         failedSuite: 0,
@@ -92,13 +86,32 @@ export function searchRepair(o: SearchOptions): HealStrategy {
         timeMs: 0,
         phases: { screen: { ms: 0, runs: 0 }, suite: { ms: 0, runs: 0 }, heldOut: { ms: 0, runs: 0 } },
       };
-      const found = await search(ctx, runs, order, failing, record, o, started);
+      const seen = new Set<string>([ctx.live.source]);
+      let order = catalogue;
+      let ranked: Ranking['method'] = 'none';
+      // The catalogue's first batch goes before any coverage run: it undoes many a chaos mutant (a flipped comparison)
+      // and costs one run's time, where localization costs a few.
+      let found = o.localize === false ? null : await search(ctx, runs, catalogue.slice(0, Math.max(1, o.parallelism)), failing, seen, record, o, started);
+      if (!found && !ctx.signal.aborted && o.localize !== false) {
+        const t0 = performance.now();
+        const loc = await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
+        record.ranking = {
+          method: loc.ranking.method,
+          lines: loc.ranking.lines.slice(0, RECORDED_LINES).map((l) => ({ ...l, text: parsed.lines.text(l.line).trim() })),
+          timeMs: Math.round(performance.now() - t0),
+          runs: loc.runs,
+        };
+        order = orderCandidates(edits, loc.ranking, { maxTrials: o.maxTrials, pairLines });
+        record.candidates = order.length;
+        ranked = loc.ranking.method;
+      }
+      found ??= await search(ctx, runs, order, failing, seen, record, o, started);
       record.timeMs = Math.round(performance.now() - started);
       if (found) {
         const what = found.edits.map((e) => `${e.summary} on line ${e.line}`).join(' and ');
         return {
           source: found.source,
-          summary: `${what} (candidate ${found.index + 1} of ${order.length}, ranked by ${loc.ranking.method})`,
+          summary: `${what} (candidate ${found.index + 1} of ${order.length}, ranked by ${ranked})`,
           detail: { search: { ...record, edits: found.edits.map(describe) } },
         };
       }
@@ -164,8 +177,7 @@ interface Found {
  * candidates fail there, in one run. One that passes is then proven with every core: the whole suite (remembered for
  * the source, so the ladder's verification of it runs only the failing input), then the held-out set.
  */
-async function search(ctx: HealContext, runs: SearchRuns, order: readonly (readonly Edit[])[], failing: SuiteCase, record: SearchRecord, o: SearchOptions, started: number): Promise<Found | null> {
-  const seen = new Set<string>([ctx.live.source]);
+async function search(ctx: HealContext, runs: SearchRuns, order: readonly (readonly Edit[])[], failing: SuiteCase, seen: Set<string>, record: SearchRecord, o: SearchOptions, started: number): Promise<Found | null> {
   const width = Math.max(1, o.parallelism);
   const signal = ctx.signal;
   const overBudget = () => {
@@ -199,9 +211,10 @@ async function search(ctx: HealContext, runs: SearchRuns, order: readonly (reado
     return false;
   };
   let next = 0;
-  while (next < order.length && !signal.aborted && !overBudget()) {
+  while (next < order.length && record.tried < o.maxTrials && !signal.aborted && !overBudget()) {
     const batch: Found[] = [];
-    while (batch.length < width && next < order.length) {
+    // HEAL_MAX_TRIALS bounds the candidates run in the whole search, the catalogue's first batch included.
+    while (batch.length < width && next < order.length && record.tried + batch.length < o.maxTrials) {
       const index = next++;
       const edits = order[index] as readonly Edit[];
       const source = applyEdits(ctx.live.source, edits);
