@@ -11,6 +11,7 @@
  *
  * Everything the engine touches comes in through EngineDeps, so tests can drive it with a scripted measurement.
  */
+import { EVOLUTION_SOURCES, type EvolutionSource } from '@ouroboros/contract';
 import type { Rng } from '../lib/rng.js';
 import { sourceHash } from '../lib/source-hash.js';
 import type { MeasureOptions, MeasureResult, PairResult, ScreenOptions, ScreenResult } from './bench.js';
@@ -19,8 +20,8 @@ import type { LlmOutcome, ShownVersion } from './llm.js';
 import { mutate } from './operators.js';
 import { confirm, CONFIRM_PAIRS, screen } from './promotion-rule.js';
 
-export const SOURCE_NAMES = ['llm', 'operators'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
+export const SOURCE_NAMES = EVOLUTION_SOURCES;
+export type SourceName = EvolutionSource;
 
 export interface RunSettings {
   generations: number;

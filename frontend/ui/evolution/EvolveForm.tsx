@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ApiError, errorMessage, type ApiClient, type EvolveOptions } from '@/lib/api';
 import { useCancelEvolutionMutation, useEvolveMutation } from '@/lib/query/mutations';
-import type { EvolutionView } from '@/lib/schemas';
+import type { EvolutionView } from '@ouroboros/contract';
 
 /** What the form's fields ask for; an empty or invalid field leaves the backend's default. */
 export function evolveOptions(view: EvolutionView, generations: string, population: string, useLlm: boolean): EvolveOptions {

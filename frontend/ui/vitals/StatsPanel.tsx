@@ -1,5 +1,5 @@
-import type { Stats, Verdict } from '@/lib/schemas';
-import { VERDICTS } from '@/lib/schemas';
+import type { Stats, Verdict } from '@ouroboros/contract';
+import { VERDICTS } from '@ouroboros/contract';
 import { formatMs, formatPercent, formatUptime } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { VERDICT_COLOR, VERDICT_TEXT } from '@/ui/shell/badges';
