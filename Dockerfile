@@ -5,7 +5,8 @@
 #   docker build -t ouroboros-backend .
 #   docker run --rm -p 8000:8000 -v ouroboros-data:/data ouroboros-backend
 #
-# Only the backend and the organisms are in the image; the dashboard deploys on its own (see DEPLOYMENT.md).
+# Only the backend, the contract package it shares with the dashboard and the organisms are in the image; the
+# dashboard deploys on its own (see DEPLOYMENT.md).
 # backend/test/deploy/production-build.test.ts replays the COPY and RUN steps below outside Docker and runs
 # the result, so keep RUN steps to relative paths inside WORKDIR.
 
@@ -25,21 +26,25 @@ WORKDIR /app
 # The manifests alone first, so the dependency layer stays cached until one of them changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc tsconfig.base.json ./
 COPY backend/package.json backend/
-RUN pnpm install --frozen-lockfile --filter @ouroboros/backend
+COPY packages/contract/package.json packages/contract/
+RUN pnpm install --frozen-lockfile --filter @ouroboros/backend...
 
+COPY packages/contract/tsconfig.build.json packages/contract/
+COPY packages/contract/src packages/contract/src
 COPY backend/tsconfig.build.json backend/
 COPY backend/src backend/src
 RUN pnpm --filter @ouroboros/backend run build
 
 # Production dependencies only, installed from the lockfile into a separate tree. The pnpm store is already
 # filled, so nothing is downloaded or compiled twice.
-RUN mkdir -p prod/backend \
+RUN mkdir -p prod/backend prod/packages/contract \
  && cp package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc prod/ \
  && cp backend/package.json prod/backend/ \
+ && cp packages/contract/package.json prod/packages/contract/ \
  && cd prod \
- && pnpm install --frozen-lockfile --prod --filter @ouroboros/backend
+ && pnpm install --frozen-lockfile --prod --filter @ouroboros/backend...
 
-# ---- runtime: Node, the compiled backend, its production dependencies and the organisms ----------------------
+# ---- runtime: Node, the compiled backend and contract, their production dependencies and the organisms ---------
 FROM ${NODE_IMAGE} AS runtime
 
 # tini is PID 1: it passes SIGTERM on to Node and reaps any orphaned process an organism leaves behind.
@@ -62,6 +67,10 @@ COPY --from=build /app/prod/node_modules /app/node_modules
 COPY --from=build /app/prod/backend/node_modules node_modules
 COPY --from=build /app/backend/package.json package.json
 COPY --from=build /app/backend/dist dist
+# The contract, compiled: backend/node_modules/@ouroboros/contract links to it, and the CMD's condition selects dist/.
+COPY --from=build /app/prod/packages/contract/node_modules /app/packages/contract/node_modules
+COPY --from=build /app/packages/contract/package.json /app/packages/contract/package.json
+COPY --from=build /app/packages/contract/dist /app/packages/contract/dist
 # Genome 0 of each organism: the store is seeded from here on the first boot with an empty DATA_DIR.
 COPY organisms /app/organisms
 
@@ -92,4 +101,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 ENTRYPOINT ["tini", "--", "ouroboros-entrypoint"]
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+CMD ["node", "--conditions=ouroboros-compiled", "--enable-source-maps", "dist/server.js"]

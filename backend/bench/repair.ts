@@ -15,7 +15,7 @@ import { detectSandbox, sandboxSettingsFromEnv } from '../src/sandbox/index.js';
 import type { Verification, Verifier } from '../src/verification/verifier.js';
 import { healNeverHealthy, verifierAt } from '../test/helpers/search-context.js';
 import type { BenchOptions, Figure, Section } from './model.js';
-import { REAL_ORGANISMS, tempDir } from './proc.js';
+import { nodeStartMs, REAL_ORGANISMS, tempDir } from './proc.js';
 import { median, ratios, since, summarize } from './stats.js';
 import { scratchDirAt } from '../src/files/scratch.js';
 import { createRng } from '../src/lib/rng.js';
@@ -27,6 +27,8 @@ export interface RepairBenchOptions extends BenchOptions {
   perOrganism?: number;
   maxTrials?: number;
   timeBudgetMs?: number;
+  /** Property inputs of each suite (the manifest's by default; 4 with --tiny, as the tests' servers use). */
+  propertyInputs?: number;
 }
 
 /** The chaos operators whose every mutant can be listed: one edit of the seed each. */
@@ -41,7 +43,19 @@ interface Outcome {
   ms: number;
   tried: number;
   overfitCaught: number;
+  /** Where the time of a repair went: wall time and runs of each step, the ladder's own verification last. */
+  phases: Record<Phase, { ms: number; runs: number }> | null;
 }
+
+const PHASES = ['coverage', 'screen', 'suite', 'heldOut', 'ladder'] as const;
+type Phase = (typeof PHASES)[number];
+const PHASE_LABELS: Record<Phase, string> = {
+  coverage: 'fault localization (coverage runs)',
+  screen: 'screening candidates on the failing input',
+  suite: "the winner's suite",
+  heldOut: "the winner's held-out set",
+  ladder: "the ladder's verification of the proposal",
+};
 
 export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]> {
   const started = performance.now();
@@ -51,17 +65,20 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
   const perOrganism = o.perOrganism ?? (tiny ? 2 : Infinity);
   const maxTrials = o.maxTrials ?? 64;
   const timeBudgetMs = o.timeBudgetMs ?? 60_000;
+  const propertyInputs = o.propertyInputs ?? (tiny ? 4 : null);
   const parallelism = Math.max(1, os.availableParallelism());
   const dir = tempDir('ouroboros-bench-repair-');
   const results: Record<'on' | 'off', Outcome[]> = { on: [], off: [] };
   const corpus: Record<string, number> = {};
   // The baseline: routine runs of the seeds, taken between the repairs, so that the machine's load weighs on both.
   const routine: number[] = [];
+  // And the floor under any run: a bare `node -e ''`, to show what the sandbox and the organism add to one run.
+  const bare: number[] = [];
   const rng = createRng(5);
   try {
     const sandbox = await detectSandbox({ settings: sandboxSettingsFromEnv(), dataDir: dir.dir });
     for (const name of organisms) {
-      const judge = await verifierAt(path.join(dir.dir, name, 'corpus'), REAL_ORGANISMS, name, sandbox);
+      const judge = await verifierAt(path.join(dir.dir, name, 'corpus'), REAL_ORGANISMS, name, sandbox, propertyInputs);
       const further = furtherCases(judge.verifier);
       const bugs: { what: string; source: string; failed: Verification }[] = [];
       let mutants = 0;
@@ -78,8 +95,9 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
       for (const mode of ['on', 'off'] as const) {
         // A store per mode: a repair verified in one mode is not remembered in the other.
-        const { verifier, store } = await verifierAt(path.join(dir.dir, name, mode), REAL_ORGANISMS, name, sandbox);
+        const { verifier, store } = await verifierAt(path.join(dir.dir, name, mode), REAL_ORGANISMS, name, sandbox, propertyInputs);
         for (const bug of bugs) {
+          bare.push(await nodeStartMs());
           routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
           const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode === 'on' });
           const t0 = performance.now();
@@ -87,7 +105,11 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
           const ms = since(t0);
           const search = (r?.healed ? r.candidate.detail.search : r?.attempts.at(-1)?.detail?.search) as SearchRecord | undefined;
           const right = r?.healed ? (await verifier.runAll(r.candidate.source, further)).passed : false;
-          results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0 });
+          const phases =
+            r?.healed && search?.phases
+              ? { coverage: { ms: search.ranking.timeMs, runs: search.ranking.runs }, ...search.phases, ladder: { ms: r.verification.timeMs, runs: r.verification.runs } }
+              : null;
+          results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0, phases });
           log(`    ${mode === 'on' ? 'localized' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates`);
         }
         store.close();
@@ -124,14 +146,35 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       { id: `repair.${mode}.trials`, label: `${label}: median candidates tried per bug`, unit: 'candidates', value: rs.length ? median(rs.map((r) => r.tried)) : NaN },
     );
   }
+  // Where a localized repair's time goes, step by step (the steps run one after the other).
+  const split = results.on.flatMap((r) => (r.phases ? [r.phases] : []));
+  for (const phase of split.length ? PHASES : []) {
+    figures.push({
+      id: `repair.on.phase.${phase}`,
+      label: `with localization, a repair's time in ${PHASE_LABELS[phase]}`,
+      unit: 'ms',
+      value: summarize(split.map((p) => p[phase].ms)),
+      note: `median ${median(split.map((p) => p[phase].runs))} runs`,
+    });
+  }
+  if (bare.length && routine.length) {
+    figures.push({
+      id: 'repair.run.routine',
+      label: 'one routine sandboxed run of a seed',
+      unit: 'ms',
+      value: summarize(routine),
+      baseline: { label: "a bare `node -e ''`", value: summarize(bare) },
+      ratio: ratios(summarize(routine), summarize(bare)),
+    });
+  }
   return [
     {
       id: 'repair',
       title: 'Repair without history: the search rung on a corpus of single-operator bugs',
-      params: { ...Object.fromEntries(Object.entries(corpus).map(([k, v]) => [`${k} bugs`, v])), 'HEAL_MAX_TRIALS': maxTrials, 'time budget (ms)': timeBudgetMs, parallelism },
+      params: { ...Object.fromEntries(Object.entries(corpus).map(([k, v]) => [`${k} bugs`, v])), 'HEAL_MAX_TRIALS': maxTrials, 'property inputs': propertyInputs ?? 'the manifests\'', 'time budget (ms)': timeBudgetMs, parallelism },
       method: [
         "Corpus: every mutant of each organism's seed from the chaos AST logic operators (flip_comparison, flip_equality, swap_arithmetic, change_boundary, negate_condition, change_literal) that the organism's verification suite catches. Each is a never-healthy seed: no verified ancestor, no LLM, the search rung alone (src/healing/search) through the ladder, which verifies whatever it proposes.",
-        `A repair is right when it also passes ${FURTHER_INPUTS} further property inputs, from a seed neither the suite nor the rung's own held-out set uses. Time is from the heal's start to the ladder's verified answer (localization, candidates, the held-out check and the ladder's verification). The same corpus runs again with localization off (candidates in the catalogue's order).`,
+        `A repair is right when it also passes ${FURTHER_INPUTS} further property inputs, from a seed neither the suite nor the rung's own held-out set uses. Time is from the heal's start to the ladder's verified answer (localization, candidates, the held-out check and the ladder's verification), split into its steps below. The same corpus runs again with localization off (candidates in the catalogue's order).`,
       ],
       figures,
       notes: [],

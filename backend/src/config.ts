@@ -59,7 +59,7 @@ const EnvSchema = SandboxEnvSchema.extend({
     .default('bubble-sort'),
   ORGANISMS: z
     .string()
-    .regex(/^\s*[a-z0-9][a-z0-9-]*(\s*,\s*[a-z0-9][a-z0-9-]*)*\s*$/, 'must be a comma-separated list of organism folder names')
+    .refine((list) => list.split(',').every((name) => ORGANISM_NAME.test(name.trim())), 'must be a comma-separated list of organism folder names')
     .optional(),
   LOOP_INTERVAL_MS: intFrom(10, 3_600_000).default(1000),
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),

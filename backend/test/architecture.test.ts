@@ -4,6 +4,9 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(import.meta.dirname, '../src');
+const REPO = path.resolve(import.meta.dirname, '../..');
+const CONTRACT = path.join(REPO, 'packages/contract/src');
+const FRONTEND = path.join(REPO, 'frontend');
 
 /** The HTTP edge: only it, the routes and the files that assemble the server may import from http/. */
 const EDGE = ['http/', 'routes/', 'app.ts', 'server.ts'];
@@ -68,6 +71,65 @@ function importsIntoEdge(graph: Map<string, string[]>): string[] {
     .filter(([file]) => !EDGE.some((e) => file === e || file.startsWith(e)))
     .flatMap(([file, targets]) => targets.filter((t) => t.startsWith('http/')).map((t) => `${file} -> ${t}`));
 }
+
+/** Every import specifier of every TypeScript file under dir (tests and dependencies included, builds left out), as [file, specifier]. */
+function specifiers(dir: string): [string, string][] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => /\.tsx?$/.test(f) && !/(^|\/)(node_modules|\.next[^/]*|dist)\//.test(f))
+    .flatMap((f) =>
+      ts.preProcessFile(readFileSync(path.join(dir, f), 'utf8'), true, true).importedFiles.map((i): [string, string] => [f, i.fileName]),
+    );
+}
+
+/** The contract's imports of anything but zod and its own files, as "file -> specifier". */
+function contractLeaks(imports: [string, string][]): string[] {
+  return imports
+    .filter(([file, spec]) => {
+      if (spec === 'zod') return false;
+      if (!spec.startsWith('.')) return true;
+      return path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).startsWith('..');
+    })
+    .map(([file, spec]) => `${file} -> ${spec}`);
+}
+
+/** Imports that reach into another package of the workspace by path (not through its package name), as "file -> specifier". */
+function crossings(imports: [string, string][], others: readonly string[]): string[] {
+  return imports
+    .filter(([, spec]) => spec.startsWith('.') && others.some((o) => spec.split('/').includes(o)))
+    .map(([file, spec]) => `${file} -> ${spec}`);
+}
+
+describe('the contract between backend and dashboard', () => {
+  const contract = specifiers(CONTRACT);
+  const backend = specifiers(path.resolve(SRC, '..'));
+  const dashboard = specifiers(FRONTEND);
+
+  it('is read: both sides import @ouroboros/contract', () => {
+    expect(contract.length).toBeGreaterThan(5);
+    expect(backend.some(([f, spec]) => f.startsWith('src/routes/') && spec === '@ouroboros/contract')).toBe(true);
+    expect(dashboard.some(([f, spec]) => f === 'lib/api.ts' && spec === '@ouroboros/contract')).toBe(true);
+  });
+
+  it('imports neither side: only zod and its own files', () => {
+    expect(contractLeaks(contract)).toEqual([]);
+  });
+
+  it('is the only way across: the backend and the dashboard never import each other, nor the contract, by path', () => {
+    expect(crossings(backend, ['frontend', 'packages'])).toEqual([]);
+    expect(crossings(dashboard, ['backend', 'packages'])).toEqual([]);
+  });
+
+  it('finds a leak and a crossing when there is one', () => {
+    expect(contractLeaks([['vitals.ts', '../../../backend/src/domain.js'], ['index.ts', 'fastify'], ['index.ts', './vitals.ts']])).toEqual([
+      'vitals.ts -> ../../../backend/src/domain.js',
+      'index.ts -> fastify',
+    ]);
+    expect(crossings([['lib/api.ts', '../../backend/src/domain'], ['lib/api.ts', './token']], ['backend', 'packages'])).toEqual([
+      'lib/api.ts -> ../../backend/src/domain',
+    ]);
+  });
+});
 
 describe('architecture', () => {
   const graph = importGraph();

@@ -3,18 +3,19 @@
  * spectrum-based localization ranks first, a candidate that overfits the suite rejected by the held-out set, and a seed
  * that never passed repaired at start by the server itself.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getChaosOperator } from '../src/chaos/index.js';
 import type { SearchRecord } from '../src/healing/search/strategy.js';
 import { searchRepair } from '../src/healing/search/strategy.js';
 import type { LadderResult } from '../src/healing/ladder.js';
-import { heldOutCases } from '../src/healing/search/runs.js';
+import { heldOutCases, searchRunsFor } from '../src/healing/search/runs.js';
+import { detectSandbox, sandboxSettingsFromEnv } from '../src/sandbox/index.js';
 import { propertyCases } from '../src/verification/suite.js';
 import { loadOrganism } from '../src/organism/manifest.js';
 import { getJson, useApp } from './helpers/app.js';
-import { FIXTURE_ORGANISMS, REAL_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
+import { FIXTURE_ORGANISMS, REAL_ORGANISMS, TEST_PROPERTY_INPUTS, tempDir, waitFor } from './helpers/fixtures.js';
 import { healNeverHealthy, verifierAt } from './helpers/search-context.js';
 
 const tmp = tempDir('ouroboros-search-');
@@ -44,7 +45,8 @@ function searchOf(r: LadderResult | null): SearchRecord {
 
 describe('the search rung', () => {
   it('repairs a crash from the lines of its stack frames', async () => {
-    const { verifier, organism } = await verifierAt(path.join(tmp.dir, 'crash'), REAL_ORGANISMS, 'json-transform');
+    // A crash fails every input: a few property inputs besides the edge cases prove the repair as well as many.
+    const { verifier, organism } = await verifierAt(path.join(tmp.dir, 'crash'), REAL_ORGANISMS, 'json-transform', null, Number(TEST_PROPERTY_INPUTS));
     // `group === undefined` made `!==`: every order's group is undefined, and line 20 throws on it.
     const mutant = getChaosOperator('flip_equality')!.enumerate!(organism.seedSource).find((m) => m.line === 16)!;
     const result = await healNeverHealthy(verifier, mutant.source, [searchRepair({ parallelism: 2, maxTrials: 64, timeBudgetMs: 300_000 })]);
@@ -80,7 +82,8 @@ describe('the search rung', () => {
 }
 `;
     const dir = doublingOrganism('branches', genome);
-    const { verifier } = await verifierAt(path.join(tmp.dir, 'branches'), dir, 'branches');
+    // Eight inputs hold both kinds: some with n % 4 === 3, which fail, and others, which pass.
+    const { verifier } = await verifierAt(path.join(tmp.dir, 'branches'), dir, 'branches', null, 8);
     const failed = await verifier.verify(genome);
     const small = { parallelism: 2, maxTrials: 4, timeBudgetMs: 300_000 };
     const located = await healNeverHealthy(verifier, genome, [searchRepair(small)], failed);
@@ -134,4 +137,42 @@ describe('a seed that never passed', () => {
     const genome = await getJson(app, `/genomes/${status.genomeId}`);
     expect(genome.source).toBe(seed);
   }, 300_000);
+});
+
+describe('coverage runs', () => {
+  it('run in the whole sandbox: a genome that reads a file outside under coverage is refused, and its lines are still counted', async () => {
+    const sandbox = await detectSandbox({ settings: sandboxSettingsFromEnv(), dataDir: tmp.dir });
+    expect(sandbox?.permissionFlag, 'this test needs the permission model layer').toBeTruthy();
+    // Readable by everyone, the sandbox's uid included: only the permission model stands between it and the genome.
+    const outside = path.join(tmp.dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    chmodSync(tmp.dir, 0o755);
+    chmodSync(outside, 0o755);
+    const secret = path.join(outside, 'secret.txt');
+    writeFileSync(secret, 'the secret');
+    chmodSync(secret, 0o644);
+    // Doubles its input when the read is refused; answers wrongly, with the secret, when it is not.
+    const genome = `${READ}function main({ n }) {
+  let leaked = null;
+  try {
+    leaked = require('fs').readFileSync(${JSON.stringify(secret)}, 'utf8');
+  } catch (err) {
+    console.log(err.code);
+  }
+  console.log(JSON.stringify(leaked === null ? n * 2 : leaked));
+}
+`;
+    const dir = doublingOrganism('reader', genome);
+    const { verifier } = await verifierAt(path.join(tmp.dir, 'reader'), dir, 'reader', sandbox);
+    const cases = verifier.suite.cases.slice(0, 2);
+    const samples = await searchRunsFor(verifier).coverage(genome, cases, 2, new AbortController().signal);
+    expect(samples).toHaveLength(2);
+    for (const s of samples) {
+      expect(['ok', 'slow']).toContain(s.verdict);
+      // The read (line 5), the refusal's catch (line 7) and the answer (line 9) ran.
+      expect([...(s.lines ?? [])]).toEqual(expect.arrayContaining([2, 5, 7, 9]));
+    }
+    const refused = await verifier.check(genome, cases[0]!);
+    expect(refused.progress).toEqual(['ERR_ACCESS_DENIED']);
+  }, 120_000);
 });

@@ -69,7 +69,7 @@ describe('api client', () => {
 
   it('sends chaos_type as JSON and an empty object for random', async () => {
     const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) =>
-      json({ chaos_type: 'random', line: 1, before: 'a', after: 'b', description: 'd', generation: 1, genomeId: 'g' }),
+      json({ message: 'd', chaos_type: 'random', line: 1, before: 'a', after: 'b', description: 'd', expect: ['crashed'], seed: 3, generation: 1, genomeId: 'g' }),
     );
     const api = createApiClient('http://api.test', fetchMock);
     await api.triggerChaos('off-by-one');

@@ -13,10 +13,8 @@ import {
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
-  OrganismsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
-  StatusSchema,
   type ChaosResult,
   type ChaosTypesResponse,
   type CounterexamplesResponse,
@@ -26,23 +24,15 @@ import {
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
-  type OrganismsResponse,
   type RollbackResult,
   type RunsResponse,
-  type Status,
-} from './schemas';
+} from '@ouroboros/contract';
+import { OrganismsReadSchema as OrganismsResponseSchema, StatusSchema, type OrganismsResponse, type Status } from './tolerant-schemas';
+import { apiBaseUrl } from './api-url';
 import { readToken } from './token';
 
-export const DEFAULT_API_URL = 'http://localhost:8000';
+export { apiBaseUrl, DEFAULT_API_URL } from './api-url';
 export const REQUEST_TIMEOUT_MS = 4000;
-
-/** The backend base URL, from NEXT_PUBLIC_API_URL (inlined at build time), without a trailing slash. */
-export function apiBaseUrl(): string {
-  // Must stay a literal `process.env.NEXT_PUBLIC_API_URL` so Next can inline it into the bundle.
-  const configured = process.env.NEXT_PUBLIC_API_URL;
-  const url = configured && configured.trim() !== '' ? configured.trim() : DEFAULT_API_URL;
-  return url.replace(/\/+$/, '');
-}
 
 /**
  * - network: the backend could not be reached (refused, DNS, CORS, timeout).

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { collapseFailed, describeFailed } from './lineage';
-import type { LineageEntry } from './schemas';
+import type { LineageEntry } from '@ouroboros/contract';
 
-const entry = (generation: number, cause: LineageEntry['cause'], healthy: boolean | undefined, live = false): LineageEntry => ({
+const entry = (generation: number, cause: LineageEntry['cause'], healthy: boolean, live = false): LineageEntry => ({
   id: `g${generation}`,
   generation,
   parentId: generation === 0 ? null : `g${generation - 1}`,
@@ -10,7 +10,7 @@ const entry = (generation: number, cause: LineageEntry['cause'], healthy: boolea
   summary: `${cause} ${generation}`,
   createdAt: new Date(generation * 1000).toISOString(),
   live,
-  ...(healthy === undefined ? {} : { healthy }),
+  healthy,
   fitness: null,
 });
 
@@ -37,8 +37,8 @@ describe('collapseFailed', () => {
     ]);
   });
 
-  it('never folds the live genome, nor an entry from a backend that does not say whether it held', () => {
-    const rows = collapseFailed([entry(2, 'chaos', false, true), entry(1, 'chaos', undefined), entry(0, 'seed', true)]);
+  it('never folds the live genome', () => {
+    const rows = collapseFailed([entry(2, 'chaos', false, true), entry(1, 'chaos', true), entry(0, 'seed', true)]);
     expect(rows.map((r) => r.kind)).toEqual(['genome', 'genome', 'genome']);
   });
 });

@@ -2,7 +2,7 @@
  * The lineage of the best genome as the evolution panel tells it: the ancestors that held, with each stretch of
  * generations that failed (chaos that broke the genome until a heal repaired it) folded into one row.
  */
-import type { LineageEntry } from './schemas';
+import type { LineageEntry } from '@ouroboros/contract';
 
 export type LineageRow = { kind: 'genome'; entry: LineageEntry } | { kind: 'failed'; entries: LineageEntry[] };
 

@@ -1,5 +1,6 @@
 /** Contract-shaped sample data for the component and hook tests. */
-import type { ChaosType, GenomeDetail, GenomeSummary, LogEntry, Run, Status } from '@/lib/schemas';
+import type { ChaosType, GenomeDetail, GenomeSummary, LogEntry, Run } from '@ouroboros/contract';
+import type { Status } from '@/lib/tolerant-schemas';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
 export const iso = (offsetS: number) => new Date(T0 + offsetS * 1000).toISOString();
@@ -7,6 +8,7 @@ export const iso = (offsetS: number) => new Date(T0 + offsetS * 1000).toISOStrin
 export function makeRun(id: number, over: Partial<Run> = {}): Run {
   return {
     id,
+    number: id,
     generation: 0,
     genomeId: '0000000000000000',
     seed: id * 7,
@@ -16,6 +18,7 @@ export function makeRun(id: number, over: Partial<Run> = {}): Run {
     signal: null,
     verdict: 'ok',
     error: null,
+    suiteCase: null,
     ...over,
   };
 }
@@ -38,8 +41,20 @@ export function makeStatus(over: Partial<Status> = {}): Status {
       p95Ms: 61.9,
     },
     uptimeS: 3725,
+    generationSince: iso(35),
     lastError: { verdict: 'crashed', error: 'TypeError: arr.length is not a function', at: iso(30), generation: 2 },
     lastMutation: { generation: 3, genomeId: 'abcdef0123456789', cause: 'heal', at: iso(35), summary: 'healed by reverting hunk 1' },
+    healing: { inProgress: false, cannotHeal: null, ladder: ['minimal-revert', 'rollback'], unavailable: [] },
+    backoff: null,
+    quarantine: null,
+    crashLoop: false,
+    lastIncident: null,
+    verification: {
+      state: 'passed',
+      suite: { fingerprint: 'f00d', size: 12, regression: 0, edge: 4, property: 8 },
+      timeMs: 180,
+      failure: null,
+    },
     ...over,
   };
 }
@@ -79,8 +94,20 @@ export function makeGenome(generation: number, over: Partial<GenomeSummary> = {}
     summary: generation === 0 ? 'seed genome' : `mutation ${generation}`,
     live: false,
     healthy: true,
+    verified: true,
+    verification: {
+      state: 'passed',
+      suite: 'f00d',
+      suiteSize: 12,
+      timeMs: 180,
+      runs: 12,
+      verifiedAt: iso(generation * 10 + 1),
+      failure: null,
+      counterexample: null,
+    },
     runs: { total: 10, ok: 10, failed: 0 },
     lastVerdict: 'ok',
+    fitness: null,
     ...over,
   };
 }
@@ -98,7 +125,7 @@ export const SAMPLE_DIFF = [
 ].join('\n');
 
 export function makeDetail(generation: number, over: Partial<GenomeDetail> = {}): GenomeDetail {
-  return { ...makeGenome(generation), source: 'function sort(arr) {}\n', diff: generation === 0 ? '' : SAMPLE_DIFF, ...over };
+  return { ...makeGenome(generation), source: 'function sort(arr) {}\n', diff: generation === 0 ? '' : SAMPLE_DIFF, detail: {}, ...over };
 }
 
 export const CHAOS_TYPES: ChaosType[] = [

@@ -2,7 +2,7 @@
  * Where the stream's events come from: each supervisor's events, the log book and the evolution runs, turned
  * into journal events. Subscribes only; nothing here changes what the producers do.
  */
-import type { EvolutionProgress } from '../evolution/engine.js';
+import type { EvolutionProgress } from '../evolution/progress.js';
 import type { LogBook } from '../watcher/logbook.js';
 import type { SupervisorEventMap, SupervisorEvents } from '../watcher/events.js';
 import type { EventJournal } from './journal.js';

@@ -6,8 +6,7 @@
  * about the connection itself and never stored.
  */
 import { z } from 'zod';
-import { STATES } from '../domain.js';
-import { Cause, Incident, LogEntry, Run, Verdict } from '../routes/schemas.js';
+import { CauseSchema as Cause, IncidentSchema as Incident, LogEntrySchema as LogEntry, RunSchema as Run, STATES, VerdictSchema as Verdict } from '@ouroboros/contract';
 
 const State = z.enum(STATES);
 

@@ -1,13 +1,15 @@
 /**
- * Evolution for the whole server: one run per organism at a time (started, cancelled and reported through the
- * routes), and the fitness recorder, which measures every genome that becomes live, in the background, one at a
- * time per organism and never on the watcher's loop.
+ * Evolution runs for the whole server: one run per organism at a time, started, cancelled and reported through the
+ * routes. The fitness recorder (recorder.ts) measures the genomes that become live; this service builds each
+ * organism's benchmark and hands it to both.
  *
  * Every measurement of the server (recorder and runs alike) takes one lock, so no two measurements time each
  * other's load. Candidate files live in DATA_DIR/organisms/<name>/evolve; runs go through the same sandbox as
  * the organism's own runs.
  */
+import type { EvolutionView, LineageEntry } from '@ouroboros/contract';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sourceHash } from '../lib/source-hash.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -21,10 +23,12 @@ import type { Sandbox } from '../sandbox/types.js';
 import type { Fleet } from '../watcher/fleet.js';
 import type { LogBook } from '../watcher/logbook.js';
 import type { Supervisor } from '../watcher/supervisor.js';
-import { Bench, BenchCancelled } from './bench.js';
-import { newProgress, runEvolution, SOURCE_NAMES, type EvolutionProgress, type Member, type RunSettings, type SourceName } from './engine.js';
-import { describeFitness, fitnessFromRow, type Fitness, type PassedFitness } from './fitness.js';
+import { Bench } from './bench.js';
+import { runEvolution, type Member } from './engine.js';
+import { fitnessFromRow, type Fitness, type PassedFitness } from './fitness.js';
 import { askForFaster } from './llm.js';
+import { newProgress, SOURCE_NAMES, type EvolutionProgress, type RunSettings, type SourceName } from './progress.js';
+import { FitnessRecorder } from './recorder.js';
 
 export interface EvolutionServiceOptions {
   config: Config;
@@ -46,38 +50,7 @@ export interface EvolveRequest {
   seed?: number | undefined;
 }
 
-export interface LineageEntry {
-  id: string;
-  generation: number;
-  parentId: string | null;
-  cause: GenomeRow['cause'];
-  summary: string;
-  createdAt: string;
-  live: boolean;
-  /** Passed a run (or its heal's trial): an ancestor that held, not a chaos generation that failed. */
-  healthy: boolean;
-  fitness: Fitness | null;
-}
-
-export interface EvolutionView {
-  organism: string;
-  /** Whether the organism defines a fitness (else it cannot evolve), and why not. */
-  available: boolean;
-  unavailable: string | null;
-  running: boolean;
-  /** The sources a run may use here. */
-  sources: SourceName[];
-  defaults: Omit<RunSettings, 'seed' | 'sources'>;
-  /** The current run, or the last one (kept across restarts). */
-  run: EvolutionProgress | null;
-  live: { genomeId: string; generation: number; fitness: Fitness | null };
-  /** The best genome's ancestry, newest first: each with its cause and fitness (its diff: GET /genomes/:id). */
-  lineage: LineageEntry[];
-  lineageTruncated: boolean;
-}
-
 const LINEAGE_MAX = 30;
-const RECORDER_SLACK = 5;
 const READY_POLL_MS = 100;
 
 interface RunHandle {
@@ -92,13 +65,8 @@ export class EvolutionService {
   private readonly runs = new Map<string, RunHandle>();
   private readonly budget: CallBudget | null;
   private readonly client: ChatClient | null;
-  /** Fitness measured by the run that promotes a genome, stored when the promotion lands. */
-  private readonly presets = new Map<string, PassedFitness>();
-  private readonly queues = new Map<string, string[]>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly draining = new Map<string, Promise<void>>();
+  private readonly recorder: FitnessRecorder;
   private readonly stopping = new AbortController();
-  private readonly unsubscribe: (() => void)[] = [];
   private readonly progressListeners = new Set<(p: EvolutionProgress) => void>();
   private started = false;
 
@@ -124,9 +92,17 @@ export class EvolutionService {
       }
       this.benches.set(s.name, bench);
     }
+    this.recorder = new FitnessRecorder({
+      store: o.store,
+      logbook: o.logbook,
+      logger: o.logger,
+      bench: (organism) => this.bench(organism),
+      measureLive: o.config.evolve.fitness,
+      delayMs: o.config.evolve.fitnessDelayMs,
+    });
   }
 
-  /** Subscribes to promotions and measures the live genomes that have no fitness yet. */
+  /** Clears what a previous process left in the benchmarks' folders and starts the recorder on every organism. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
@@ -134,21 +110,16 @@ export class EvolutionService {
       const bench = this.benches.get(s.name);
       if (!bench) continue;
       await bench.sweep();
-      const onPromoted = () => this.onPromoted(s);
-      s.events.on('promoted', onPromoted);
-      this.unsubscribe.push(() => s.events.off('promoted', onPromoted));
-      if (this.o.config.evolve.fitness && !this.o.store.getFitness(s.liveGenome.id)) this.enqueue(s, s.liveGenome.id);
+      this.recorder.watch(s);
     }
   }
 
   /** Cancels the runs, stops the recorder and waits for what is in flight (at most the current organism run). */
   async stop(): Promise<void> {
     this.stopping.abort();
-    for (const off of this.unsubscribe.splice(0)) off();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    const recorder = this.recorder.stop();
     for (const r of this.runs.values()) r.controller.abort();
-    await Promise.allSettled([...[...this.runs.values()].map((r) => r.done), ...this.draining.values()]);
+    await Promise.allSettled([...[...this.runs.values()].map((r) => r.done), recorder]);
   }
 
   bench(organism: string): Bench | null {
@@ -367,106 +338,16 @@ export class EvolutionService {
       const f = v.failure;
       return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
     }
-    const key = `${s.name}\0${sourceHash(c.source)}`;
-    this.presets.set(key, fitness);
+    const release = this.recorder.expect(s.name, sourceHash(c.source), fitness);
     try {
       const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });
-      if (!this.o.store.getFitness(row.id)) this.storeFitness(row.id, fitness);
+      if (!this.o.store.getFitness(row.id)) this.recorder.record(row.id, fitness);
       return { genomeId: row.id, generation: row.generation };
     } catch (err) {
       if (err instanceof StaleLiveGenomeError) return { refused: 'the live genome changed before the promotion could land (compare-and-swap)' };
       throw err;
     } finally {
-      this.presets.delete(key);
+      release();
     }
-  }
-
-  // ---- the fitness recorder ------------------------------------------------------------------------------
-
-  private onPromoted(s: Supervisor): void {
-    const g = s.liveGenome;
-    const preset = this.presets.get(`${s.name}\0${g.sourceHash}`);
-    if (preset && g.cause === 'evolve') {
-      this.storeFitness(g.id, preset);
-      return;
-    }
-    if (this.o.config.evolve.fitness) this.enqueue(s, g.id);
-  }
-
-  private storeFitness(genomeId: string, f: Fitness): void {
-    try {
-      this.o.store.setFitness({
-        genomeId,
-        measuredAt: f.measuredAt,
-        gate: f.gate,
-        timeMs: f.gate === 'passed' ? f.timeMs : null,
-        codeSize: f.codeSize,
-        benchmark: f.benchmark,
-        data: f as unknown as Record<string, unknown>,
-      });
-    } catch (err) {
-      if (!this.stopping.signal.aborted) throw err;
-    }
-  }
-
-  private enqueue(s: Supervisor, genomeId: string): void {
-    if (this.stopping.signal.aborted) return;
-    const q = this.queues.get(s.name) ?? [];
-    if (!q.includes(genomeId)) q.push(genomeId);
-    this.queues.set(s.name, q);
-    // Debounced: a burst of promotions (chaos, then its heal) is measured once it settles, the live genome first.
-    clearTimeout(this.timers.get(s.name));
-    const timer = setTimeout(() => {
-      this.timers.delete(s.name);
-      this.drain(s);
-    }, this.o.config.evolve.fitnessDelayMs);
-    timer.unref?.();
-    this.timers.set(s.name, timer);
-  }
-
-  private drain(s: Supervisor): void {
-    if (this.draining.has(s.name)) return;
-    const work = (async () => {
-      const q = this.queues.get(s.name) ?? [];
-      while (q.length > 0 && !this.stopping.signal.aborted) {
-        // The live genome first, then the others, newest first.
-        const liveIndex = q.indexOf(s.liveGenome.id);
-        const [id] = q.splice(liveIndex >= 0 ? liveIndex : q.length - 1, 1);
-        if (id) await this.measureGenome(s, id);
-      }
-    })()
-      .catch((err: unknown) => {
-        if (!(err instanceof BenchCancelled) && !this.stopping.signal.aborted) this.o.logger?.error({ err, organism: s.name }, 'measuring a fitness failed');
-      })
-      .finally(() => {
-        this.draining.delete(s.name);
-        if ((this.queues.get(s.name)?.length ?? 0) > 0 && !this.stopping.signal.aborted) this.drain(s);
-      });
-    this.draining.set(s.name, work);
-  }
-
-  private async measureGenome(s: Supervisor, genomeId: string): Promise<void> {
-    const bench = this.benches.get(s.name);
-    if (!bench || this.o.store.getFitness(genomeId)) return;
-    const g = this.o.store.getGenome(genomeId);
-    if (!g) return;
-    const known = this.o.store.fitnessBySource(s.name, g.sourceHash, bench.fingerprint);
-    if (known) {
-      this.storeFitness(g.id, { ...(known.data as unknown as Fitness), reusedFrom: known.genomeId });
-      return;
-    }
-    // Let a heal have the machine: its trials are what brings the organism back.
-    const waitUntil = Date.now() + 60_000;
-    while (s.isHealing && Date.now() < waitUntil && !this.stopping.signal.aborted) await sleep(READY_POLL_MS);
-    // A timed run may take RECORDER_SLACK times the organism's last measured time (at least a second and a half):
-    // chaos that makes a genome crawl must not hold a core, or the server's shutdown, for the full limit.
-    const reference = fitnessFromRow(this.o.store.lastPassingFitness(s.name, bench.fingerprint));
-    const limits = reference?.gate === 'passed' ? new Map(reference.inputs.map((i) => [i.name, Math.max(1500, RECORDER_SLACK * i.medianMs)])) : undefined;
-    const m = await bench.measure(g.source, { signal: this.stopping.signal, ...(limits ? { timeLimitsMs: limits } : {}) });
-    const fitness = m.fitness ?? bench.gaveUpAsFailed(g.source, m, `${RECORDER_SLACK} times the organism's last measured time`);
-    this.storeFitness(g.id, fitness);
-    this.o.logbook.append(s.name, 'watcher', 'info', `fitness of generation ${g.generation} (${g.cause}): ${describeFitness(fitness)}`);
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -6,7 +6,7 @@ import { ChaosNotApplicable } from '../chaos/types.js';
 import { errors } from '../http/errors.js';
 import { PausedError } from '../watcher/supervisor.js';
 import { originalChaosMessage } from './original-api.js';
-import { ErrorBody } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody, ChaosResultSchema, ChaosTypesResponseSchema } from '@ouroboros/contract';
 import type { OrganismScope } from './scope.js';
 
 const ChaosRequest = z
@@ -17,19 +17,6 @@ const ChaosRequest = z
   // A bodiless POST arrives as null: it means "random".
   .nullish();
 
-const ChaosResponse = z.object({
-  message: z.string().describe('what was done, in words (original clients read it)'),
-  chaos_type: z.string(),
-  line: z.number().int(),
-  before: z.string(),
-  after: z.string(),
-  description: z.string(),
-  expect: z.array(z.string()).describe('the verdicts this corruption is meant to produce'),
-  seed: z.number().int(),
-  generation: z.number().int(),
-  genomeId: z.string(),
-});
-
 /** GET /chaos/types: the catalogue is the same for every organism. */
 export const chaosTypeRoutes: FastifyPluginAsync = async (app) => {
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -37,7 +24,7 @@ export const chaosTypeRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         summary: 'Every chaos type with a one-line description',
-        response: { 200: z.object({ types: z.array(z.object({ type: z.string(), description: z.string() })) }) },
+        response: { 200: ChaosTypesResponseSchema },
       },
     },
     async () => ({ types: chaosCatalogue() }),
@@ -53,7 +40,7 @@ export const chaosRoutes: FastifyPluginAsync<OrganismScope> = async (app, { reso
       schema: {
         summary: 'Corrupt the live genome; the result becomes a new generation with cause "chaos"',
         body: ChaosRequest,
-        response: { 200: ChaosResponse, 400: ErrorBody, 409: ErrorBody },
+        response: { 200: ChaosResultSchema, 400: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { STATES } from '../domain.js';
 import { errors } from '../http/errors.js';
 import { HealRefused, type Supervisor } from '../watcher/supervisor.js';
-import { ErrorBody } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody } from '@ouroboros/contract';
 import type { OrganismScope } from './scope.js';
 
 const OrganismControl = z.object({

@@ -6,7 +6,8 @@ import { errors } from '../http/errors.js';
 import { parseCursor } from '../events/cursor.js';
 import { parseTypes } from '../events/filter.js';
 import { JOURNAL_EVENT_TYPES } from '../events/types.js';
-import { ErrorBody, queryInt } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody } from '@ouroboros/contract';
+import { queryInt } from './query-int.js';
 import type { OrganismScope } from './scope.js';
 
 const DESCRIPTION = [

@@ -5,7 +5,16 @@ import { errors } from '../http/errors.js';
 import { genomeDiff } from '../genome/diff.js';
 import type { CounterexampleRow, FitnessRow, GenomeRow } from '../genome/store.js';
 import { fitnessFromRow } from '../evolution/fitness.js';
-import { Counterexample, ErrorBody, GenomeDetail, GenomeSummary, queryInt, SuiteShape } from './schemas.js';
+import {
+  ApiErrorBodySchema as ErrorBody,
+  CounterexamplesResponseSchema,
+  GenomeDetailSchema,
+  GenomesResponseSchema,
+  RollbackResultSchema,
+  type Counterexample,
+  type GenomeSummary,
+} from '@ouroboros/contract';
+import { queryInt } from './query-int.js';
 import type { OrganismScope } from './scope.js';
 
 // Loose, not strict: under /organisms/:name the params also carry the organism's name, which must survive parsing.
@@ -16,7 +25,7 @@ const GenomeParams = z.looseObject({
 export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  const summarise = (g: GenomeRow, liveId: string, fitness: FitnessRow | null = app.store.getFitness(g.id)): z.infer<typeof GenomeSummary> => ({
+  const summarise = (g: GenomeRow, liveId: string, fitness: FitnessRow | null = app.store.getFitness(g.id)): GenomeSummary => ({
     id: g.id,
     generation: g.generation,
     parentId: g.parentId,
@@ -29,7 +38,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     verification: verificationOf(g, (id) => app.store.getCounterexample(id)),
     runs: { total: g.runsTotal, ok: g.runsOk, failed: g.runsTotal - g.runsOk },
     lastVerdict: g.lastVerdict,
-    fitness: fitnessFromRow(fitness) as z.infer<typeof GenomeSummary>['fitness'],
+    fitness: fitnessFromRow(fitness) as GenomeSummary['fitness'],
   });
 
   const find = (organism: string, id: string): GenomeRow => {
@@ -48,7 +57,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
           offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
         }),
         response: {
-          200: z.object({ genomes: z.array(GenomeSummary), count: z.number().int(), total: z.number().int() }),
+          200: GenomesResponseSchema,
           400: ErrorBody,
         },
       },
@@ -70,7 +79,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
       schema: {
         summary: 'One genome: its source, its parent and the unified diff against the parent',
         params: GenomeParams,
-        response: { 200: GenomeDetail, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: GenomeDetailSchema, 400: ErrorBody, 404: ErrorBody },
       },
     },
     async (req) => {
@@ -86,9 +95,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     {
       schema: {
         summary: "The organism's immune memory: every input that exposed a bug its suite missed, shrunk; each joins every later verification",
-        response: {
-          200: z.object({ organism: z.string(), counterexamples: z.array(Counterexample), count: z.number().int(), suite: SuiteShape }),
-        },
+        response: { 200: CounterexamplesResponseSchema },
       },
     },
     async (req) => {
@@ -106,7 +113,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
         summary: 'Promote a past healthy genome again, as a new generation with cause "rollback"',
         params: GenomeParams,
         response: {
-          200: z.object({ generation: z.number().int(), genomeId: z.string(), rolledBackTo: z.string() }),
+          200: RollbackResultSchema,
           400: ErrorBody,
           404: ErrorBody,
           409: ErrorBody,
@@ -124,7 +131,7 @@ export const genomeRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
   );
 };
 
-const counterexampleView = (c: CounterexampleRow): z.infer<typeof Counterexample> => ({
+const counterexampleView = (c: CounterexampleRow): Counterexample => ({
   id: c.id,
   inputHash: c.inputHash,
   input: c.input,
@@ -139,7 +146,7 @@ const counterexampleView = (c: CounterexampleRow): z.infer<typeof Counterexample
 });
 
 /** A genome's verification record as the API shows it; a demotion names its counterexample, read from the memory. */
-function verificationOf(g: GenomeRow, counterexample: (id: number) => CounterexampleRow | null): z.infer<typeof GenomeSummary>['verification'] {
+function verificationOf(g: GenomeRow, counterexample: (id: number) => CounterexampleRow | null): GenomeSummary['verification'] {
   const d = g.verificationDetail;
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   const demotedBy = d.demotedBy as { counterexample?: number } | undefined;
@@ -151,7 +158,7 @@ function verificationOf(g: GenomeRow, counterexample: (id: number) => Counterexa
     timeMs: num(d.timeMs),
     runs: num(d.runs),
     verifiedAt: typeof d.verifiedAt === 'string' ? d.verifiedAt : null,
-    failure: (d.failure as z.infer<typeof GenomeSummary>['verification']['failure'] | undefined) ?? null,
+    failure: (d.failure as GenomeSummary['verification']['failure'] | undefined) ?? null,
     counterexample: ce ? counterexampleView(ce) : null,
   };
 }

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { originalLogLine } from './original-api.js';
-import { ErrorBody, LogEntry, queryInt } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody, LogsResponseSchema } from '@ouroboros/contract';
+import { queryInt } from './query-int.js';
 import type { OrganismScope } from './scope.js';
 
 export const logRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
@@ -16,10 +17,7 @@ export const logRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolv
           since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
         }),
         response: {
-          200: z.object({
-            entries: z.array(LogEntry),
-            count: z.number().int(),
-            lastSeq: z.number().int(),
+          200: LogsResponseSchema.extend({
             logs: z.array(z.string()).describe('original clients: the same entries, one line each'),
           }),
           400: ErrorBody,

@@ -1,20 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { STATES } from '../domain.js';
-import { Verdict } from './schemas.js';
-
-const OrganismSummary = z.object({
-  name: z.string(),
-  description: z.string(),
-  default: z.boolean().describe('the organism the routes without /organisms/:name answer for'),
-  state: z.enum(STATES),
-  generation: z.number().int(),
-  genomeId: z.string(),
-  totalRuns: z.number().int(),
-  successRate: z.number().nullable(),
-  lastVerdict: Verdict.nullable(),
-});
+import { OrganismsResponseSchema } from '@ouroboros/contract';
 
 export const organismRoutes: FastifyPluginAsync = async (app) => {
   app.withTypeProvider<ZodTypeProvider>().get(
@@ -22,7 +8,7 @@ export const organismRoutes: FastifyPluginAsync = async (app) => {
     {
       schema: {
         summary: 'Every organism with its state at a glance; each has its routes under /organisms/:name',
-        response: { 200: z.object({ organisms: z.array(OrganismSummary), count: z.number().int() }) },
+        response: { 200: OrganismsResponseSchema },
       },
     },
     async () => {

@@ -18,7 +18,8 @@ import { z } from 'zod';
 import type { OrganismState } from '../domain.js';
 import type { GenomeRow, RunRow } from '../genome/store.js';
 import type { StatusSnapshot } from '../watcher/supervisor.js';
-import { ErrorBody, queryInt } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody } from '@ouroboros/contract';
+import { queryInt } from './query-int.js';
 import type { OrganismScope } from './scope.js';
 
 export const ORIGINAL_STATUSES = ['ALIVE', 'CRASHED', 'MUTATING'] as const;

@@ -2,12 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { originalStatus, OriginalStatusFields, RecentRunTimes } from './original-api.js';
-import { ErrorBody, queryInt, Run, Status } from './schemas.js';
+import { ApiErrorBodySchema as ErrorBody, RunsResponseSchema, StatusSchema, type Run } from '@ouroboros/contract';
+import { queryInt } from './query-int.js';
 import type { OrganismScope } from './scope.js';
 
 import type { RunRow } from '../genome/store.js';
 
-export const toApiRun = ({ organism: _organism, trial: _trial, ...run }: RunRow): z.infer<typeof Run> => run;
+export const toApiRun = ({ organism: _organism, trial: _trial, ...run }: RunRow): Run => run;
 
 export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { resolve }) => {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -18,7 +19,7 @@ export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
     {
       schema: {
         summary: 'Vital signs: state, generation, last run, statistics, last error and last mutation',
-        response: { 200: Status.extend(OriginalStatusFields.shape) },
+        response: { 200: StatusSchema.extend(OriginalStatusFields.shape) },
       },
     },
     async (req) => {
@@ -42,7 +43,7 @@ export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
           limit: queryInt(1, 1000).optional(),
           since: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
         }),
-        response: { 200: z.object({ runs: z.array(Run), count: z.number().int() }), 400: ErrorBody },
+        response: { 200: RunsResponseSchema, 400: ErrorBody },
       },
     },
     async (req) => {

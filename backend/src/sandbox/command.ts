@@ -8,8 +8,10 @@ export interface RunSpec {
   cpuSeconds?: number;
   /** More flags for node, before the file (the CPU-time report's preload). */
   nodeArgs?: readonly string[];
-  /** Overrides the file-size limit (default 0: an organism writes no file); a coverage run writes V8's report. */
+  /** Overrides the file-size limit (default 0: an organism writes no file); a coverage run writes its report. */
   fileSizeBytes?: number;
+  /** The one file the permission model lets the run write (a coverage run's report); none by default. */
+  allowFsWrite?: string;
 }
 
 /** Processes (threads count) per uid: room for many organisms' threads, not for a fork bomb. */
@@ -38,7 +40,7 @@ export function runRlimits(sandbox: Sandbox, run: RunSpec): RunRlimits {
  */
 export function sandboxCommand(sandbox: Sandbox | null | undefined, nodePath: string, run: RunSpec): { command: string; args: string[] } {
   const node = [nodePath];
-  if (sandbox?.permissionFlag) node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`);
+  if (sandbox?.permissionFlag) node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`, ...(run.allowFsWrite ? [`--allow-fs-write=${run.allowFsWrite}`] : []));
   if (sandbox) node.push(...sandbox.nodeFlags);
   node.push(...(run.nodeArgs ?? []), `--max-old-space-size=${run.maxOldSpaceMb}`, run.file);
   if (!sandbox) return { command: nodePath, args: node.slice(1) };

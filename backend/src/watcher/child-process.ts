@@ -34,10 +34,12 @@ export interface ChildRunOptions {
   signal?: AbortSignal;
   /** Have the run report its CPU time (cpu-report.ts): evolution's measurements, which load must not sway. */
   measureCpu?: boolean;
-  /** The organism's whole environment (default: empty); a coverage run's NODE_V8_COVERAGE. */
+  /** The organism's whole environment (default: empty); a coverage run's report file. */
   env?: Readonly<Record<string, string>>;
   /** The sandbox's file-size limit for this run (default 0). */
   fileSizeBytes?: number;
+  /** The one file the permission model lets the run write (default: none). */
+  allowFsWrite?: string;
 }
 
 export interface ChildOutcome {
@@ -86,6 +88,7 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
       ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
       ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
       ...(opts.fileSizeBytes !== undefined ? { fileSizeBytes: opts.fileSizeBytes } : {}),
+      ...(opts.allowFsWrite ? { allowFsWrite: opts.allowFsWrite } : {}),
     });
     const child = spawn(command, args, {
       cwd: opts.cwd,

@@ -26,6 +26,8 @@ export interface RunLimits {
   /** The run's environment (default: empty) and file-size limit (default 0): a coverage run's, see healing/search. */
   env?: Readonly<Record<string, string>>;
   fileSizeBytes?: number;
+  /** The one file the permission model lets the run write (a coverage run's report); none by default. */
+  allowFsWrite?: string;
 }
 
 export interface GenomeRunResult extends RunOutcome {
@@ -78,6 +80,7 @@ export async function runGenomeOn(
     ...(limits.measureCpu ? { measureCpu: true } : {}),
     ...(limits.env ? { env: limits.env } : {}),
     ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
+    ...(limits.allowFsWrite ? { allowFsWrite: limits.allowFsWrite } : {}),
   });
   const classified = classify(
     outcome,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeLog, makeRun, makeStatus } from '@/test/fixtures';
 import { appendLogs, appendRuns, continueFeed, continueRuns, pageQuery, type Feed } from './feeds';
-import type { LogEntry, Run } from '../schemas';
+import type { LogEntry, Run } from '@ouroboros/contract';
 
 const runs = (ids: number[], restarts = 0): Feed<Run> => ({ items: ids.map((id) => makeRun(id)), cursor: ids.at(-1) ?? null, restarts });
 

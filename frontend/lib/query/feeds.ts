@@ -3,7 +3,8 @@
  * came after the cursor (`since`), and what arrives is appended to a bounded buffer. Pure, so the merge and the
  * cursor rules are tested without a backend.
  */
-import type { LogEntry, LogsResponse, Run, RunsResponse, Status } from '../schemas';
+import type { LogEntry, LogsResponse, Run, RunsResponse } from '@ouroboros/contract';
+import type { Status } from '../tolerant-schemas';
 
 export const MAX_LOGS = 500;
 export const MAX_RUNS = 60;

@@ -2,7 +2,7 @@
  * What the dashboard does with each event of the live stream, as pure decisions: which queries to refresh, and the
  * state changes to keep for the badge. Tested without a browser or a backend.
  */
-import type { OrganismState } from '../schemas';
+import type { OrganismState } from '@ouroboros/contract';
 
 /** A stream event as the dashboard reads it (the backend's contract: README, "Live events"). */
 export interface StreamEvent {

@@ -1,7 +1,8 @@
 'use client';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../api';
-import type { LogEntry, Run, Status } from '../schemas';
+import type { LogEntry, Run } from '@ouroboros/contract';
+import type { Status } from '../tolerant-schemas';
 import { POLL_INTERVAL_MS } from './client';
 import type { ConnectionState } from './connection';
 import { appendLogs, appendRuns, continueFeed, continueRuns, LOG_PAGE, MAX_RUNS, pageQuery, type Feed } from './feeds';

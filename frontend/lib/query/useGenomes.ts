@@ -1,7 +1,7 @@
 'use client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ApiClient } from '../api';
-import type { Status } from '../schemas';
+import type { Status } from '../tolerant-schemas';
 import { GENOME_PAGE, GENOME_REFRESH_MS, POLL_INTERVAL_MS } from './client';
 import { keys } from './keys';
 import { useCacheValue } from './cache-value';

@@ -1,7 +1,7 @@
 'use client';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiClient } from '../api';
-import type { Status } from '../schemas';
+import type { Status } from '../tolerant-schemas';
 import { useCacheValue, updateCacheValue } from './cache-value';
 import { POLL_INTERVAL_MS } from './client';
 import { answered, failed, initialConnection, type ConnectionState } from './connection';

@@ -3,15 +3,18 @@ import { act } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { ChaosPanel } from './ChaosPanel';
 import { ApiError } from '@/lib/api';
-import type { ChaosResult } from '@/lib/schemas';
+import type { ChaosResult } from '@ouroboros/contract';
 import { CHAOS_TYPES } from '@/test/fixtures';
 
 const RESULT: ChaosResult = {
+  message: 'Chaos injected: shifted a loop bound by one. Generation 4 is live.',
   chaos_type: 'off-by-one',
   line: 7,
   before: 'for (let i = 0; i < n; i++)',
   after: 'for (let i = 0; i <= n; i++)',
   description: 'shifted a loop bound by one',
+  expect: ['wrong'],
+  seed: 7,
   generation: 4,
   genomeId: 'abcdef0123456789',
 };

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import type { ChaosResult, ChaosType } from '@/lib/schemas';
+import type { ChaosResult, ChaosType } from '@ouroboros/contract';
 import { ApiError, errorMessage } from '@/lib/api';
 import { EMPTY_LINE, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ApiClient } from '@/lib/api';
-import { EvolutionViewSchema, type EvolutionRun, type EvolutionView, type Fitness } from '@/lib/schemas';
+import { EvolutionViewSchema, type EvolutionRun, type EvolutionView, type Fitness } from '@ouroboros/contract';
 import { withQueryClient } from '@/test/query';
 import { iso, makeDetail, makeGenome } from '@/test/fixtures';
 import { EvolutionPanel } from './EvolutionPanel';
@@ -18,6 +18,7 @@ const fit = (timeMs: number, codeSize = 300): Fitness => ({
   benchmark: 'b1',
   measuredAt: iso(0),
 });
+const FAILED = { gate: 'failed', reason: '', input: null, verdict: null, codeSize: 300, benchmark: 'b1', measuredAt: iso(0) } as const;
 
 const RUN: EvolutionRun = {
   id: 'bubble-sort-run-1',
@@ -55,9 +56,9 @@ const VIEW: EvolutionView = {
   run: RUN,
   live: { genomeId: '0000000000000002', generation: 2, fitness: fit(100, 420) },
   lineage: [
-    { id: '0000000000000002', generation: 2, parentId: '0000000000000001', cause: 'evolve', summary: 'evolved (LLM): 4x', createdAt: iso(20), live: true, fitness: fit(100, 420) },
-    { id: '0000000000000001', generation: 1, parentId: '0000000000000000', cause: 'chaos', summary: 'deleted a line', createdAt: iso(10), live: false, fitness: { gate: 'failed', reason: 'crashed on "empty"', input: 'empty', verdict: 'crashed', codeSize: 290, benchmark: 'b1', measuredAt: iso(11) } },
-    { id: '0000000000000000', generation: 0, parentId: null, cause: 'seed', summary: 'genome 0', createdAt: iso(0), live: false, fitness: null },
+    { id: '0000000000000002', generation: 2, parentId: '0000000000000001', cause: 'evolve', summary: 'evolved (LLM): 4x', createdAt: iso(20), live: true, healthy: true, fitness: fit(100, 420) },
+    { id: '0000000000000001', generation: 1, parentId: '0000000000000000', cause: 'chaos', summary: 'deleted a line', createdAt: iso(10), live: false, healthy: true, fitness: { gate: 'failed', reason: 'crashed on "empty"', input: 'empty', verdict: 'crashed', codeSize: 290, benchmark: 'b1', measuredAt: iso(11) } },
+    { id: '0000000000000000', generation: 0, parentId: null, cause: 'seed', summary: 'genome 0', createdAt: iso(0), live: false, healthy: true, fitness: null },
   ],
   lineageTruncated: false,
 };
@@ -180,7 +181,7 @@ describe('EvolutionPanel', () => {
   it('FitnessText says what a fitness is in a few words', () => {
     const { container, rerender } = render(<FitnessText fitness={fit(1234.5)} />);
     expect(container.textContent).toBe('1.23 s · 300 tokens');
-    rerender(<FitnessText fitness={{ gate: 'failed', reason: 'wrong on "empty"' }} />);
+    rerender(<FitnessText fitness={{ ...FAILED, reason: 'wrong on "empty"' }} />);
     expect(container.textContent).toBe('gate failed: wrong on "empty"');
     rerender(<FitnessText fitness={null} />);
     expect(container.textContent).toBe('fitness not measured yet');
@@ -188,19 +189,17 @@ describe('EvolutionPanel', () => {
 });
 
 describe('HistoryPanel with fitness', () => {
-  it('shows each generation’s fitness beside its runs, and nothing for a backend without fitness', () => {
+  it('shows each generation’s fitness beside its runs', () => {
     const genomes = [
       makeGenome(2, { cause: 'evolve', live: true, fitness: fit(100, 420) }),
-      makeGenome(1, { fitness: { gate: 'failed', reason: 'crashed on "empty"' } }),
+      makeGenome(1, { fitness: { ...FAILED, reason: 'crashed on "empty"' } }),
       makeGenome(0, { fitness: null }),
-      { ...makeGenome(3) },
     ];
-    render(<HistoryPanel genomes={genomes} total={4} selectedId={null} onSelect={vi.fn()} onRollback={vi.fn()} />);
+    render(<HistoryPanel genomes={genomes} total={3} selectedId={null} onSelect={vi.fn()} onRollback={vi.fn()} />);
     const rows = screen.getAllByTestId('genome-row');
     expect(within(rows[0]!).getByTestId('fitness').textContent).toBe('100 ms · 420 tokens');
     expect(within(rows[1]!).getByTestId('fitness').textContent).toBe('gate failed');
     expect(within(rows[1]!).getByTestId('fitness').getAttribute('title')).toBe('crashed on "empty"');
     expect(within(rows[2]!).getByTestId('fitness').textContent).toBe('fitness pending');
-    expect(within(rows[3]!).queryByTestId('fitness')).toBeNull();
   });
 });

@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { ApiError, errorMessage, type ApiClient, type EvolveOptions } from '@/lib/api';
 import { useCancelEvolutionMutation, useEvolveMutation } from '@/lib/query/mutations';
-import type { EvolutionView } from '@/lib/schemas';
+import type { EvolutionView } from '@ouroboros/contract';
+import { NumberField } from '@/ui/shell/NumberField';
 
 /** What the form's fields ask for; an empty or invalid field leaves the backend's default. */
 export function evolveOptions(view: EvolutionView, generations: string, population: string, useLlm: boolean): EvolveOptions {
@@ -44,30 +45,8 @@ export function EvolveForm({ api, view, disabled }: { api: ApiClient; view: Evol
           void run(() => evolve.mutateAsync(evolveOptions(view, generations, population, useLlm)));
         }}
       >
-        <label className="flex flex-col gap-0.5 text-muted">
-          generations
-          <input
-            type="number"
-            min={1}
-            max={1000}
-            value={generations}
-            placeholder={String(view.defaults.generations)}
-            onChange={(e) => setGenerations(e.target.value)}
-            className="w-20 border border-edge bg-void px-1 py-0.5 text-soft"
-          />
-        </label>
-        <label className="flex flex-col gap-0.5 text-muted">
-          population
-          <input
-            type="number"
-            min={1}
-            max={100}
-            value={population}
-            placeholder={String(view.defaults.population)}
-            onChange={(e) => setPopulation(e.target.value)}
-            className="w-20 border border-edge bg-void px-1 py-0.5 text-soft"
-          />
-        </label>
+        <NumberField label="generations" min={1} max={1000} value={generations} placeholder={String(view.defaults.generations)} onChange={setGenerations} />
+        <NumberField label="population" min={1} max={100} value={population} placeholder={String(view.defaults.population)} onChange={setPopulation} />
         {view.sources.includes('llm') ? (
           <label className="flex items-center gap-1 text-muted">
             <input type="checkbox" checked={useLlm} onChange={(e) => setUseLlm(e.target.checked)} /> LLM

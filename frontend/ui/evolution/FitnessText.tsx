@@ -1,5 +1,5 @@
 import { formatMs } from '@/lib/format';
-import type { Fitness } from '@/lib/schemas';
+import type { Fitness } from '@ouroboros/contract';
 
 /** "123 ms · 302 tokens", "gate failed: …" or "not measured": a fitness in a few words. */
 export function FitnessText({ fitness, compact = false }: { fitness: Fitness | null | undefined; compact?: boolean }) {

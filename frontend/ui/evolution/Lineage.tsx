@@ -5,7 +5,7 @@ import { errorMessage, type ApiClient } from '@/lib/api';
 import { shortId, withoutEmptyCode } from '@/lib/format';
 import { collapseFailed, describeFailed } from '@/lib/lineage';
 import { useGenomeDetail } from '@/lib/query/useGenomes';
-import type { LineageEntry } from '@/lib/schemas';
+import type { LineageEntry } from '@ouroboros/contract';
 import { CauseBadge } from '@/ui/shell/badges';
 import { Note } from '@/ui/shell/Panel';
 import { FitnessText } from './FitnessText';

@@ -2,7 +2,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatClock, formatMs } from '@/lib/format';
-import type { EvolutionRun } from '@/lib/schemas';
+import type { EvolutionRun } from '@ouroboros/contract';
 import { Note } from '@/ui/shell/Panel';
 import { FitnessText } from './FitnessText';
 

@@ -1,4 +1,4 @@
-import type { GenomeDetail } from '@/lib/schemas';
+import type { GenomeDetail } from '@ouroboros/contract';
 import { parseUnifiedDiff } from '@/lib/diff';
 import { formatDateTime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRef, useState } from 'react';
-import type { GenomeSummary, RollbackResult } from '@/lib/schemas';
+import type { GenomeSummary, RollbackResult } from '@ouroboros/contract';
 import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';

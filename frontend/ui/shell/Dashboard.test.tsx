@@ -23,7 +23,7 @@ function fakeApi(organism: string | null = null, made: Record<string, ApiClient>
     genomes: vi.fn(async () => ({ genomes, count: 3, total: 3 })),
     genome: vi.fn(async (id: string) => makeDetail(genomes.find((g) => g.id === id)!.generation, { id })),
     triggerChaos: vi.fn(async () => ({
-      chaos_type: 'off-by-one', line: 3, before: 'a', after: 'b', description: 'd', generation: 3, genomeId: 'x',
+      message: 'd', chaos_type: 'off-by-one', line: 3, before: 'a', after: 'b', description: 'd', expect: ['wrong'], seed: 1, generation: 3, genomeId: 'x',
     })),
     rollback: vi.fn(async () => ({ generation: 3, genomeId: 'y', rolledBackTo: genomes[2]!.id })),
   };

@@ -1,6 +1,6 @@
 'use client';
 
-import type { OrganismSummary } from '@/lib/schemas';
+import type { OrganismSummary } from '@/lib/tolerant-schemas';
 import { formatPercent } from '@/lib/format';
 import { stateStyle } from './badges';
 

@@ -1,4 +1,4 @@
-import type { Cause, KnownState, OrganismState, Run, Verdict } from '@/lib/schemas';
+import type { Cause, OrganismState, Run, Verdict } from '@ouroboros/contract';
 
 export interface StateStyle {
   text: string;
@@ -8,7 +8,7 @@ export interface StateStyle {
 }
 
 /** One entry per state the dashboard colours; a state the backend adds later is shown by its name (stateStyle). */
-export const STATE_STYLE: Record<KnownState, StateStyle> = {
+export const STATE_STYLE: Record<OrganismState, StateStyle> = {
   healthy: { text: 'text-healthy', border: 'border-healthy', bg: 'bg-healthy/10', label: 'HEALTHY' },
   verifying: { text: 'text-cyan', border: 'border-cyan', bg: 'bg-cyan/10', label: 'VERIFYING' },
   sick: { text: 'text-sick', border: 'border-sick', bg: 'bg-sick/15', label: 'SICK' },
@@ -18,8 +18,8 @@ export const STATE_STYLE: Record<KnownState, StateStyle> = {
   paused: { text: 'text-paused', border: 'border-paused', bg: 'bg-paused/15', label: 'PAUSED' },
 };
 
-/** How a state looks: its entry in STATE_STYLE, or its own name in a neutral colour. */
-export function stateStyle(state: OrganismState): StateStyle {
+/** How a state looks: its entry in STATE_STYLE, or its own name in a neutral colour (any name: see lib/tolerant-schemas). */
+export function stateStyle(state: string): StateStyle {
   return (STATE_STYLE as Record<string, StateStyle | undefined>)[state] ?? { text: 'text-soft', border: 'border-soft', bg: 'bg-soft/10', label: state.toUpperCase() };
 }
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useLayoutEffect, useRef, useState } from 'react';
-import type { LogEntry, LogLevel, LogSource } from '@/lib/schemas';
+import type { LogEntry, LogLevel, LogSource } from '@ouroboros/contract';
 import { formatClock } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 

@@ -11,7 +11,7 @@ import {
   YAxis,
   type DotItemDotProps,
 } from 'recharts';
-import type { Run, Verdict } from '@/lib/schemas';
+import type { Run, Verdict } from '@ouroboros/contract';
 import { formatClock, formatMs } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { runNumber, VERDICT_COLOR } from '@/ui/shell/badges';

@@ -1,7 +1,7 @@
-import type { Stats, Verdict } from '@/lib/schemas';
-import { VERDICTS } from '@/lib/schemas';
+import { VERDICTS, type Stats, type Verdict } from '@ouroboros/contract';
 import { formatMs, formatPercent, formatUptime } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
+import { Stat } from '@/ui/shell/Stat';
 import { VERDICT_COLOR, VERDICT_TEXT } from '@/ui/shell/badges';
 
 function rateTone(rate: number | null): string {
@@ -53,42 +53,30 @@ export function StatsPanel({
             </p>
           </div>
           <dl className="grid grid-cols-3 gap-x-4 text-sm">
-            <div>
-              <dt className="text-xs text-muted uppercase">Runs</dt>
-              <dd data-testid="total-runs" className="text-soft">
-                {stats.totalRuns}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-xs text-muted uppercase">OK</dt>
-              <dd className="text-healthy">{stats.successes}</dd>
-            </div>
-            <div>
-              <dt className="text-xs text-muted uppercase">Failed</dt>
-              <dd className={stats.failures > 0 ? 'text-sick' : 'text-soft'}>{stats.failures}</dd>
-            </div>
+            <Stat label="Runs" testId="total-runs">
+              {stats.totalRuns}
+            </Stat>
+            <Stat label="OK" valueClassName="text-healthy">
+              {stats.successes}
+            </Stat>
+            <Stat label="Failed" valueClassName={stats.failures > 0 ? 'text-sick' : 'text-soft'}>
+              {stats.failures}
+            </Stat>
           </dl>
         </div>
 
         {stats.totalRuns === 0 ? <Note>No runs yet</Note> : null}
 
         <dl className="grid grid-cols-3 gap-2 text-sm">
-          <div className="border border-edge px-2 py-1">
-            <dt className="text-[11px] text-muted uppercase">Last</dt>
-            <dd className="text-soft">{formatMs(stats.lastMs)}</dd>
-          </div>
-          <div className="border border-edge px-2 py-1">
-            <dt className="text-[11px] text-muted uppercase">Average</dt>
-            <dd data-testid="avg-ms" className="text-soft">
-              {formatMs(stats.avgMs)}
-            </dd>
-          </div>
-          <div className="border border-edge px-2 py-1">
-            <dt className="text-[11px] text-muted uppercase">p95</dt>
-            <dd data-testid="p95-ms" className="text-soft">
-              {formatMs(stats.p95Ms)}
-            </dd>
-          </div>
+          <Stat label="Last" boxed>
+            {formatMs(stats.lastMs)}
+          </Stat>
+          <Stat label="Average" testId="avg-ms" boxed>
+            {formatMs(stats.avgMs)}
+          </Stat>
+          <Stat label="p95" testId="p95-ms" boxed>
+            {formatMs(stats.p95Ms)}
+          </Stat>
         </dl>
 
         <div>

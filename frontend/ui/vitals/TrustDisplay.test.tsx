@@ -1,7 +1,8 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient } from '@/lib/api';
-import { CounterexamplesResponseSchema, StatusSchema, type Counterexample, type CounterexamplesResponse } from '@/lib/schemas';
+import { CounterexamplesResponseSchema, type Counterexample, type CounterexamplesResponse } from '@ouroboros/contract';
+import { StatusSchema } from '@/lib/tolerant-schemas';
 import { makeDetail, makeGenome, makeStatus, iso } from '@/test/fixtures';
 import { withQueryClient } from '@/test/query';
 import { DiffPanel } from '@/ui/history/DiffPanel';
@@ -12,7 +13,9 @@ import { VitalsPanel } from './VitalsPanel';
 const SUITE = { fingerprint: 'f00d', size: 33, regression: 1, edge: 8, property: 24 };
 const COUNTEREXAMPLE: Counterexample = {
   id: 1,
+  inputHash: 'c0ffee',
   input: { values: [-993] },
+  original: { values: [-993, 4, 17] },
   originalSize: 1512,
   shrunkSize: 17,
   shrinkRuns: 31,
@@ -56,11 +59,12 @@ describe('trust on the dashboard', () => {
       verified: false,
       verification: {
         state: 'failed',
+        suite: 'f00d',
         suiteSize: 32,
         timeMs: 640,
         runs: 5,
         verifiedAt: iso(20),
-        failure: { case: 'edge: two elements, reversed', kind: 'edge', seed: 0, verdict: 'wrong', error: 'not sorted at index 1: 5 > -5', input: { values: [5, -5] }, size: 17 },
+        failure: { case: 'edge: two elements, reversed', kind: 'edge', hash: 'beef', seed: 0, verdict: 'wrong', error: 'not sorted at index 1: 5 > -5', input: { values: [5, -5] }, size: 17 },
         counterexample: null,
       },
     });

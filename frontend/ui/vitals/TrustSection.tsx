@@ -1,4 +1,4 @@
-import type { GenomeDetail, SuiteFailure } from '@/lib/schemas';
+import type { GenomeDetail, SuiteFailure } from '@ouroboros/contract';
 import { formatDateTime, formatMs } from '@/lib/format';
 import { TrustBadge } from '@/ui/shell/badges';
 

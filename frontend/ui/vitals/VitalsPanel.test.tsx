@@ -82,7 +82,7 @@ describe('VitalsPanel', () => {
   });
 
   it('says when the healer gave up', () => {
-    render(<VitalsPanel status={makeStatus({ state: 'sick', healing: { inProgress: false, cannotHeal: 'no healthy ancestor' } })} />);
+    render(<VitalsPanel status={makeStatus({ state: 'sick', healing: { inProgress: false, cannotHeal: 'no healthy ancestor', ladder: [], unavailable: [] } })} />);
     expect(screen.getByTestId('cannot-heal').textContent).toContain('no healthy ancestor');
   });
 
@@ -99,7 +99,7 @@ describe('VitalsPanel', () => {
         status={makeStatus({
           state: 'quarantined',
           quarantine: { reason: 'no genome has ever passed', since: '2026-11-24T09:00:00.000Z', nextProbeMs: 4000 },
-          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: null, timeToHealMs: null },
+          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: null, timeToHealMs: null, failingInput: null },
         })}
       />,
     );
@@ -109,7 +109,7 @@ describe('VitalsPanel', () => {
     rerender(
       <VitalsPanel
         status={makeStatus({
-          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: '2026-11-24T09:00:00.250Z', timeToHealMs: 250 },
+          lastIncident: { generation: 2, verdict: 'crashed', detectedAt: '2026-11-24T09:00:00.000Z', healedAt: '2026-11-24T09:00:00.250Z', timeToHealMs: 250, failingInput: null },
         })}
       />,
     );

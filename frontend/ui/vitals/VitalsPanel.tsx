@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { OrganismState, Status } from '@/lib/schemas';
+import type { ShownState, Status } from '@/lib/tolerant-schemas';
 import { formatAgo, formatClock, formatMs, formatUptime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { CauseBadge, runNumber, stateStyle, VerdictBadge } from '@/ui/shell/badges';
@@ -9,8 +9,8 @@ import type { Transition } from '@/lib/query/stream-events';
 import { InputText } from './TrustSection';
 
 interface Flip {
-  state: OrganismState;
-  previous: OrganismState | null;
+  state: ShownState;
+  previous: ShownState | null;
   at: number;
   count: number;
 }

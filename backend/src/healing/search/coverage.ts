@@ -1,22 +1,21 @@
 /**
- * Runs of a genome under V8's own block coverage (NODE_V8_COVERAGE), for fault localization. Node's permission model
- * turns V8's coverage writer off, so a coverage run drops that one layer of the sandbox and keeps the others (its own
- * uid, namespaces, rlimits, an environment with nothing but NODE_V8_COVERAGE); it may write its report into a private
- * directory only, made for it and removed after. These runs are of the broken genome itself, which the loop has run
- * already; every candidate the search makes runs in the full sandbox.
+ * Runs of a genome that say which of its lines ran, for fault localization. The genome runs as an instrumented copy
+ * (instrument.ts) in the whole sandbox, as every run does: the permission model lets it write one file, its report,
+ * in a private directory made for the batch and removed after, and the file-size limit bounds that report.
  */
-import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { parseSource } from '../../chaos/ast.js';
+import { SourceTooLarge } from '../../files/source-size.js';
 import type { Organism } from '../../organism/manifest.js';
 import type { Sandbox } from '../../sandbox/types.js';
 import type { SuiteCase } from '../../verification/suite.js';
 import { runGenomeOn, type GenomeRunResult } from '../../watcher/run-genome.js';
-import { coveredLines, type FunctionCoverage } from './localize.js';
+import { HITS_FILE_ENV, instrumentLines, linesFromHits, parseHits } from './instrument.js';
 
-/** Room for V8's report of one small script and Node's own modules. */
-const REPORT_MAX_BYTES = 64 * 1024 * 1024;
+/** Room for the report of a genome with many probes (a few bytes each). */
+const REPORT_MAX_BYTES = 1024 * 1024;
 
 export interface CoverageLimits {
   outputCapBytes: number;
@@ -25,55 +24,65 @@ export interface CoverageLimits {
 }
 
 export interface CoveredRun {
+  case: SuiteCase;
   result: GenomeRunResult;
   /** The genome's lines that ran; null when the run wrote no report (killed by a signal, a timeout). */
   lines: Set<number> | null;
 }
 
-export async function runWithCoverage(
-  organism: Organism,
-  file: string,
-  source: string,
-  c: SuiteCase,
-  limits: CoverageLimits,
-  signal?: AbortSignal,
-): Promise<CoveredRun> {
+export interface CoverageTarget {
+  organism: Organism;
+  runLimits: CoverageLimits;
+  /** A private scratch copy of a source for the length of `fn` (the verifier's). */
+  withScratch<T>(source: string, fn: (file: string) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Each case on the source, `parallelism` at once, in completion order. Null when nothing can be measured: the source
+ * does not parse, or its instrumented copy is over the size limit of a run.
+ */
+export async function coverageRuns(target: CoverageTarget, source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CoveredRun[] | null> {
+  const parsed = parseSource(source);
+  if (!parsed) return null;
+  const probed = instrumentLines(parsed);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ouroboros-coverage-'));
   try {
-    const sandbox = limits.sandbox ? { ...limits.sandbox, permissionFlag: null } : null;
+    const { sandbox } = target.runLimits;
     if (sandbox?.uid) await chown(dir, sandbox.uid.uid, sandbox.uid.gid);
-    const result = await runGenomeOn(
-      organism,
-      file,
-      c.input,
-      {
-        outputCapBytes: limits.outputCapBytes,
-        killGraceMs: limits.killGraceMs,
-        sandbox,
-        env: { NODE_V8_COVERAGE: dir },
-        fileSizeBytes: REPORT_MAX_BYTES,
-        ...(signal ? { signal } : {}),
-      },
-      c.seed,
-    );
-    return { result, lines: await readLines(dir, file, source) };
+    return await target.withScratch(probed.source, async (file) => {
+      const out: CoveredRun[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < cases.length && !signal.aborted) {
+          const index = next++;
+          const c = cases[index] as SuiteCase;
+          const report = path.join(dir, `${index}.hits`);
+          const result = await runGenomeOn(
+            target.organism,
+            file,
+            c.input,
+            {
+              outputCapBytes: target.runLimits.outputCapBytes,
+              killGraceMs: target.runLimits.killGraceMs,
+              sandbox,
+              env: { [HITS_FILE_ENV]: report },
+              allowFsWrite: report,
+              fileSizeBytes: REPORT_MAX_BYTES,
+              signal,
+            },
+            c.seed,
+          );
+          const hits = await readFile(report, 'utf8').catch(() => null);
+          out.push({ case: c, result, lines: hits === null ? null : linesFromHits(parsed, probed.regions, parseHits(hits, probed.regions.length)) });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, cases.length)) }, worker));
+      return out;
+    });
+  } catch (err) {
+    if (err instanceof SourceTooLarge) return null;
+    throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function readLines(dir: string, file: string, source: string): Promise<Set<number> | null> {
-  const url = pathToFileURL(file).href;
-  for (const name of await readdir(dir)) {
-    if (!name.endsWith('.json')) continue;
-    let report: { result?: { url: string; functions: FunctionCoverage[] }[] };
-    try {
-      report = JSON.parse(await readFile(path.join(dir, name), 'utf8'));
-    } catch {
-      continue; // cut short by the run's end: no report
-    }
-    const script = report.result?.find((s) => s.url === url || s.url === file);
-    if (script) return coveredLines(source, script.functions);
-  }
-  return null;
 }

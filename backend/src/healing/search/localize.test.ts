@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveredLines, ochiaiRanking, stackLines, stackRanking } from './localize.js';
+import { demoteUnrun, ochiaiRanking, stackLines, stackRanking } from './localize.js';
 
 describe('stack frames', () => {
   it("reads the genome's lines from a crash, innermost first, without Node's own frames", () => {
@@ -29,6 +29,12 @@ describe('stack frames', () => {
     ]);
     expect(stackRanking([1], 2).lines.map((l) => l.line)).toEqual([1, 2]);
   });
+
+  it('puts the lines the failing run never ran after those it ran', () => {
+    const r = demoteUnrun(stackRanking([10], 100), new Set([10, 7, 11]));
+    expect(r.method).toBe('stack');
+    expect(r.lines.map((l) => l.line)).toEqual([10, 11, 7, 9, 8, 6]);
+  });
 });
 
 describe('Ochiai', () => {
@@ -46,22 +52,5 @@ describe('Ochiai', () => {
       { line: 1, score: 0.707 },
       { line: 2, score: 0.5 },
     ]);
-  });
-});
-
-describe('V8 block coverage', () => {
-  it('counts a line as run by the innermost range holding its first character', () => {
-    const source = 'function f(x) {\n  if (x) {\n    a();\n  }\n  b();\n}\nf(0);\n';
-    const at = (text: string) => source.indexOf(text);
-    const functions = [
-      { ranges: [{ startOffset: 0, endOffset: source.length, count: 1 }] },
-      {
-        ranges: [
-          { startOffset: 0, endOffset: at('f(0)') - 1, count: 1 },
-          { startOffset: at('{\n    a'), endOffset: at('  b();'), count: 0 },
-        ],
-      },
-    ];
-    expect([...coveredLines(source, functions)].sort()).toEqual([1, 2, 5, 6, 7]);
   });
 });

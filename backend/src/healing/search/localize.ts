@@ -1,6 +1,6 @@
 /**
  * Fault localization for the search rung: which lines of a failing genome to edit first. Pure: a crash's stack, or the
- * line coverage of passing and failing runs (from V8's block coverage), in; a ranking of lines out.
+ * line coverage of passing and failing runs (instrument.ts), in; a ranking of lines out.
  */
 
 export interface LineScore {
@@ -13,17 +13,6 @@ export interface Ranking {
   method: 'stack' | 'ochiai' | 'none';
   /** Lines with a score above zero, best first (ties in source order). */
   lines: LineScore[];
-}
-
-/** A V8 coverage range: offsets into the script's source and how often the block ran. */
-export interface CoverageRange {
-  startOffset: number;
-  endOffset: number;
-  count: number;
-}
-
-export interface FunctionCoverage {
-  ranges: readonly CoverageRange[];
 }
 
 /** One run of the suite on the failing genome: did it pass, and which lines ran. */
@@ -70,6 +59,15 @@ export function stackRanking(frames: readonly number[], lineCount: number): Rank
   return { method: 'stack', lines: sortScores(scores) };
 }
 
+/** How much a line the failing input never ran keeps of its score: an edit there cannot change that run's outcome. */
+const UNRUN_FACTOR = 0.01;
+
+/** A ranking with the lines the failing run did not run after all those it ran, each in the order it had. */
+export function demoteUnrun(ranking: Ranking, ran: ReadonlySet<number>): Ranking {
+  const scores = new Map(ranking.lines.map((l) => [l.line, ran.has(l.line) ? l.score : l.score * UNRUN_FACTOR]));
+  return { method: ranking.method, lines: sortScores(scores) };
+}
+
 /**
  * Ochiai's suspiciousness of each line: failing runs that cover it, over the root of (all failing runs) times (all runs
  * that cover it). A line every failing run covers and no passing run does scores 1.
@@ -92,28 +90,4 @@ export function ochiaiRanking(spectra: readonly Spectrum[]): Ranking {
 
 function sortScores(scores: Map<number, number>): LineScore[] {
   return [...scores].map(([line, score]) => ({ line, score: Math.round(score * 1000) / 1000 })).sort((a, b) => b.score - a.score || a.line - b.line);
-}
-
-/**
- * The lines that ran, from V8's block coverage of the script: a line ran when the innermost range holding its first
- * character ran at least once. Ranges nest, so the innermost is the shortest that contains the offset.
- */
-export function coveredLines(source: string, functions: readonly FunctionCoverage[]): Set<number> {
-  const ranges = functions.flatMap((f) => f.ranges);
-  const covered = new Set<number>();
-  let offset = 0;
-  const lines = source.split('\n');
-  for (const [i, text] of lines.entries()) {
-    const indent = text.search(/\S/);
-    if (indent >= 0) {
-      const at = offset + indent;
-      let best: CoverageRange | null = null;
-      for (const r of ranges) {
-        if (r.startOffset <= at && at < r.endOffset && (!best || r.endOffset - r.startOffset < best.endOffset - best.startOffset)) best = r;
-      }
-      if (best && best.count > 0) covered.add(i + 1);
-    }
-    offset += text.length + 1;
-  }
-  return covered;
 }

@@ -3,10 +3,10 @@
  * sees until a candidate has passed the suite, candidate runs (sandboxed as every run) and coverage runs.
  */
 import type { Verdict } from '../../domain.js';
-import type { CasesOutcome } from '../../verification/runner.js';
+import type { CaseFailure, CasesOutcome } from '../../verification/runner.js';
 import { propertyCases, type SuiteCase } from '../../verification/suite.js';
 import type { Verifier } from '../../verification/verifier.js';
-import { runWithCoverage } from './coverage.js';
+import { coverageRuns } from './coverage.js';
 
 /** Held-out inputs are drawn from the verification seed with this salt, so they are never the suite's own. */
 const HELD_OUT_SALT = 0x5eed_4e1d;
@@ -26,7 +26,12 @@ export interface SearchRuns {
   readonly heldOut: readonly SuiteCase[];
   /** The cases in order on a source, `parallelism` at once, to the first failure. */
   run(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CasesOutcome>;
-  /** Each case on a source under V8 coverage, `parallelism` at once. */
+  /**
+   * The whole current suite on a source, every core at once, to the first failure; the outcome is remembered for the
+   * source and the suite's fingerprint, so the ladder's own verification of the same source runs only the failing input.
+   */
+  verify(source: string, signal: AbortSignal): Promise<{ passed: boolean; runs: number; failure: CaseFailure | null; cancelled: boolean }>;
+  /** Each case on a source with the lines it ran (null: not measured), `parallelism` at once. */
   coverage(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CoverageSample[]>;
 }
 
@@ -43,19 +48,8 @@ export function searchRunsFor(verifier: Verifier): SearchRuns {
     suite: () => verifier.suite.cases,
     heldOut: heldOutCases(verifier),
     run: (source, cases, parallelism, signal) => verifier.runAll(source, cases, parallelism, signal),
-    coverage: (source, cases, parallelism, signal) =>
-      verifier.withScratch(source, async (file) => {
-        const out: CoverageSample[] = [];
-        let next = 0;
-        const worker = async () => {
-          while (next < cases.length && !signal.aborted) {
-            const c = cases[next++] as SuiteCase;
-            const r = await runWithCoverage(verifier.organism, file, source, c, verifier.runLimits, signal);
-            out.push({ case: c, verdict: r.result.verdict, lines: r.lines });
-          }
-        };
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(parallelism, cases.length)) }, worker));
-        return out;
-      }),
+    verify: (source, signal) => verifier.verify(source, { signal }),
+    coverage: async (source, cases, parallelism, signal) =>
+      ((await coverageRuns(verifier, source, cases, parallelism, signal)) ?? cases.map((c) => ({ case: c, result: null, lines: null }))).map((r) => ({ case: r.case, verdict: r.result?.verdict ?? 'crashed', lines: r.lines })),
   };
 }

@@ -1,15 +1,16 @@
 /**
  * The search rung: repair without history or a model. Small edits of the failing genome (edits.ts), the most suspicious
- * lines first (localize.ts, order.ts), each tried in the sandbox: the heal's cheap trial, then the whole suite, then a
- * held-out set of property inputs the search never saw. A candidate that passes the suite but not the held-out set
+ * lines first (localize.ts, order.ts), each tried in the sandbox: one run on the failing input, then the whole suite,
+ * then a held-out set of property inputs the search never saw. A candidate that passes the suite but not the held-out set
  * overfits the suite: it is counted in the record and never proposed.
  */
 import { codeLineNumbers, parseSource, type Parsed } from '../../chaos/ast.js';
+import { SourceTooLarge } from '../../files/source-size.js';
 import { passes } from '../../verification/runner.js';
 import { caseFor, type SuiteCase } from '../../verification/suite.js';
 import type { HealContext, HealStrategy } from '../types.js';
 import { applyEdits, repairEdits, type Edit } from './edits.js';
-import { ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
+import { demoteUnrun, ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
 import { orderCandidates } from './order.js';
 import type { SearchRuns } from './runs.js';
 
@@ -38,7 +39,7 @@ export interface SearchRecord {
   editsOffered: number;
   candidates: number;
   tried: number;
-  /** Failed the heal's trial (the failing input, the regression set). */
+  /** Failed the screen: one run on the heal's failing input. */
   failedTrial: number;
   /** Passed the trial, failed the rest of the suite. */
   failedSuite: number;
@@ -48,6 +49,13 @@ export interface SearchRecord {
   heldOut: number;
   stoppedBy: 'repair' | 'trials' | 'time' | 'cancelled';
   timeMs: number;
+  /** Where the time went: wall time and runs of each step (coverage is in `ranking`). */
+  phases: { screen: PhaseTime; suite: PhaseTime; heldOut: PhaseTime };
+}
+
+export interface PhaseTime {
+  ms: number;
+  runs: number;
 }
 
 export function searchRepair(o: SearchOptions): HealStrategy {
@@ -60,19 +68,14 @@ export function searchRepair(o: SearchOptions): HealStrategy {
       if (!parsed) return { none: 'the genome does not parse, and the search edits only code that parses' };
       const started = performance.now();
       const failing = caseFor('failing', 'failing input', ctx.failure.input, ctx.failure.seed);
-      const loc = o.localize === false ? { ranking: { method: 'none', lines: [] } as Ranking, runs: 0 } : await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism);
-      const locMs = Math.round(performance.now() - started);
+      const pairLines = o.pairLines ?? DEFAULT_PAIR_LINES;
       const edits = repairEdits(parsed);
-      const order = orderCandidates(edits, loc.ranking, { maxTrials: o.maxTrials, pairLines: o.pairLines ?? DEFAULT_PAIR_LINES });
+      const none: Ranking = { method: 'none', lines: [] };
+      const catalogue = orderCandidates(edits, none, { maxTrials: o.maxTrials, pairLines });
       const record: SearchRecord = {
-        ranking: {
-          method: loc.ranking.method,
-          lines: loc.ranking.lines.slice(0, RECORDED_LINES).map((l) => ({ ...l, text: parsed.lines.text(l.line).trim() })),
-          timeMs: locMs,
-          runs: loc.runs,
-        },
+        ranking: { method: 'none', lines: [], timeMs: 0, runs: 0 },
         editsOffered: edits.length,
-        candidates: order.length,
+        candidates: catalogue.length,
         tried: 0,
         failedTrial: 0,
         failedSuite: 0,
@@ -81,14 +84,34 @@ export function searchRepair(o: SearchOptions): HealStrategy {
         heldOut: runs.heldOut.length,
         stoppedBy: 'trials',
         timeMs: 0,
+        phases: { screen: { ms: 0, runs: 0 }, suite: { ms: 0, runs: 0 }, heldOut: { ms: 0, runs: 0 } },
       };
-      const found = await search(ctx, runs, order, record, o, started);
+      const seen = new Set<string>([ctx.live.source]);
+      let order = catalogue;
+      let ranked: Ranking['method'] = 'none';
+      // The catalogue's first batch goes before any coverage run: it undoes many a chaos mutant (a flipped comparison)
+      // and costs one run's time, where localization costs a few.
+      let found = o.localize === false ? null : await search(ctx, runs, catalogue.slice(0, Math.max(1, o.parallelism)), failing, seen, record, o, started);
+      if (!found && !ctx.signal.aborted && o.localize !== false) {
+        const t0 = performance.now();
+        const loc = await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
+        record.ranking = {
+          method: loc.ranking.method,
+          lines: loc.ranking.lines.slice(0, RECORDED_LINES).map((l) => ({ ...l, text: parsed.lines.text(l.line).trim() })),
+          timeMs: Math.round(performance.now() - t0),
+          runs: loc.runs,
+        };
+        order = orderCandidates(edits, loc.ranking, { maxTrials: o.maxTrials, pairLines });
+        record.candidates = order.length;
+        ranked = loc.ranking.method;
+      }
+      found ??= await search(ctx, runs, order, failing, seen, record, o, started);
       record.timeMs = Math.round(performance.now() - started);
       if (found) {
         const what = found.edits.map((e) => `${e.summary} on line ${e.line}`).join(' and ');
         return {
           source: found.source,
-          summary: `${what} (candidate ${found.index + 1} of ${order.length}, ranked by ${loc.ranking.method})`,
+          summary: `${what} (candidate ${found.index + 1} of ${order.length}, ranked by ${ranked})`,
           detail: { search: { ...record, edits: found.edits.map(describe) } },
         };
       }
@@ -108,22 +131,39 @@ function whyNone(r: SearchRecord, planned: number): string {
 }
 
 /**
- * Ranks the genome's lines: a crash's own stack frames when it has some, else Ochiai over the coverage of the failing
- * input and some suite inputs (a wrong answer names no line).
+ * Ranks the genome's lines: a crash's own stack frames when it has some (the lines the failing input ran first), else
+ * Ochiai over the coverage of the failing input and some suite inputs (a wrong answer names no line). Coverage runs go `parallelism` at once, the failing input
+ * in the first batch, and stop once a batch leaves the best-ranked lines as they were: more inputs would only cost time.
  */
-async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, failing: SuiteCase, inputs: number, parallelism: number): Promise<{ ranking: Ranking; runs: number }> {
+async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, failing: SuiteCase, inputs: number, parallelism: number, topLines: number): Promise<{ ranking: Ranking; runs: number }> {
   const frames = ctx.failure.verdict === 'crashed' ? stackLines(ctx.failure.stderrTail) : [];
-  if (frames.length > 0) return { ranking: stackRanking(frames, parsed.lines.count), runs: 0 };
-  // A failing run that leaves no report (a hang, killed) says nothing; the other runs are then not worth their time.
-  const first = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
-  if (first[0]?.lines == null) return { ranking: { method: 'none', lines: [] }, runs: first.length };
+  if (frames.length > 0) {
+    // The lines near a frame that the failing input never ran (the branch it skipped) go last: one run says which.
+    const [failed] = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
+    const stack = stackRanking(frames, parsed.lines.count);
+    return { ranking: failed?.lines ? demoteUnrun(stack, failed.lines) : stack, runs: 1 };
+  }
+  const width = Math.max(1, parallelism);
   const others = runs.suite().filter((c) => c.hash !== failing.hash).slice(0, inputs);
-  const samples = [...first, ...(await runs.coverage(ctx.live.source, others, parallelism, ctx.signal))];
-  // A comment inside a function that ran counts as covered for V8: only lines that carry code are ranked.
+  // A comment inside a function that ran counts as covered: only lines that carry code are ranked.
   const code = new Set(codeLineNumbers(parsed));
-  const spectra = samples.filter((s) => s.lines !== null).map((s) => ({ passed: passes(s.verdict), lines: new Set([...s.lines!].filter((l) => code.has(l))) }));
-  if (!spectra.some((s) => !s.passed)) return { ranking: { method: 'none', lines: [] }, runs: samples.length };
-  return { ranking: ochiaiRanking(spectra), runs: samples.length };
+  const samples = await runs.coverage(ctx.live.source, [failing, ...others.slice(0, width - 1)], width, ctx.signal);
+  // A failing run that leaves no report (a hang, killed) says nothing; the other runs are then not worth their time.
+  if (samples.find((s) => s.case === failing)?.lines == null) return { ranking: { method: 'none', lines: [] }, runs: samples.length };
+  const rank = (): Ranking => {
+    const spectra = samples.filter((s) => s.lines !== null).map((s) => ({ passed: passes(s.verdict), lines: new Set([...s.lines!].filter((l) => code.has(l))) }));
+    return spectra.some((s) => !s.passed) ? ochiaiRanking(spectra) : { method: 'none', lines: [] };
+  };
+  const top = (r: Ranking) => JSON.stringify(r.lines.slice(0, topLines));
+  let ranking = rank();
+  for (let at = width - 1; at < others.length && !ctx.signal.aborted; at += width) {
+    samples.push(...(await runs.coverage(ctx.live.source, others.slice(at, at + width), width, ctx.signal)));
+    const before = top(ranking);
+    ranking = rank();
+    // Converged: these inputs moved none of the lines the first candidates and the pairs are made of.
+    if (top(ranking) === before) break;
+  }
+  return { ranking, runs: samples.length };
 }
 
 interface Found {
@@ -132,47 +172,77 @@ interface Found {
   source: string;
 }
 
-/** Tries the candidates in order, `parallelism` at once; the first that passes everything stops the rest. */
-async function search(ctx: HealContext, runs: SearchRuns, order: readonly (readonly Edit[])[], record: SearchRecord, o: SearchOptions, started: number): Promise<Found | null> {
-  const stop = new AbortController();
-  const signal = AbortSignal.any([stop.signal, ctx.signal]);
-  const seen = new Set<string>([ctx.live.source]);
+/**
+ * Tries the candidates in order. Each is screened first, `parallelism` at once, on the failing input alone: most
+ * candidates fail there, in one run. One that passes is then proven with every core: the whole suite (remembered for
+ * the source, so the ladder's verification of it runs only the failing input), then the held-out set.
+ */
+async function search(ctx: HealContext, runs: SearchRuns, order: readonly (readonly Edit[])[], failing: SuiteCase, seen: Set<string>, record: SearchRecord, o: SearchOptions, started: number): Promise<Found | null> {
+  const width = Math.max(1, o.parallelism);
+  const signal = ctx.signal;
+  const overBudget = () => {
+    if (performance.now() - started <= o.timeBudgetMs) return false;
+    record.stoppedBy = 'time';
+    return true;
+  };
+  const screen = async (source: string): Promise<boolean> => {
+    try {
+      return (await runs.run(source, [failing], 1, signal)).passed;
+    } catch (err) {
+      // Over MAX_SOURCE_BYTES (a duplicated statement of a genome at the limit): never written nor run.
+      if (err instanceof SourceTooLarge) return false;
+      throw err;
+    }
+  };
+  const prove = async (c: Found): Promise<boolean> => {
+    let t0 = performance.now();
+    const suite = await runs.verify(c.source, signal);
+    tally(record.phases.suite, t0, suite.runs);
+    if (suite.cancelled || signal.aborted) return false;
+    if (!suite.passed) return void record.failedSuite++, false;
+    t0 = performance.now();
+    const heldOut = await runs.run(c.source, runs.heldOut, width, signal);
+    tally(record.phases.heldOut, t0, heldOut.runs);
+    if (heldOut.cancelled || signal.aborted) return false;
+    if (heldOut.passed) return true;
+    record.failedHeldOut++;
+    const f = heldOut.failure;
+    record.overfitting.push({ edits: c.edits.map((e) => `${e.summary} on line ${e.line}`), case: f?.case.name ?? '?', verdict: f?.result.verdict ?? '?' });
+    return false;
+  };
   let next = 0;
-  let found: Found | null = null;
-  const tryOne = async (index: number): Promise<void> => {
-    const edits = order[index] as readonly Edit[];
-    const source = applyEdits(ctx.live.source, edits);
-    if (source === null || seen.has(source)) return;
-    seen.add(source);
-    record.tried++;
-    const trial = await ctx.trial(source);
-    if (signal.aborted) return;
-    if (trial.verdict !== 'ok') return void record.failedTrial++;
-    const suite = await runs.run(source, runs.suite(), 1, signal);
-    if (signal.aborted) return;
-    if (!suite.passed) return void record.failedSuite++;
-    const heldOut = await runs.run(source, runs.heldOut, 1, signal);
-    if (signal.aborted) return;
-    if (!heldOut.passed) {
-      record.failedHeldOut++;
-      const f = heldOut.failure;
-      record.overfitting.push({ edits: edits.map((e) => `${e.summary} on line ${e.line}`), case: f?.case.name ?? '?', verdict: f?.result.verdict ?? '?' });
-      return;
+  while (next < order.length && record.tried < o.maxTrials && !signal.aborted && !overBudget()) {
+    const batch: Found[] = [];
+    // HEAL_MAX_TRIALS bounds the candidates run in the whole search, the catalogue's first batch included.
+    while (batch.length < width && next < order.length && record.tried + batch.length < o.maxTrials) {
+      const index = next++;
+      const edits = order[index] as readonly Edit[];
+      const source = applyEdits(ctx.live.source, edits);
+      if (source === null || seen.has(source)) continue;
+      seen.add(source);
+      batch.push({ index, edits, source });
     }
-    if (!found || index < found.index) found = { index, edits, source };
-    stop.abort();
-  };
-  const worker = async () => {
-    while (next < order.length && !signal.aborted) {
-      if (performance.now() - started > o.timeBudgetMs) {
-        record.stoppedBy = 'time';
-        return;
+    record.tried += batch.length;
+    const t0 = performance.now();
+    const screened = await Promise.all(batch.map((c) => screen(c.source)));
+    tally(record.phases.screen, t0, batch.length);
+    for (const [k, c] of batch.entries()) {
+      if (signal.aborted || overBudget()) break;
+      if (!screened[k]) {
+        record.failedTrial++;
+        continue;
       }
-      await tryOne(next++);
+      if (await prove(c)) {
+        record.stoppedBy = 'repair';
+        return c;
+      }
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallelism, order.length)) }, worker));
-  if (found) record.stoppedBy = 'repair';
-  else if (ctx.signal.aborted) record.stoppedBy = 'cancelled';
-  return found;
+  }
+  if (signal.aborted) record.stoppedBy = 'cancelled';
+  return null;
+}
+
+function tally(phase: PhaseTime, t0: number, runs: number): void {
+  phase.ms += Math.round(performance.now() - t0);
+  phase.runs += runs;
 }

@@ -6,7 +6,7 @@ import {
   LogsResponseSchema,
   RunsResponseSchema,
   StatusSchema,
-} from './schemas';
+} from '@ouroboros/contract';
 import { emptyStatus, makeDetail, makeGenome, makeLog, makeRun, makeStatus } from '@/test/fixtures';
 
 /** Round-trip through JSON, as the browser sees it. */
@@ -22,11 +22,14 @@ describe('API contract schemas', () => {
     expect(GenomeDetailSchema.safeParse(wire(makeDetail(1))).success).toBe(true);
     expect(
       ChaosResultSchema.safeParse({
+        message: 'Chaos injected: shift a loop bound. Generation 5 is live.',
         chaos_type: 'off-by-one',
         line: 4,
         before: 'i < n',
         after: 'i <= n',
         description: 'shift a loop bound',
+        expect: ['wrong', 'crashed'],
+        seed: 11,
         generation: 5,
         genomeId: 'abcdef0123456789',
       }).success,
@@ -34,9 +37,9 @@ describe('API contract schemas', () => {
   });
 
   it('ignores fields the contract does not name (adding a field is not a break)', () => {
-    const parsed = StatusSchema.parse({ ...makeStatus(), brandNew: 1, healing: { inProgress: false, cannotHeal: null } });
+    const parsed = StatusSchema.parse({ ...makeStatus(), brandNew: 1, healing: { inProgress: false, cannotHeal: null, ladder: [], unavailable: [] } });
     expect(parsed).not.toHaveProperty('brandNew');
-    expect(parsed.healing).toEqual({ inProgress: false, cannotHeal: null });
+    expect(parsed.healing).toEqual({ inProgress: false, cannotHeal: null, ladder: [], unavailable: [] });
   });
 
   it('rejects a status whose fields were renamed, retyped or removed', () => {

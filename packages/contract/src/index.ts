@@ -1,0 +1,12 @@
+/**
+ * The REST contract between the watcher (backend/) and the God View (frontend/), written once. The backend's routes
+ * serialize through these schemas and its OpenAPI document is drawn from them; the dashboard parses every response
+ * with them. Unknown extra fields are stripped on parsing, not rejected: adding a field is not a breaking change.
+ */
+export * from './domain.ts';
+export * from './errors.ts';
+export * from './vitals.ts';
+export * from './genomes.ts';
+export * from './chaos.ts';
+export * from './evolution.ts';
+export { isoTime } from './wire.ts';
