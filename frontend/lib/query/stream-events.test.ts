@@ -3,7 +3,7 @@ import { addTransition, reconnectDelayMs, refreshesFor } from './stream-events';
 
 describe('stream events', () => {
   it('refreshes what each event changes, and everything on a resync', () => {
-    expect(refreshesFor('log')).toEqual(['logs']);
+    expect(refreshesFor('log')).toEqual([]);
     expect(refreshesFor('run')).toEqual(['status', 'runs']);
     expect(refreshesFor('promoted')).toContain('genomes');
     expect(refreshesFor('resync')).toHaveLength(6);

@@ -22,7 +22,8 @@ export function refreshesFor(type: string): readonly Refresh[] {
     case 'run':
       return ['status', 'runs'];
     case 'log':
-      return ['logs'];
+      // The event carries the entry: it is appended to the log feed as it is (useEventStream), no request.
+      return [];
     case 'state':
     case 'detected':
     case 'heal':
@@ -56,6 +57,20 @@ export function addTransition(kept: readonly Transition[], t: Transition, max = 
   const next = [...kept, t].sort((a, b) => a.id - b.id);
   return next.length > max ? next.slice(next.length - max) : next;
 }
+
+/**
+ * The least time between two refreshes of a query the stream triggers. A busy organism runs many times a second:
+ * its status and runs are refreshed at most once a second (fewer requests than polling all three every second), and
+ * an idle organism costs no request at all.
+ */
+export const MIN_REFRESH_GAP_MS: Record<Refresh, number> = {
+  status: 1000,
+  runs: 1000,
+  logs: 1000,
+  genomes: 1000,
+  evolution: 1000,
+  counterexamples: 2000,
+};
 
 /** How long to wait before opening the stream again after its `failures`-th failure in a row. */
 export function reconnectDelayMs(failures: number): number {

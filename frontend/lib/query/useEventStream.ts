@@ -6,13 +6,15 @@
  * page falls back to polling every second, and tries the stream again with a growing delay. Reconnecting resumes
  * after the last event received, so nothing in between is missed.
  */
-import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
+import { useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { errorMessage, type ApiClient } from '../api';
 import { SseParser } from '../sse';
 import { useCacheValue, updateCacheValue } from './cache-value';
 import { keys, scopeKey } from './keys';
-import { addTransition, reconnectDelayMs, refreshesFor, type Refresh, type StreamEvent, type Transition } from './stream-events';
+import type { LogEntry, Status } from '@ouroboros/contract';
+import { appendLogs, type Feed } from './feeds';
+import { addTransition, MIN_REFRESH_GAP_MS, reconnectDelayMs, refreshesFor, type Refresh, type StreamEvent, type Transition } from './stream-events';
 
 export interface Transport {
   mode: 'stream' | 'polling';
@@ -46,15 +48,19 @@ export function useTransitions(api: ApiClient): Transition[] {
 /** Opens and keeps open the stream of `api`'s organism for as long as the component using it is mounted. */
 export function useEventStream(api: ApiClient): void {
   const client = useQueryClient();
+  // The organism's name, from the status the header polls (this observer never fetches): the default organism's
+  // stream is asked for by name, since the top-level /events carries every organism's events.
+  const { data: organism } = useQuery({ queryKey: keys.status(api), enabled: false, select: (s: Status) => s.organism });
   useEffect(() => {
-    if (!api.events) return;
+    if (!api.events || organism === undefined) return;
     const stop = new AbortController();
-    void follow(api, client, stop.signal);
+    void follow(api, api.organism === null ? api.forOrganism(organism) : api, client, stop.signal);
     return () => stop.abort();
-  }, [api, client]);
+  }, [api, client, organism]);
 }
 
-async function follow(api: ApiClient, client: QueryClient, stop: AbortSignal): Promise<void> {
+/** Follows `source`'s stream; what it learns goes into `api`'s queries (the organism in view). */
+async function follow(api: ApiClient, source: ApiClient, client: QueryClient, stop: AbortSignal): Promise<void> {
   const setTransport = (t: Transport) => client.setQueryData(keys.transport(api), t);
   const refresh = refresher(client, api);
   let since: number | null = null;
@@ -66,7 +72,7 @@ async function follow(api: ApiClient, client: QueryClient, stop: AbortSignal): P
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     let why = 'the stream ended';
     try {
-      const body = await api.events!(since, attempt.signal);
+      const body = await source.events!(since, attempt.signal);
       const reader = body.getReader();
       const decoder = new TextDecoder();
       const parser = new SseParser();
@@ -82,7 +88,7 @@ async function follow(api: ApiClient, client: QueryClient, stop: AbortSignal): P
         if (done) break;
         arm();
         for (const m of parser.push(decoder.decode(value, { stream: true }))) {
-          const e = JSON.parse(m.data) as StreamEvent & { heartbeatMs?: number };
+          const e = JSON.parse(m.data) as StreamEvent & { heartbeatMs?: number; entry?: LogEntry };
           if (m.id !== null && /^\d+$/.test(m.id)) since = Number(m.id);
           if (e.type === 'ready') {
             heartbeatMs = e.heartbeatMs ?? heartbeatMs;
@@ -92,6 +98,11 @@ async function follow(api: ApiClient, client: QueryClient, stop: AbortSignal): P
             // What happened before the stream opened (or while it was away) is read from the REST routes once.
             for (const r of refreshesFor('resync')) refresh(r);
             continue;
+          }
+          if (e.type === 'log' && e.entry) {
+            const entry = e.entry;
+            // Onto the feed the first page started (never before it: the page would skip what it lacks).
+            client.setQueryData<Feed<LogEntry>>(keys.logs(api), (feed) => (feed && feed.cursor !== null ? appendLogs(feed, { entries: [entry], count: 1, lastSeq: entry.seq }) : feed));
           }
           if (e.type === 'state' && e.from && e.to && typeof e.id === 'number') {
             const t: Transition = { from: e.from, to: e.to, at: e.at ? Date.parse(e.at) : Date.now(), id: e.id };
@@ -126,8 +137,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Refreshes a query soon: requests within COALESCE_MS make one fetch, and a request while that query's fetch is in
- * flight makes one more after it (its answer may predate the event).
+ * Refreshes a query soon after an event: at once when it was last refreshed more than its MIN_REFRESH_GAP_MS ago,
+ * else at the end of that gap (events in between make that one refresh). A request while the query's fetch is in
+ * flight makes one more after it, since its answer may predate the event.
  */
 function refresher(client: QueryClient, api: ApiClient): (r: Refresh) => void {
   const key: Record<Refresh, QueryKey> = {
@@ -138,7 +150,7 @@ function refresher(client: QueryClient, api: ApiClient): (r: Refresh) => void {
     evolution: keys.evolution(api),
     counterexamples: [...scopeKey(api), 'counterexamples'],
   };
-  const state = new Map<Refresh, { timer: ReturnType<typeof setTimeout> | null; running: boolean; again: boolean }>();
+  const state = new Map<Refresh, { timer: ReturnType<typeof setTimeout> | null; running: boolean; again: boolean; lastAt: number }>();
   const run = async (r: Refresh) => {
     const s = state.get(r)!;
     if (s.running) {
@@ -146,6 +158,7 @@ function refresher(client: QueryClient, api: ApiClient): (r: Refresh) => void {
       return;
     }
     s.running = true;
+    s.lastAt = Date.now();
     try {
       await client.refetchQueries({ queryKey: key[r], type: 'active' }, { cancelRefetch: false });
     } catch {
@@ -160,12 +173,13 @@ function refresher(client: QueryClient, api: ApiClient): (r: Refresh) => void {
   };
   const schedule = (r: Refresh) => {
     let s = state.get(r);
-    if (!s) state.set(r, (s = { timer: null, running: false, again: false }));
+    if (!s) state.set(r, (s = { timer: null, running: false, again: false, lastAt: -Infinity }));
     if (s.timer) return;
+    const wait = Math.max(COALESCE_MS, s.lastAt + MIN_REFRESH_GAP_MS[r] - Date.now());
     s.timer = setTimeout(() => {
       s.timer = null;
       void run(r);
-    }, COALESCE_MS);
+    }, wait);
   };
   return schedule;
 }
