@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { EventJournal } from './events/journal.js';
 import type { GenomeStore } from './genome/store.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
 import { ApiError } from './http/errors.js';
@@ -24,6 +25,8 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { eventRoutes } from './routes/events.js';
+import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
 import type { SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { createServices } from './services.js';
@@ -37,6 +40,8 @@ declare module 'fastify' {
     store: GenomeStore;
     logbook: LogBook;
     fleet: Fleet;
+    /** The numbered, stored events GET /events sends. */
+    journal: EventJournal;
     /** The default organism's supervisor (ORGANISM). */
     supervisor: Supervisor;
   }
@@ -56,6 +61,8 @@ const version = (
 
 /** An answer slower than this is logged (warn) with its route and time. */
 const SLOW_ANSWER_MS = 2000;
+/** What requests still in flight when the server closes get to finish before their connections are cut. */
+const CLOSE_GRACE_MS = 3000;
 
 /** Builds the whole application without listening: the server listens, tests inject. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -82,6 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
   app.decorate('evolution', evolution);
+  app.decorate('journal', services.journal);
   app.decorate('supervisor', fleet.default);
   app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
   app.addHook('onClose', () => services.close());
@@ -94,6 +102,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   registerErrorHandlers(app);
+
+  // Closing waits for the connections Node's server still counts as busy; a connection that served an event stream's
+  // client and then another request was seen to stay "busy" for the whole connection timeout (60 s). Requests still
+  // in flight get a grace period to finish; then whatever connection is left is cut.
+  app.addHook('preClose', (done) => {
+    const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+    app.server.once('close', () => clearTimeout(cut));
+    done();
+  });
 
   const origins = config.corsOrigins.includes('*') ? true : [...config.corsOrigins];
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
@@ -126,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(healthRoutes);
   await app.register(organismRoutes);
   await app.register(chaosTypeRoutes);
+  await app.register(eventStreams, { journal: services.journal }); // the connected streams of GET /events
   // Each organism's resources answer under /organisms/:name, and the default organism's also at the top.
   const byDefault = { resolve: () => fleet.default, scope: 'all' as const };
   const byName = { prefix: '/organisms/:name', resolve: (req: FastifyRequest) => fleet.get((req.params as { name: string }).name), scope: 'one' as const };
@@ -136,6 +154,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(eventRoutes, opts);
     await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);

@@ -102,6 +102,9 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVOLVE_MARGIN: floatFrom(0.01, 0.9).default(0.1),
   EVOLVE_LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
   EVOLVE_FITNESS: bool.default(true),
+  EVENTS_RETENTION: intFrom(100, 10_000_000).default(50_000),
+  EVENTS_HEARTBEAT_MS: intFrom(100, 600_000).default(15_000),
+  EVENTS_CLIENT_BUFFER_BYTES: intFrom(16 * 1024, 256 * 1024 * 1024).default(256 * 1024),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
 });
@@ -177,6 +180,17 @@ export interface Config {
   readonly failingSeed: 'refuse' | 'heal';
   /** Evolution: the defaults of a run (POST /organisms/:name/evolve may ask for others) and the fitness recorder. */
   readonly evolve: EvolveConfig;
+  /** The event stream (GET /events). */
+  readonly events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Events kept in the store for clients that reconnect with a cursor; an older cursor gets a resync. */
+  readonly retention: number;
+  /** A heartbeat at least this often on every stream. */
+  readonly heartbeatMs: number;
+  /** Bytes a client may leave unread on the server before it is dropped. */
+  readonly clientBufferBytes: number;
 }
 
 export interface EvolveConfig {
@@ -286,6 +300,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       margin: e.EVOLVE_MARGIN,
       llmCallsPerHour: e.EVOLVE_LLM_CALLS_PER_HOUR,
       fitness: e.EVOLVE_FITNESS,
+    }),
+    events: Object.freeze({
+      retention: e.EVENTS_RETENTION,
+      heartbeatMs: e.EVENTS_HEARTBEAT_MS,
+      clientBufferBytes: e.EVENTS_CLIENT_BUFFER_BYTES,
     }),
     ...overrides,
   });

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { EventJournal } from './events/journal.js';
+import { connectSources } from './events/sources.js';
 import { EvolutionService } from './evolution/service.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
@@ -21,6 +23,8 @@ export interface Services {
   logbook: LogBook;
   fleet: Fleet;
   evolution: EvolutionService;
+  /** Every event of the supervisors, the log book and evolution, numbered and stored for GET /events. */
+  journal: EventJournal;
   sandbox: Sandbox; // [sandbox]
   /** Stops the loops and evolution runs, closes the store and releases DATA_DIR. */
   close(): Promise<void>;
@@ -108,15 +112,25 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   const fleet = new Fleet(supervisors, config.organism);
   // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
   const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox });
+  // The journal listens from the start: a client that connects later replays from its cursor.
+  const journal = new EventJournal(store, { retention: config.events.retention });
+  const disconnect = connectSources(journal, {
+    supervisors: fleet.all(),
+    logbook,
+    evolution,
+    onError: (err) => logger.error({ err }, 'an event could not be published to the stream'),
+  });
   return {
     config,
     store,
     logbook,
     fleet,
     evolution,
+    journal,
     sandbox,
     async close() {
       await Promise.all([evolution.stop(), fleet.stop()]);
+      disconnect();
       store.close();
       lock.release();
     },

@@ -91,17 +91,19 @@ describe('GET /metrics', () => {
     const { app: a } = await build({}, { startWatcher: false });
     const { app: b } = await build({}, { startWatcher: false });
     const before = a.supervisor.events.listenerCount('run');
-    a.supervisor.events.emit('run', { organism: 'bubble-sort', verdict: 'wrong', durationMs: 12, generation: 0 });
+    const run = { id: 1, organism: 'bubble-sort', genomeId: a.supervisor.liveGenome.id, generation: 0, seed: 1, startedAt: new Date().toISOString(), durationMs: 12, exitCode: 0, signal: null, verdict: 'wrong' as const, error: 'expected 2, got 3', trial: false, number: 1, suiteCase: null };
+    a.supervisor.events.emit('run', { organism: 'bubble-sort', verdict: 'wrong', durationMs: 12, generation: 0, run });
     expect(sample(await scrape(a), 'ouroboros_runs_total', { organism: 'bubble-sort', verdict: 'wrong' })).toBe(1);
     expect(sample(await scrape(b), 'ouroboros_runs_total', { organism: 'bubble-sort', verdict: 'wrong' })).toBe(0);
     expect(before).toBeGreaterThanOrEqual(1);
     await a.close();
-    expect(a.supervisor.events.listenerCount('run')).toBe(before - 1);
+    // Nothing of the closed app listens any more (the metrics and the event stream both let go).
+    expect(a.supervisor.events.listenerCount('run')).toBe(0);
   });
 
   it('labels every series with its organism when the server runs several', async () => {
     const { app } = await build({ organisms: ['bubble-sort', 'prime-sieve'] }, { startWatcher: false });
-    app.fleet.get('prime-sieve').events.emit('chaos', { organism: 'prime-sieve', type: 'delete_line' });
+    app.fleet.get('prime-sieve').events.emit('chaos', { organism: 'prime-sieve', type: 'delete_line', line: 3, description: 'Deleted line 3', genomeId: 'g', generation: 1 });
     const text = await scrape(app);
     for (const organism of ['bubble-sort', 'prime-sieve']) {
       expect(sample(text, 'ouroboros_generation', { organism }), organism).toBe(0);

@@ -206,6 +206,51 @@ describe('God View against the real backend', () => {
     expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/(^|[^`])``([^`]|$)/);
   }, 60_000);
 
+  /** The terminal's lines, in order: the chaos line of generation `generation`, then the heal of it. */
+  const chaosThenHeal = (p: Page, generation: number) =>
+    p.evaluate((gen) => {
+      const lines = [...document.querySelectorAll('[role="log"] [data-source]')].map((e) => ({ source: e.getAttribute('data-source'), text: e.textContent ?? '' }));
+      const chaosAt = lines.findIndex((l) => l.source === 'chaos' && l.text.includes(`-> generation ${gen}`));
+      const healAt = lines.findIndex((l, i) => i > chaosAt && l.source === 'healer' && /healed in \d+ ms/.test(l.text));
+      return chaosAt >= 0 && healAt > chaosAt;
+    }, generation);
+  const syntaxError = () => api<{ generation: number }>('/chaos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chaos_type: 'syntax_error' }) });
+
+  it('follows the organism on its event stream: a chaos healed within a second shows on the badge and in the terminal, in order', async () => {
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-transport'), { timeout: 20_000 }).toBe('stream');
+    expect(await text('[data-testid="connection"]')).toBe('live');
+    const broken = await syntaxError();
+    // Every state change the stream told, in order, however short: the organism left healthy, then came back.
+    const trail = () => page.locator('[data-testid="state-trail"] li[data-state]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    await expect.poll(async () => (await trail()).at(-1), { timeout: 20_000 }).toBe('healthy');
+    const states = await trail();
+    expect(states.some((s) => s === 'sick' || s === 'healing'), states.join(' -> ')).toBe(true);
+    await expect.poll(() => chaosThenHeal(page, broken.generation), { timeout: 10_000 }).toBe(true);
+    // The heal's generation arrived as a new history row, above the chaos one.
+    await expect.poll(() => page.locator('[data-testid="genome-row"][data-arrived="true"]').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    // While the stream is open, the runs and logs are not polled: requests follow events.
+    const since = requested.length;
+    await page.waitForTimeout(1500);
+    const later = requested.slice(since).map((u) => new URL(u).pathname);
+    expect(later.filter((p) => p === '/logs').length, later.join(' ')).toBe(0);
+  });
+
+  it('falls back to polling when the event stream is blocked, and still shows the chaos and its heal', async () => {
+    const blocked = await context.newPage();
+    await blocked.route('**/events**', (r) => r.abort());
+    await blocked.goto(PAGE);
+    await expect.poll(() => blocked.locator('[data-testid="connection"]').getAttribute('data-connection'), { timeout: 20_000 }).toBe('connected');
+    await expect.poll(() => blocked.locator('[data-testid="connection"]').getAttribute('data-transport'), { timeout: 20_000 }).toBe('polling');
+    expect(await blocked.locator('[data-testid="connection"]').textContent()).toBe('polling');
+    await expect.poll(() => blocked.locator('[role="log"] [data-source]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const broken = await syntaxError();
+    await expect.poll(() => chaosThenHeal(blocked, broken.generation), { timeout: 20_000 }).toBe(true);
+    const row = blocked.locator(`[data-testid="genome-row"][data-generation="${broken.generation}"]`);
+    await expect.poll(() => row.getAttribute('data-cause'), { timeout: 10_000 }).toBe('chaos');
+    await expect.poll(async () => Number(await blocked.locator('[data-testid="genome-row"]').first().getAttribute('data-generation')), { timeout: 10_000 }).toBeGreaterThan(broken.generation);
+    await blocked.close();
+  });
+
   it('shows every organism at a glance and switches the detailed view to another', async () => {
     for (const name of ['bubble-sort', 'json-transform', 'prime-sieve']) {
       await page.waitForSelector(`[data-testid="organism-${name}"]`, { timeout: 10_000 });

@@ -114,6 +114,11 @@ export interface ApiClient {
   counterexamples?(signal?: AbortSignal): Promise<CounterexamplesResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
+  /**
+   * The organism's live event stream (GET …/events, Server-Sent Events) from after event `since` (null: from now):
+   * the open body, to be read until `signal` aborts it. Optional, like evolution: without it the page polls.
+   */
+  events?(since: number | null, signal: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** What POST /evolve accepts; every field is optional (the backend's defaults). */
@@ -229,7 +234,26 @@ export function createApiClient(
     return parsed.data;
   }
 
+  async function openEvents(since: number | null, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const endpoint = `GET ${scoped}/events`;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const bearer = token();
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${withQuery(`${scoped}/events`, { since })}`, { signal, cache: 'no-store', headers });
+    } catch (e) {
+      throw new ApiError({ kind: 'network', endpoint, message: `Cannot open the event stream of ${base} (${signal.aborted ? 'request cancelled' : errorMessage(e)}).` });
+    }
+    if (!res.ok || !res.body) {
+      const body = ApiErrorBodySchema.safeParse(await res.json().catch(() => undefined));
+      throw new ApiError({ kind: 'http', endpoint, status: res.status, code: body.success ? body.data.code : undefined, message: body.success ? body.data.message : `${endpoint} failed with HTTP ${res.status}.` });
+    }
+    return res.body;
+  }
+
   const self: ApiClient = {
+    events: openEvents,
     baseUrl: base,
     organism,
     forOrganism: (name) => (name === organism ? self : createApiClient(base, fetchImpl, timeoutMs, name, token)),

@@ -64,6 +64,8 @@ export interface EngineDeps {
   /** Passing genomes of the past (other sources), to seed the population the LLM sees. */
   history?: readonly Member[];
   log(level: 'info' | 'warn', text: string): void;
+  /** Told after each step that changes the progress (a candidate, a generation, a promotion, the end): the event stream. */
+  onProgress?: () => void;
 }
 
 /** Runs to the end (generations, budget, cancellation or a dead end) and leaves the outcome in deps.progress. */
@@ -232,6 +234,7 @@ class EvolutionRun {
     }
     this.seen.add(hash);
     const rec = recordCandidate(p, { generation: gen, ...who, outcome: 'screened', stage: 'gate', reason: 'measuring', timeMs: null, codeSize: null, genomeId: null });
+    d.onProgress?.();
     const m = await d.screen(proposal.source, champ.source, { signal: d.signal, timeLimitsMs: limits, giveUpRatio: 2 });
     this.check();
     if (m.candidate) rec.codeSize = m.candidate.codeSize;
@@ -322,6 +325,7 @@ class EvolutionRun {
     this.population = this.population.filter((m) => m.hash !== next.hash);
     this.addMember(next);
     p.best = { genomeId: result.genomeId, fitness: second.candidate };
+    d.onProgress?.();
     d.log('info', `evolution: promoted generation ${result.generation} (${describeFitness(second.candidate)}; ${speedup}x the parent's speed)`);
     return true;
   }
@@ -350,6 +354,7 @@ class EvolutionRun {
   /** A candidate refused before any measurement (an invalid answer, a source tried before). */
   private refusedOutright(gen: number, who: Pick<CandidateRecord, 'source' | 'summary' | 'operator'>, reason: string): void {
     recordCandidate(this.p, { generation: gen, ...who, outcome: 'refused', stage: 'answer', reason, timeMs: null, codeSize: null, genomeId: null });
+    this.d.onProgress?.();
   }
 
   private addMember(m: Member): void {
@@ -362,10 +367,12 @@ class EvolutionRun {
     if (!champ) return;
     const bestMs = Math.min(...this.population.map((m) => m.fitness.timeMs), champ.fitness.timeMs);
     this.p.bestOverTime.push({ generation, at: new Date(this.now()).toISOString(), tried: this.p.candidatesTried, liveMs: champ.fitness.timeMs, bestMs });
+    this.d.onProgress?.();
   }
 
   private end(state: 'finished' | 'failed' | 'cancelled', reason: string): void {
     endRun(this.p, state, reason, this.now());
+    this.d.onProgress?.();
   }
 
   private outOfTime(): boolean {

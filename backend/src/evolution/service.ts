@@ -67,6 +67,7 @@ export class EvolutionService {
   private readonly client: ChatClient | null;
   private readonly recorder: FitnessRecorder;
   private readonly stopping = new AbortController();
+  private readonly progressListeners = new Set<(p: EvolutionProgress) => void>();
   private started = false;
 
   constructor(private readonly o: EvolutionServiceOptions) {
@@ -206,6 +207,7 @@ export class EvolutionService {
           : undefined,
       history: this.history(s.name, bench),
       log,
+      onProgress: () => this.tellProgress(progress),
     })
       .catch((err: unknown) => {
         this.o.logger?.error({ err, organism: s.name }, 'the evolution run failed');
@@ -221,7 +223,18 @@ export class EvolutionService {
         }
       });
     this.runs.set(s.name, { progress, controller, done });
+    this.tellProgress(progress);
     return progress;
+  }
+
+  /** Listens to the progress of every run (the event stream); the progress object is the live one: read it at once. */
+  onProgress(listener: (p: EvolutionProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  private tellProgress(p: EvolutionProgress): void {
+    for (const l of this.progressListeners) l(p);
   }
 
   /** Cancels the organism's run; resolves when it has stopped. Throws 409 when none is running. */

@@ -124,4 +124,15 @@ export const MIGRATIONS: readonly string[] = [
     WHERE runs.id = numbered.id;
   CREATE UNIQUE INDEX runs_number ON runs (organism, number);
   `,
+  // 5: the event stream's journal (src/events): every event GET /events sends, under its cursor id, as the JSON sent.
+  // Ids are assigned by the server, dense and increasing across restarts; old rows are pruned (EVENTS_RETENTION).
+  `
+  CREATE TABLE stream_events (
+    id       INTEGER PRIMARY KEY,
+    organism TEXT NOT NULL,
+    type     TEXT NOT NULL,
+    json     TEXT NOT NULL
+  );
+  CREATE INDEX stream_events_organism ON stream_events (organism, id);
+  `,
 ];

@@ -266,6 +266,7 @@ const toCounterexample = (r: CounterexampleRecord): CounterexampleRow => ({
  */
 export class GenomeStore {
   private readonly db: Database.Database;
+  private insertStreamEventStatement: Database.Statement | null = null;
   /** Set and cleared by the wrapper of every method (guardStorage, at the end of this file). */
   private storageFault: StorageFault | null = null;
 
@@ -736,6 +737,64 @@ export class GenomeStore {
   pruneLogs(keep: number): void {
     relaxed(this.db, () => this.db.prepare('DELETE FROM logs WHERE seq <= (SELECT MAX(seq) FROM logs) - ?').run(keep));
   }
+
+  // ---- the event stream's journal (src/events) -----------------------------------------------------------
+
+  /**
+   * Written like a log entry (no fsync of its own): the stream sends it right after, and sends a lot of them. True
+   * when stored; a failure is best effort (see guardStorage) and answers undefined.
+   */
+  insertStreamEvent(e: StreamEventRow): true {
+    // Prepared once: this runs for every event, log lines included.
+    this.insertStreamEventStatement ??= this.db.prepare('INSERT INTO stream_events (id, organism, type, json) VALUES (?, ?, ?, ?)');
+    const statement = this.insertStreamEventStatement;
+    relaxed(this.db, () => statement.run(e.id, e.organism, e.type, e.json));
+    return true;
+  }
+
+  /**
+   * Events with `afterId < id < beforeId`, oldest first, at most `limit`; only one organism's and some types when
+   * asked (the same rule as src/events/filter.ts).
+   */
+  streamEvents(afterId: number, beforeId: number, limit: number, organism: string | null, types: readonly string[] | null): StreamEventRow[] {
+    const where = ['id > ?', 'id < ?'];
+    const args: (string | number)[] = [afterId, beforeId];
+    if (organism !== null) {
+      where.push('organism = ?');
+      args.push(organism);
+    }
+    if (types !== null) {
+      where.push(`type IN (${types.map(() => '?').join(', ')})`);
+      args.push(...types);
+    }
+    return this.db
+      .prepare(`SELECT id, organism, type, json FROM stream_events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`)
+      .all(...args, limit) as StreamEventRow[];
+  }
+
+  /** The newest `limit` events, oldest first. */
+  recentStreamEvents(limit: number): StreamEventRow[] {
+    return (this.db.prepare('SELECT id, organism, type, json FROM stream_events ORDER BY id DESC LIMIT ?').all(limit) as StreamEventRow[]).reverse();
+  }
+
+  /** The oldest and newest ids kept (null when there is none). */
+  streamEventBounds(): { oldest: number | null; newest: number | null } {
+    const r = this.db.prepare('SELECT MIN(id) AS oldest, MAX(id) AS newest FROM stream_events').get() as { oldest: number | null; newest: number | null };
+    return { oldest: r.oldest, newest: r.newest };
+  }
+
+  /** Deletes the events older than `oldestKept`. */
+  pruneStreamEvents(oldestKept: number): void {
+    relaxed(this.db, () => this.db.prepare('DELETE FROM stream_events WHERE id < ?').run(oldestKept));
+  }
+}
+
+export interface StreamEventRow {
+  id: number;
+  organism: string;
+  type: string;
+  /** The event exactly as sent, id included. */
+  json: string;
 }
 
 // ---- storage failures ------------------------------------------------------------------------------------
@@ -789,9 +848,11 @@ const WRITES: Readonly<Record<string, string>> = {
   insertLog: 'store a log entry',
   pruneLogs: 'prune old log entries',
   setFitness: "record a genome's fitness",
+  insertStreamEvent: 'store an event of the stream',
+  pruneStreamEvents: 'prune old events of the stream',
 };
-/** Writes whose failure is recorded but not thrown: the entry stays in memory (the LogBook's ring). */
-const BEST_EFFORT = new Set(['insertLog', 'pruneLogs']);
+/** Writes whose failure is recorded but not thrown: the entry stays in memory (the LogBook's ring, the journal's ring). */
+const BEST_EFFORT = new Set(['insertLog', 'pruneLogs', 'insertStreamEvent', 'pruneStreamEvents']);
 
 /**
  * Wraps every method of the store: a storage failure becomes a StorageError that says what could not be done, in

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   INVALID_REQUEST: 400,
   UNKNOWN_CHAOS_TYPE: 400,
   INVALID_ORGANISM_NAME: 400,
+  INVALID_CURSOR: 400,
+  INVALID_EVENT_TYPES: 400,
   UNAUTHORIZED: 401,
   HOST_NOT_ALLOWED: 403,
   ORIGIN_NOT_ALLOWED: 403,
@@ -81,6 +83,8 @@ export const errors = {
     ),
   healRefused: (why: string) => new ApiError('NOTHING_TO_HEAL', `Nothing to heal now: ${why}.`),
   notFound: (method: string, url: string) => new ApiError('NOT_FOUND', `No route ${method} ${url}. GET / lists the endpoints.`),
+  invalidCursor: (why: string) => new ApiError('INVALID_CURSOR', why),
+  invalidEventTypes: (why: string) => new ApiError('INVALID_EVENT_TYPES', why),
 } as const;
 
 /**

@@ -11,6 +11,11 @@ export interface MetricsSource {
   readonly alive: boolean;
 }
 
+/** What the metrics read of the event stream's hub (src/events/hub.ts) when scraped. */
+export interface StreamSource {
+  stats(): { clients: number; unreadBytes: number; opened: number; lagged: number; dropped: number };
+}
+
 export interface AppMetrics {
   /** The Prometheus text exposition: this app's metrics, then the process's. */
   render(): Promise<string>;
@@ -46,8 +51,9 @@ function processMetrics(): Registry {
  * default global registry would mix them or refuse the second registration). Every series is labelled with its
  * organism. Counters and histograms follow the supervisors' events; gauges read the supervisors when scraped.
  */
-export function createMetrics(sources: readonly MetricsSource[]): AppMetrics {
+export function createMetrics(sources: readonly MetricsSource[], stream?: StreamSource): AppMetrics {
   const registry = new Registry();
+  if (stream) streamMetrics(registry, stream);
 
   const runs = new Counter({
     name: 'ouroboros_runs_total',
@@ -154,4 +160,25 @@ export function createMetrics(sources: readonly MetricsSource[]): AppMetrics {
       for (const events of emitters) for (const [event, listener] of entries) events.off(event, listener);
     },
   };
+}
+
+/** The event stream's clients as gauges (prom-client has no counter read at scrape time, so the totals are gauges too). */
+function streamMetrics(registry: Registry, stream: StreamSource): void {
+  const gauges: [string, string, (s: ReturnType<StreamSource['stats']>) => number][] = [
+    ['ouroboros_stream_clients', 'Clients connected to GET /events now.', (s) => s.clients],
+    ['ouroboros_stream_unread_bytes', 'Bytes written to the stream clients that they have not read yet, all together.', (s) => s.unreadBytes],
+    ['ouroboros_stream_opened_total', 'Streams opened since the server started.', (s) => s.opened],
+    ['ouroboros_stream_lagged_total', 'Times a client fell behind its buffer bound and caught up again from the journal.', (s) => s.lagged],
+    ['ouroboros_stream_dropped_total', 'Clients dropped for not reading.', (s) => s.dropped],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(stream.stats()));
+      },
+    });
+  }
 }

@@ -28,9 +28,9 @@ export class IncidentTracker {
     return this.incident !== null && this.incident.healedAt === null;
   }
 
-  /** A failing run: opens an incident unless one is open already. */
-  failed(row: RunRow, input: unknown): void {
-    if (this.open) return;
+  /** A failing run: opens an incident unless one is open already; true when it opened one. */
+  failed(row: RunRow, input: unknown): boolean {
+    if (this.open) return false;
     const size = inputSize(input);
     this.incident = {
       generation: row.generation,
@@ -40,6 +40,7 @@ export class IncidentTracker {
       timeToHealMs: null,
       failingInput: { case: row.suiteCase ?? `routine run #${row.id} (seed ${row.seed})`, size, input: size <= INCIDENT_INPUT_MAX ? input : null },
     };
+    return true;
   }
 
   /** A passing run: closes the open incident and returns how long it lasted, or null when none was open. */

@@ -104,7 +104,7 @@ export class LiveFileKeeper {
       live.replace(row);
       this.d.recovery.release();
       store.insertEvent(organism.name, 'external', row.id, { generation: row.generation, summary: row.summary });
-      this.c.events.emit('promoted', { organism: organism.name, cause: 'external', generation: row.generation });
+      this.c.events.emit('promoted', { organism: organism.name, cause: 'external', generation: row.generation, genomeId: row.id, summary: row.summary });
       this.c.say('watcher', 'warn', `outside edit of live.js (${stat}) recorded as generation ${row.generation}`);
       this.d.wake();
     });

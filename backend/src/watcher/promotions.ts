@@ -75,7 +75,7 @@ export class Promotions {
         live.replace(row);
         this.d.recovery.promoted();
         store.insertEvent(this.c.organism.name, g.cause, row.id, { generation: row.generation, summary: row.summary });
-        events.emit('promoted', { organism: this.c.organism.name, cause: row.cause, generation: row.generation });
+        events.emit('promoted', { organism: this.c.organism.name, cause: row.cause, generation: row.generation, genomeId: row.id, summary: row.summary });
         this.d.wake();
         return row;
       });
@@ -119,7 +119,7 @@ export class Promotions {
       const { source, ...described } = result;
       try {
         const genome = await this.promote(base.id, { organism, source, cause: 'chaos', summary: result.description, detail: { chaos: described, seed } });
-        this.c.events.emit('chaos', { organism, type: result.type });
+        this.c.events.emit('chaos', { organism, type: result.type, line: result.line, description: result.description, genomeId: genome.id, generation: genome.generation });
         this.c.say('chaos', 'warn', `${result.type} at line ${result.line}: ${result.description} -> generation ${genome.generation}`);
         return { result: described, seed, genome };
       } catch (err) {

@@ -61,7 +61,7 @@ export class RunRecorder {
       suiteCase,
     });
     this.stats.record(row.verdict, row.durationMs);
-    events.emit('run', { organism, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation });
+    events.emit('run', { organism, verdict: row.verdict, durationMs: row.durationMs, generation: row.generation, run: row });
     // Only for genomes promoted while this process watched: the first failing verdict on them is a detection (the case
     // its suite failed on, or a routine run).
     const firstVerdict = this.lastJudged?.genomeId !== genome.id || verification;

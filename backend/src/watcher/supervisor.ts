@@ -277,7 +277,7 @@ export class Supervisor {
     const live = this.live.current;
     let looping = false;
     if (row.verdict !== 'ok') {
-      this.incidents.failed(row, judged.result.input);
+      if (this.incidents.failed(row, judged.result.input)) this.tellIncident('opened');
       this.lastFailedResult = judged;
       looping = this.recovery.failed(Date.now());
     }
@@ -299,7 +299,10 @@ export class Supervisor {
         return 0;
       case 'recovered': {
         const timeToHealMs = this.incidents.passed(row);
-        if (timeToHealMs !== null) this.log('watcher', 'info', `healthy again ${timeToHealMs} ms after the failure was detected`);
+        if (timeToHealMs !== null) {
+          this.log('watcher', 'info', `healthy again ${timeToHealMs} ms after the failure was detected`);
+          this.tellIncident('closed');
+        }
         if (this.recovery.passed()) this.log('watcher', 'info', 'the quarantined genome passed a probe; out of quarantine');
         this.noteStateChange();
         return this.o.loopIntervalMs;
@@ -383,7 +386,13 @@ export class Supervisor {
     const now = this.state;
     if (now === this.lastState) return;
     this.log('watcher', now === 'healthy' ? 'info' : 'warn', `state: ${this.lastState} -> ${now}`);
+    this.events.emit('state', { organism: this.name, from: this.lastState, to: now });
     this.lastState = now;
+  }
+
+  private tellIncident(phase: 'opened' | 'closed'): void {
+    const incident = this.incidents.latest;
+    if (incident) this.events.emit('incident', { organism: this.name, phase, incident });
   }
 
   private log(source: LogSource, level: LogLevel, text: string): void {

@@ -12,6 +12,10 @@ export const scopeKey = (api: Client) => [...backendKey(api), 'organism', api.or
 
 export const keys = {
   connection: (api: Client) => [...backendKey(api), 'connection'] as const,
+  /** How the organism in view is followed: its live event stream, or polling (see useEventStream). */
+  transport: (api: Client) => [...scopeKey(api), 'transport'] as const,
+  /** The organism's newest state changes as the stream told them, oldest first. */
+  transitions: (api: Client) => [...scopeKey(api), 'transitions'] as const,
   accessRefused: ['ouroboros', 'access-refused'] as const,
   chaosTypes: (api: Client) => [...backendKey(api), 'chaos-types'] as const,
   organisms: (api: Client) => [...backendKey(api), 'organisms'] as const,

@@ -7,6 +7,7 @@ import { POLL_INTERVAL_MS } from './client';
 import type { ConnectionState } from './connection';
 import { appendLogs, appendRuns, continueFeed, continueRuns, LOG_PAGE, MAX_RUNS, pageQuery, type Feed } from './feeds';
 import { keys } from './keys';
+import { useStreaming } from './useEventStream';
 import { useLive } from './useStatus';
 
 const restartsOf = (client: ReturnType<typeof useQueryClient>, api: ApiClient) =>
@@ -19,6 +20,7 @@ const restartsOf = (client: ReturnType<typeof useQueryClient>, api: ApiClient) =
 export function useRuns(api: ApiClient) {
   const client = useQueryClient();
   const live = useLive(api);
+  const streaming = useStreaming(api);
   return useQuery({
     queryKey: keys.runs(api),
     queryFn: async ({ signal }): Promise<Feed<Run>> => {
@@ -28,7 +30,8 @@ export function useRuns(api: ApiClient) {
       return appendRuns(feed, page, status);
     },
     enabled: live,
-    refetchInterval: POLL_INTERVAL_MS,
+    // The stream refreshes it on each new entry (useEventStream); without the stream, a poll every second.
+    refetchInterval: streaming ? false : POLL_INTERVAL_MS,
   });
 }
 
@@ -36,6 +39,7 @@ export function useRuns(api: ApiClient) {
 export function useLogs(api: ApiClient) {
   const client = useQueryClient();
   const live = useLive(api);
+  const streaming = useStreaming(api);
   return useQuery({
     queryKey: keys.logs(api),
     queryFn: async ({ signal }): Promise<Feed<LogEntry>> => {
@@ -44,6 +48,7 @@ export function useLogs(api: ApiClient) {
       return appendLogs(feed, page);
     },
     enabled: live,
-    refetchInterval: POLL_INTERVAL_MS,
+    // The stream refreshes it on each new entry (useEventStream); without the stream, a poll every second.
+    refetchInterval: streaming ? false : POLL_INTERVAL_MS,
   });
 }

@@ -6,6 +6,7 @@ import { useCacheValue, updateCacheValue } from './cache-value';
 import { POLL_INTERVAL_MS } from './client';
 import { answered, failed, initialConnection, type ConnectionState } from './connection';
 import { keys } from './keys';
+import { STREAM_STATUS_POLL_MS, useStreaming } from './useEventStream';
 
 /** The connection to this client's backend, as the status poll last saw it. */
 export function useConnection(api: ApiClient): ConnectionState {
@@ -26,6 +27,7 @@ const isLive = (c: ConnectionState) => c.connection === 'connected';
  */
 export function useStatus(api: ApiClient, { poll = false }: { poll?: boolean } = {}) {
   const client = useQueryClient();
+  const streaming = useStreaming(api);
   return useQuery({
     queryKey: keys.status(api),
     queryFn: async ({ signal }): Promise<Status> => {
@@ -44,7 +46,8 @@ export function useStatus(api: ApiClient, { poll = false }: { poll?: boolean } =
         throw e;
       }
     },
-    refetchInterval: poll ? POLL_INTERVAL_MS : false,
+    // While the stream is open it says when the status changed; the slow poll keeps the connection light honest.
+    refetchInterval: poll ? (streaming ? STREAM_STATUS_POLL_MS : POLL_INTERVAL_MS) : false,
     staleTime: poll ? 0 : Infinity,
   });
 }

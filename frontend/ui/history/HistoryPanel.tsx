@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { GenomeSummary, RollbackResult } from '@ouroboros/contract';
 import { ApiError, errorMessage } from '@/lib/api';
 import { formatClock, shortId, withoutEmptyCode } from '@/lib/format';
@@ -46,6 +46,10 @@ export function HistoryPanel({
     }
   };
 
+  // The generations there when the history first showed; a row that arrives later flashes once as it appears.
+  const firstSeen = useRef<Set<string> | null>(null);
+  if (firstSeen.current === null && genomes !== null) firstSeen.current = new Set(genomes.map((g) => g.id));
+
   return (
     <Panel
       title="Mutation history"
@@ -79,6 +83,7 @@ export function HistoryPanel({
         <ol className="-mx-1 max-h-[28rem] overflow-y-auto pr-1 text-xs" aria-label="Generations, newest first">
           {genomes.map((g) => {
             const selected = g.id === selectedId;
+            const arrived = !firstSeen.current!.has(g.id);
             const canRollback = g.healthy && !g.live;
             return (
               <li
@@ -89,7 +94,8 @@ export function HistoryPanel({
                 data-cause={g.cause}
                 data-live={g.live ? 'true' : 'false'}
                 data-verified={g.verified === undefined ? undefined : String(g.verified)}
-                className={`flex items-stretch gap-1 border-l-2 px-1 py-0.5 ${selected ? 'border-phosphor bg-phosphor/10' : 'border-transparent hover:bg-phosphor/5'}`}
+                data-arrived={arrived ? 'true' : undefined}
+                className={`flex items-stretch gap-1 border-l-2 px-1 py-0.5 ${selected ? 'border-phosphor bg-phosphor/10' : 'border-transparent hover:bg-phosphor/5'} ${arrived ? 'animate-flip' : ''}`}
               >
                 <button
                   type="button"

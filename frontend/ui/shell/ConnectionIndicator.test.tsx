@@ -4,16 +4,23 @@ import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
 
 describe('ConnectionIndicator', () => {
   it.each([
-    ['connected', 'text-healthy'],
-    ['reconnecting', 'text-healing'],
-    ['offline', 'text-sick'],
-    ['connecting', 'text-healing'],
-  ] as const)('shows %s', (connection, colour) => {
-    render(<ConnectionIndicator connection={connection} lastContactAt={null} />);
+    ['connected', 'stream', 'live', 'text-healthy'],
+    ['connected', 'polling', 'polling', 'text-healthy'],
+    ['reconnecting', 'polling', 'reconnecting', 'text-healing'],
+    ['offline', 'stream', 'offline', 'text-sick'],
+    ['connecting', 'polling', 'connecting', 'text-healing'],
+  ] as const)('shows %s over %s as %s', (connection, transport, label, colour) => {
+    render(<ConnectionIndicator connection={connection} lastContactAt={null} transport={transport} />);
     const el = screen.getByTestId('connection');
     expect(el.dataset.connection).toBe(connection);
-    expect(el.textContent).toBe(connection);
+    expect(el.dataset.transport).toBe(transport);
+    expect(el.textContent).toBe(label);
     expect(el.className).toContain(colour);
+  });
+
+  it('says why it polls when the stream failed', () => {
+    render(<ConnectionIndicator connection="connected" lastContactAt={null} transport="polling" streamError="HTTP 502" />);
+    expect(screen.getByTestId('connection').title).toContain('Polling every second (the event stream: HTTP 502)');
   });
 });
 

@@ -8,21 +8,33 @@ const STYLE: Record<Connection, { dot: string; text: string; label: string }> = 
   offline: { dot: 'bg-sick', text: 'text-sick', label: 'offline' },
 };
 
-/** The little live/offline pill in the header. */
+/** Connected, as the stream or the polls follow the organism. */
+const TRANSPORT_LABEL = { stream: 'live', polling: 'polling' } as const;
+
+/**
+ * The little pill in the header: live (the event stream is open), polling (connected, the stream is not), connecting,
+ * reconnecting or offline.
+ */
 export function ConnectionIndicator({
   connection,
   lastContactAt,
+  transport = 'polling',
+  streamError = null,
 }: {
   connection: Connection;
   lastContactAt: number | null;
+  transport?: 'stream' | 'polling';
+  streamError?: string | null;
 }) {
-  const s = STYLE[connection];
-  const title =
-    lastContactAt === null ? 'No answer from the backend yet' : `Last answer at ${formatClock(lastContactAt)}`;
+  const s = connection === 'connected' ? { ...STYLE.connected, label: TRANSPORT_LABEL[transport] } : STYLE[connection];
+  const contact = lastContactAt === null ? 'No answer from the backend yet' : `Last answer at ${formatClock(lastContactAt)}`;
+  const how = transport === 'stream' ? 'Events arrive as they happen.' : `Polling every second${streamError ? ` (the event stream: ${streamError})` : ''}.`;
+  const title = connection === 'connected' ? `${contact}. ${how}` : contact;
   return (
     <div
       data-testid="connection"
       data-connection={connection}
+      data-transport={transport}
       title={title}
       className={`flex items-center gap-2 border border-current/40 px-2 py-1 text-xs tracking-widest uppercase ${s.text}`}
     >

@@ -10,6 +10,7 @@ import { TerminalWidget } from '@/ui/terminal/TerminalWidget';
 import { ImmuneWidget, RunsChartWidget, StatsWidget, VitalsWidget } from '@/ui/vitals/VitalsWidgets';
 import { ConnectionWidget, Header, OrganismsWidget, TokenWidget } from './ShellWidgets';
 import { useLive } from '@/lib/query/useStatus';
+import { useEventStream } from '@/lib/query/useEventStream';
 
 /**
  * The God View's layout. Every widget asks for its own data (lib/query), so each one loads, fails and retries on
@@ -43,6 +44,8 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
     window.history.replaceState(null, '', url);
   }, []);
   const live = useLive(api);
+  // The organism in view is followed live; the page polls whenever the stream is not open.
+  useEventStream(api);
 
   return (
     <div className="mx-auto flex w-full max-w-[1600px] flex-col gap-3 p-3 sm:p-4">

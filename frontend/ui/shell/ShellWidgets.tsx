@@ -4,6 +4,7 @@ import { errorMessage, type ApiClient } from '@/lib/api';
 import { useAccessToken } from '@/lib/query/useAccessToken';
 import { useOrganisms } from '@/lib/query/useBackend';
 import { useConnection, useStatus } from '@/lib/query/useStatus';
+import { useTransport } from '@/lib/query/useEventStream';
 import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator';
 import { OrganismsPanel } from './OrganismsPanel';
 import { TokenPanel } from './TokenPanel';
@@ -12,6 +13,7 @@ import { TokenPanel } from './TokenPanel';
 export function Header({ api }: { api: ApiClient }) {
   const { data: status } = useStatus(api, { poll: true });
   const { connection, lastContactAt } = useConnection(api);
+  const transport = useTransport(api);
   return (
     <header className="flex flex-wrap items-center justify-between gap-3 border-b border-edge pb-3">
       <div className="min-w-0">
@@ -22,7 +24,7 @@ export function Header({ api }: { api: ApiClient }) {
           {status ? `organism ${status.organism} · ` : ''}api {api.baseUrl}
         </p>
       </div>
-      <ConnectionIndicator connection={connection} lastContactAt={lastContactAt} />
+      <ConnectionIndicator connection={connection} lastContactAt={lastContactAt} transport={transport.mode} streamError={transport.error} />
     </header>
   );
 }

@@ -5,6 +5,7 @@ import type { ShownState, Status } from '@/lib/tolerant-schemas';
 import { formatAgo, formatClock, formatMs, formatUptime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { CauseBadge, runNumber, stateStyle, VerdictBadge } from '@/ui/shell/badges';
+import type { Transition } from '@/lib/query/stream-events';
 import { InputText } from './TrustSection';
 
 interface Flip {
@@ -20,8 +21,11 @@ export function VitalsPanel({
   stale = false,
   error,
   now = Date.now(),
+  transitions = [],
 }: {
   status: Status | null;
+  /** The newest state changes the event stream told, oldest first: every one shows, however short it was. */
+  transitions?: readonly Transition[];
   /** True while the backend is unreachable: the values are the last ones received. */
   stale?: boolean;
   error?: string | undefined;
@@ -61,10 +65,11 @@ export function VitalsPanel({
       <div className={`flex flex-col gap-3 ${stale ? 'opacity-60' : ''}`}>
         <div className="flex flex-wrap items-center gap-3">
           <div
-            key={flip?.count ?? 0}
+            // A new key replays the flash: on each state this page saw, and on each change the stream told.
+            key={`${flip?.count ?? 0}-${transitions[transitions.length - 1]?.id ?? 0}`}
             data-testid="organism-state"
             data-state={status.state}
-            className={`border-2 px-3 py-1.5 text-2xl font-bold tracking-[0.25em] ${s.text} ${s.border} ${s.bg} ${flip && flip.count > 0 ? 'animate-flip' : ''}`}
+            className={`border-2 px-3 py-1.5 text-2xl font-bold tracking-[0.25em] ${s.text} ${s.border} ${s.bg} ${(flip && flip.count > 0) || transitions.length > 0 ? 'animate-flip' : ''}`}
           >
             {s.label}
           </div>
@@ -80,6 +85,7 @@ export function VitalsPanel({
             {stale ? <p className="text-sick">last known value</p> : null}
           </div>
         </div>
+        {transitions.length > 0 ? <StateTrail transitions={transitions} /> : null}
 
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
           <div>
@@ -198,5 +204,21 @@ export function VitalsPanel({
         {error ? <Note tone="error">{error}</Note> : null}
       </div>
     </Panel>
+  );
+}
+
+/** The state changes as they happened, in order: a sick spell healed within 100 ms still shows here. */
+function StateTrail({ transitions }: { transitions: readonly Transition[] }) {
+  const shown = transitions.slice(-5);
+  return (
+    <ol data-testid="state-trail" aria-label="Latest state changes" className="flex flex-wrap items-center gap-x-1 text-xs text-muted">
+      <li className={stateStyle(shown[0]!.from).text}>{shown[0]!.from}</li>
+      {shown.map((t) => (
+        <li key={t.id} data-state={t.to} title={formatClock(t.at)} className="animate-flip">
+          {'→ '}
+          <span className={stateStyle(t.to).text}>{t.to}</span>
+        </li>
+      ))}
+    </ol>
   );
 }

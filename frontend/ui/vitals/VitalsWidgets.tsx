@@ -9,6 +9,7 @@ import { firstLoad, PanelSkeleton } from '@/ui/shell/Skeleton';
 import { ExecutionChart } from './ExecutionChart';
 import { ImmunePanel } from './ImmunePanel';
 import { StatsPanel } from './StatsPanel';
+import { useTransitions } from '@/lib/query/useEventStream';
 import { VitalsPanel } from './VitalsPanel';
 
 /** The status as the vitals show it: the last one received, stale while the backend is unreachable. */
@@ -23,8 +24,9 @@ function useVitals(api: ApiClient) {
 
 export function VitalsWidget({ api }: { api: ApiClient }) {
   const { query, status, stale, error } = useVitals(api);
+  const transitions = useTransitions(api);
   if (firstLoad(query)) return <PanelSkeleton title="Vital signs" testId="vitals" rows={5} what="the vital signs" />;
-  return <VitalsPanel status={status} stale={stale} error={error} />;
+  return <VitalsPanel status={status} stale={stale} error={error} transitions={transitions} />;
 }
 
 export function StatsWidget({ api }: { api: ApiClient }) {

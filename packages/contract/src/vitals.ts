@@ -58,6 +58,19 @@ export const StatsSchema = z.object({
   p95Ms: z.number().nonnegative().nullable().describe('over the last 1000 runs'),
 });
 
+/** From the first failing run to the next passing one. */
+export const IncidentSchema = z.object({
+  generation: z.number().int(),
+  verdict: VerdictSchema,
+  detectedAt: isoTime,
+  healedAt: isoTime.nullable(),
+  timeToHealMs: z.number().nullable().describe('from the failing run to the next passing one'),
+  failingInput: z
+    .object({ case: z.string(), size: z.number().int(), input: z.unknown() })
+    .nullable()
+    .describe("the smallest input known to fail: a demotion's shrunk counterexample, else the failing case (input null when over 2,000 characters)"),
+});
+
 export const StatusSchema = z.object({
   organism: z.string(),
   state: StateSchema,
@@ -86,19 +99,7 @@ export const StatusSchema = z.object({
     .nullable()
     .describe('set when the ladder gave up: the live genome is probed with a growing delay'),
   crashLoop: z.boolean().describe('several failures within the crash-loop window'),
-  lastIncident: z
-    .object({
-      generation: z.number().int(),
-      verdict: VerdictSchema,
-      detectedAt: isoTime,
-      healedAt: isoTime.nullable(),
-      timeToHealMs: z.number().nullable().describe('from the failing run to the next passing one'),
-      failingInput: z
-        .object({ case: z.string(), size: z.number().int(), input: z.unknown() })
-        .nullable()
-        .describe("the smallest input known to fail: a demotion's shrunk counterexample, else the failing case (input null when over 2,000 characters)"),
-    })
-    .nullable(),
+  lastIncident: IncidentSchema.nullable(),
   verification: z
     .object({
       state: z.enum(VERIFICATION_STATES),
