@@ -4,10 +4,9 @@
  * `/status` against a bare Fastify hello-world, both servers in their own process, in the same run.
  */
 import type { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { BenchOptions, Figure, Section } from './model.js';
-import { http, startHelloWorld, startServer, tempDir } from './proc.js';
+import { cpuSeconds, http, startHelloWorld, startServer, tempDir } from './proc.js';
 import { ratio, ratios, since, sleep, summarize, type Summary } from './stats.js';
 
 export interface ApiLoadOptions extends BenchOptions {
@@ -104,17 +103,6 @@ function vsHello(id: string, label: string, unit: string, value: number, hello: 
   return { id, label, unit, value, baseline: { label: 'hello-world', value: hello }, ratio: { value: ratio(value, hello) } };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return Number.NaN; // not Linux: the figure says NaN rather than something made up
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /**
  * One round of maximum throughput, and what it cost the server: the load generator shares the machine's two cores,

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { readFlags, UsageError } from '../scripts/cli.js';
 import { benchApiLoad } from './api-load.js';
 import { benchDetectHeal } from './detect-heal.js';
+import { benchEvents } from './events.js';
 import { benchVerification } from './verification.js';
 import { benchGrowth } from './growth.js';
 import { benchMemory } from './memory.js';
@@ -101,6 +102,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['api'], run: (o) => benchApiLoad(o) },
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
   { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
+  { ids: ['events'], run: (o) => benchEvents(o) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 

@@ -246,7 +246,8 @@ describe('supervisor events', () => {
     for (const name of Object.keys(seen)) app.supervisor.events.on(name as 'chaos', (e: any) => seen[name]!.push(e));
     await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'division_by_zero' } });
     await waitFor(() => seen.healed!.length, (n) => n === 1, { what: 'a heal event' });
-    expect(seen.chaos).toEqual([{ organism: 'bubble-sort', type: 'division_by_zero' }]);
+    // The chaos event says what the stream shows: where, what, and the genome it made.
+    expect(seen.chaos).toEqual([{ organism: 'bubble-sort', type: 'division_by_zero', line: expect.any(Number), description: expect.any(String), genomeId: expect.any(String), generation: 1 }]);
     expect(seen.detected).toEqual([{ organism: 'bubble-sort', cause: 'chaos', verdict: 'crashed', detectMs: expect.any(Number) }]);
     expect(seen.detected![0].detectMs).toBeLessThan(5000);
     expect(seen.healed![0]).toMatchObject({ strategy: 'minimal-revert', healMs: expect.any(Number) });

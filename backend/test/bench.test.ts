@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchApiLoad } from '../bench/api-load.js';
 import { benchDetectHeal } from '../bench/detect-heal.js';
+import { benchEvents } from '../bench/events.js';
 import { benchVerification } from '../bench/verification.js';
 import { benchGrowth } from '../bench/growth.js';
 import { benchMemory } from '../bench/memory.js';
@@ -88,6 +89,15 @@ describe('benchmarks at a tiny size', () => {
     expect(section!.params).toMatchObject({ 'bubble-sort bugs': 1 });
   }, 600_000);
 
+  it('live events', async () => {
+    const [section] = await benchEvents({ tiny: true });
+    wellFormed([section!], ['events']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['events.latency', 'events.memory', 'events.idle']);
+    // Events arrived at the clients, and log lines at the polling dashboards.
+    const latency = section!.figures[0]!;
+    expect(isSummary(latency.value) && latency.value.n).toBeGreaterThan(0);
+  }, 120_000);
+
   it('memory', async () => {
     wellFormed(await benchMemory({ tiny: true }), ['memory']);
   }, 240_000);
@@ -96,7 +106,7 @@ describe('benchmarks at a tiny size', () => {
     const md = renderMarkdown(results, { command: 'pnpm bench -- --tiny', date: new Date(), elapsedS: 1, machine: machine(), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] });
     expect(md).toContain('pnpm bench -- --tiny');
     expect(md).toContain(machine().node);
-    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth', 'Evolution: promotions on a loaded machine']) {
+    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth', 'Evolution: promotions on a loaded machine', 'Live events: the stream against polling']) {
       expect(md).toContain(`## ${title}`);
     }
     expect(renderSummary(results).split('\n').length).toBeGreaterThan(results.length);
