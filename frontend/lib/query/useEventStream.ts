@@ -9,7 +9,7 @@
 import { useQuery, useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { errorMessage, type ApiClient } from '../api';
-import { SseParser } from '../sse';
+import { SseParser } from '@ouroboros/contract';
 import { useCacheValue, updateCacheValue } from './cache-value';
 import { keys, scopeKey } from './keys';
 import type { LogEntry, Status } from '@ouroboros/contract';

@@ -10,3 +10,4 @@ export * from './genomes.ts';
 export * from './chaos.ts';
 export * from './evolution.ts';
 export { isoTime } from './wire.ts';
+export { SseParser, type SseMessage } from './sse.ts';

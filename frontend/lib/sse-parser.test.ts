@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from './sse';
+import { SseParser } from '@ouroboros/contract';
 
 describe('SseParser', () => {
   it('returns each message once it is complete, across chunks and line endings', () => {
