@@ -153,7 +153,16 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
     figures.push({ id: 'events.memory', label: 'server memory per connected stream client', unit: 'KB', value: Math.round(perClientKb * 10) / 10 });
 
     // 2. An idle organism (paused: no runs, no events but heartbeats): what each kind of dashboard costs the server.
-    await json(server.url, `/organisms/${ORGANISM}/emergency-stop`, { method: 'POST' });
+    // The last chaos may still be healing: the stop is refused (409 BUSY) while a promotion is under way.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await json(server.url, `/organisms/${ORGANISM}/emergency-stop`, { method: 'POST' });
+        break;
+      } catch (err) {
+        if (attempt >= 30 || !/-> 409/.test((err as Error).message)) throw err;
+        await sleep(500);
+      }
+    }
     await sleep(1000);
     // The server's own idle cost (timers, the file watcher, the storage monitor), without any dashboard: subtracted.
     const z0 = cpuSeconds(pid);
