@@ -1,4 +1,5 @@
-// Adds up vitest JSON reports into the one closing line CI reads: "tests: N passed, N failed".
+// Adds up vitest JSON reports into the one closing line CI reads: "tests: N passed, N failed", after naming
+// each failed test.
 import { readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -13,6 +14,12 @@ for (const file of process.argv.slice(2)) {
     // A file that failed outside its tests (it did not load, a beforeAll threw) reports its tests as
     // skipped or none at all; it is a failure all the same.
     for (const t of r.testResults) {
+      // Named at the end so that the tail of a CI log says which test failed and why, not only how many.
+      for (const a of t.assertionResults) {
+        if (a.status !== 'failed') continue;
+        const why = (a.failureMessages?.[0] ?? '').split('\n')[0];
+        console.log(`failed: ${t.name.replace(process.cwd() + '/', '')} > ${a.fullName}\n  ${why}`);
+      }
       if (t.status === 'failed' && !t.assertionResults.some((a) => a.status === 'failed')) {
         console.error(`failed outside its tests: ${t.name}${t.message ? `\n  ${t.message.split('\n')[0]}` : ''}`);
         failed += 1;
