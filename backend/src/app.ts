@@ -8,6 +8,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventJournal } from './events/journal.js';
+import type { LlmLedger } from './llm/ledger.js';
 import type { GenomeStore } from './genome/store.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
 import { ApiError } from './http/errors.js';
@@ -42,6 +43,8 @@ declare module 'fastify' {
     fleet: Fleet;
     /** The numbered, stored events GET /events sends. */
     journal: EventJournal;
+    /** Every LLM call and its cost; the daily cap. */
+    llmLedger: LlmLedger;
     /** The default organism's supervisor (ORGANISM). */
     supervisor: Supervisor;
   }
@@ -90,6 +93,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('fleet', fleet);
   app.decorate('evolution', evolution);
   app.decorate('journal', services.journal);
+  app.decorate('llmLedger', services.ledger);
   app.decorate('supervisor', fleet.default);
   app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
   app.addHook('onClose', () => services.close());

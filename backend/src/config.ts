@@ -87,6 +87,9 @@ const EnvSchema = SandboxEnvSchema.extend({
   LLM_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
   LLM_MAX_ATTEMPTS: intFrom(1, 20).default(3),
   LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
+  LLM_PRICE_PER_MTOK_IN: floatFrom(0, 100_000).optional(),
+  LLM_PRICE_PER_MTOK_OUT: floatFrom(0, 100_000).optional(),
+  LLM_DAILY_BUDGET_USD: floatFrom(0, 1_000_000).optional(),
   TRANSIENT_RETRIES: intFrom(0, 10).default(2),
   CRASH_LOOP_FAILURES: intFrom(2, 1000).default(5),
   CRASH_LOOP_WINDOW_MS: intFrom(100, 3_600_000).default(10_000),
@@ -157,6 +160,12 @@ export interface Config {
     readonly maxAttempts: number;
     readonly callsPerHour: number;
   } | null;
+  /** What LLM calls cost and how much a UTC day may spend (healing and evolution together). */
+  readonly llmBill: {
+    /** USD per million tokens; null when LLM_PRICE_PER_MTOK_IN/OUT are not set (tokens are still counted). */
+    readonly prices: { readonly inPerMTok: number; readonly outPerMTok: number } | null;
+    readonly dailyBudgetUsd: number | null;
+  };
   /** Retries, with backoff, of a failure that may be transient (a hang or a signal) before healing. */
   readonly transientRetries: number;
   /** This many failures within crashLoopWindowMs is a crash loop. */
@@ -245,6 +254,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (production && e.LOG_PRETTY === true) {
     issues.push('LOG_PRETTY=true: not available with NODE_ENV=production (pino-pretty is a development dependency); logs are JSON lines there');
   }
+  if ((e.LLM_PRICE_PER_MTOK_IN === undefined) !== (e.LLM_PRICE_PER_MTOK_OUT === undefined)) {
+    issues.push('LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT: set both (USD per million prompt and completion tokens, as your provider lists them), or neither');
+  }
+  if (e.LLM_DAILY_BUDGET_USD !== undefined && e.LLM_PRICE_PER_MTOK_IN === undefined) {
+    issues.push('LLM_DAILY_BUDGET_USD: needs LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT, to know what each call costs');
+  }
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
@@ -280,6 +295,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             callsPerHour: e.LLM_CALLS_PER_HOUR,
           }
         : null,
+    llmBill: Object.freeze({
+      prices:
+        e.LLM_PRICE_PER_MTOK_IN !== undefined && e.LLM_PRICE_PER_MTOK_OUT !== undefined
+          ? Object.freeze({ inPerMTok: e.LLM_PRICE_PER_MTOK_IN, outPerMTok: e.LLM_PRICE_PER_MTOK_OUT })
+          : null,
+      dailyBudgetUsd: e.LLM_DAILY_BUDGET_USD ?? null,
+    }),
     transientRetries: e.TRANSIENT_RETRIES,
     crashLoopFailures: e.CRASH_LOOP_FAILURES,
     crashLoopWindowMs: e.CRASH_LOOP_WINDOW_MS,

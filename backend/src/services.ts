@@ -8,6 +8,7 @@ import { EvolutionService } from './evolution/service.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
 import { CallBudget } from './llm/call-budget.js';
+import { LlmLedger } from './llm/ledger.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
@@ -25,6 +26,8 @@ export interface Services {
   evolution: EvolutionService;
   /** Every event of the supervisors, the log book and evolution, numbered and stored for GET /events. */
   journal: EventJournal;
+  /** Every LLM call, its tokens and cost; the daily cap. */
+  ledger: LlmLedger;
   sandbox: Sandbox; // [sandbox]
   /** Stops the loops and evolution runs, closes the store and releases DATA_DIR. */
   close(): Promise<void>;
@@ -70,6 +73,8 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   const logbook = new LogBook(store, config.logRetention);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  // One bill too: the daily cap counts healing's and evolution's calls, for every organism.
+  const ledger = new LlmLedger(store, { prices: config.llmBill.prices, dailyBudgetUsd: config.llmBill.dailyBudgetUsd }, config.llm?.model ?? null);
   const supervisors: Supervisor[] = [];
   let sandbox: Sandbox; // [sandbox]
   try {
@@ -79,7 +84,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     logger.debug({ sandbox: sandbox.report.layers }, 'sandbox layers'); // [sandbox]
     for (const line of sandboxStartupLines(sandbox)) logger[line.level](line.text); // [sandbox]
     for (const organism of organisms) {
-      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
+      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget, ledger });
       supervisors.push(
         await Supervisor.open({
           organism,
@@ -111,7 +116,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   }
   const fleet = new Fleet(supervisors, config.organism);
   // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
-  const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox });
+  const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox, ledger });
   // The journal listens from the start: a client that connects later replays from its cursor.
   const journal = new EventJournal(store, { retention: config.events.retention });
   const disconnect = connectSources(journal, {
@@ -127,6 +132,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     fleet,
     evolution,
     journal,
+    ledger,
     sandbox,
     async close() {
       await Promise.all([evolution.stop(), fleet.stop()]);

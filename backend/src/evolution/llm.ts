@@ -94,6 +94,8 @@ export interface LlmSourceOptions {
   client: ChatClient;
   budget: CallBudget;
   organism: string;
+  /** The evolution run the calls are billed to. */
+  runId?: string;
   contract: string;
   benchmark: EvolvePromptInput['benchmark'];
 }
@@ -108,7 +110,12 @@ export async function askForFaster(o: LlmSourceOptions, versions: readonly Shown
   const messages = buildEvolvePrompt({ organism: o.organism, contract: o.contract, versions, benchmark: o.benchmark });
   let completion;
   try {
-    completion = await o.client.complete(messages, { signal: opts.signal, temperature: opts.temperature ?? 0.8, maxTokens: 4096 });
+    completion = await o.client.complete(messages, {
+      signal: opts.signal,
+      temperature: opts.temperature ?? 0.8,
+      maxTokens: 4096,
+      meter: { organism: o.organism, ref: o.runId ?? null },
+    });
   } catch (err) {
     if (opts.signal?.aborted) return { kind: 'none', reason: 'cancelled' };
     return { kind: 'none', reason: err instanceof LlmError ? err.message : `LLM call failed: ${(err as Error).message}` };
@@ -118,6 +125,7 @@ export async function askForFaster(o: LlmSourceOptions, versions: readonly Shown
     promptTokens: completion.promptTokens,
     completionTokens: completion.completionTokens,
     latencyMs: completion.latencyMs,
+    costUsd: completion.costUsd ?? null,
     shown: versions.length,
   };
   const parsed = parseRepairAnswer(completion.content, best.source);

@@ -135,4 +135,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX stream_events_organism ON stream_events (organism, id);
   `,
+  // 6: every LLM call the server made (healing's and evolution's), with its tokens and what it cost at the prices
+  // configured when it was made: the bill per heal, per evolution run, per organism and per UTC day, and the daily cap.
+  `
+  CREATE TABLE llm_calls (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    at                TEXT NOT NULL,
+    day               TEXT NOT NULL,
+    organism          TEXT NOT NULL,
+    purpose           TEXT NOT NULL,
+    ref               TEXT,
+    model             TEXT NOT NULL,
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    cost_usd          REAL
+  );
+  CREATE INDEX llm_calls_day ON llm_calls (day, organism);
+  CREATE INDEX llm_calls_ref ON llm_calls (ref) WHERE ref IS NOT NULL;
+  `,
 ];

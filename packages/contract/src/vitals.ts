@@ -1,5 +1,6 @@
 /** What an organism is doing: its runs, their statistics, its status and its log. */
 import { z } from 'zod';
+import { LlmBillSchema } from './llm.ts';
 import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from './domain.ts';
 import { count, isoTime } from './wire.ts';
 
@@ -108,6 +109,7 @@ export const StatusSchema = z.object({
       failure: SuiteFailureSchema.nullable(),
     })
     .describe("the live genome against its organism's verification suite"),
+  llm: LlmBillSchema.nullable().optional().describe('what the LLM has cost; null when no LLM is configured'),
 });
 
 export const RunsResponseSchema = z.object({ runs: z.array(RunSchema), count });
