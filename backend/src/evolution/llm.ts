@@ -104,6 +104,9 @@ export interface LlmSourceOptions {
 export async function askForFaster(o: LlmSourceOptions, versions: readonly ShownVersion[], opts: { signal?: AbortSignal; temperature?: number } = {}): Promise<LlmOutcome> {
   const best = versions[0];
   if (!best) return { kind: 'none', reason: 'no version to improve' };
+  // Before the hourly budget: a call the daily cap refuses must not use up one of the hour's calls.
+  const refusal = o.client.refusal?.() ?? null;
+  if (refusal !== null) return { kind: 'none', reason: refusal };
   if (!o.budget.take()) {
     return { kind: 'none', reason: `the hourly evolution LLM budget (${o.budget.limit}) is spent; next call in ${Math.ceil(o.budget.retryInMs / 1000)} s` };
   }

@@ -54,6 +54,8 @@ export interface ChatClient {
   /** The full URL requests go to. */
   readonly endpoint: string;
   complete(messages: readonly ChatMessage[], opts?: CompleteOptions): Promise<ChatCompletion>;
+  /** Why a call would be refused now without being sent (a metered client's spent daily budget), or null. */
+  refusal?(): string | null;
 }
 
 export type LlmErrorKind = 'http' | 'timeout' | 'protocol' | 'network' | 'budget';

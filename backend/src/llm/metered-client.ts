@@ -9,6 +9,7 @@ export function meteredClient(inner: ChatClient, ledger: LlmLedger, purpose: 'he
   return {
     model: inner.model,
     endpoint: inner.endpoint,
+    refusal: () => ledger.refusal(),
     async complete(messages, opts = {}) {
       const refusal = ledger.refusal();
       // Not retryable: the budget opens at UTC midnight, not within an incident.

@@ -74,6 +74,12 @@ export function llmMutation(opts: LlmMutationOptions): HealStrategy {
       });
       for (let i = 0; i < opts.maxAttempts; i++) {
         if (ctx.signal.aborted) return record('healing was cancelled');
+        // Before the hourly budget: a call the daily cap refuses must not use up one of the hour's calls.
+        const refusal = opts.client.refusal?.() ?? null;
+        if (refusal !== null) {
+          attempts.push({ answer: null, outcome: refusal, promptTokens: null, completionTokens: null, latencyMs: null });
+          return record(refusal);
+        }
         if (!opts.budget.take()) {
           attempts.push({ answer: null, outcome: 'hourly call budget spent', promptTokens: null, completionTokens: null, latencyMs: null });
           return record(`the hourly LLM call budget (${opts.budget.limit}) is spent; next call in ${Math.ceil(opts.budget.retryInMs / 1000)} s`);
