@@ -73,6 +73,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   LOG_PRETTY: bool.optional(),
   AUTO_HEAL: bool.default(true),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
+  SPAWNERS: intFrom(0, 64).default(1),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
   HEAL_LADDER: z
@@ -143,6 +144,8 @@ export interface Config {
   readonly autoHeal: boolean;
   /** Bytes of stdout and of stderr kept per run; the rest is counted and dropped. */
   readonly outputCapBytes: number;
+  /** Spawner processes that start the organism runs (src/spawner); 0 starts them from the server itself, for comparison. */
+  readonly spawners: number;
   /** Log entries kept in the database; older ones are pruned. */
   readonly logRetention: number;
   readonly production: boolean;
@@ -279,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logPretty: e.LOG_PRETTY ?? !production,
     autoHeal: e.AUTO_HEAL,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
+    spawners: e.SPAWNERS,
     logRetention: e.LOG_RETENTION,
     production,
     healLadder: ladder as HealRung[],
