@@ -37,7 +37,7 @@ export class EmbeddedRunner implements Runner {
       try {
         return plan.finish(await this.pick().run(plan.exec, opts.signal));
       } catch (err) {
-        if (!(err instanceof RunnerFault) || attempt >= this.attempts) throw err;
+        if (!(err instanceof RunnerFault) || attempt >= this.attempts || this.closed) throw err;
       }
     }
   }
