@@ -7,7 +7,7 @@ import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { procStat } from '../src/sandbox/pidfile.js';
 import type { BenchOptions, Figure, Section } from './model.js';
-import { cpuSeconds, http, REAL_ORGANISMS, startServer, tempDir } from './proc.js';
+import { cpuSeconds, http, REAL_ORGANISMS, rssMb, startServer, tempDir } from './proc.js';
 import { ratio, since, sleep, summarize, type Summary } from './stats.js';
 
 export interface CapacityOptions extends BenchOptions {
@@ -82,6 +82,9 @@ interface Point {
   /** CPU of the server's process (and of its spawners) over the window, in cores. */
   serverCores: number;
   spawnerCores: number;
+  /** Resident memory of the server and of its spawners at the end of the window, in MB. */
+  serverRssMb: number;
+  spawnerRssMb: number;
   loadAvg: number;
 }
 
@@ -139,6 +142,8 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
       loopMaxMs: delay.max,
       serverCores: cpu / elapsedS,
       spawnerCores: spawnerCpu / elapsedS,
+      serverRssMb: rssMb(pid),
+      spawnerRssMb: spawnerPids.reduce((s, p) => s + rssMb(p), 0),
       loadAvg: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
     };
     o.log(
@@ -196,7 +201,7 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
         value: s.loopP99Ms,
         baseline: { label: 'in the server', value: d.loopP99Ms },
         ratio: { value: ratio(s.loopP99Ms, d.loopP99Ms) },
-        note: `max ${s.loopMaxMs.toFixed(1)} ms (in the server: ${d.loopMaxMs.toFixed(1)} ms); server CPU ${s.serverCores.toFixed(2)} cores + spawner ${s.spawnerCores.toFixed(2)} (in the server: ${d.serverCores.toFixed(2)}); load average ${s.loadAvg} / ${d.loadAvg}`,
+        note: `max ${s.loopMaxMs.toFixed(1)} ms (in the server: ${d.loopMaxMs.toFixed(1)} ms); server CPU ${s.serverCores.toFixed(2)} cores + spawner ${s.spawnerCores.toFixed(2)} (in the server: ${d.serverCores.toFixed(2)}); RSS ${s.serverRssMb.toFixed(0)} MB + spawner ${s.spawnerRssMb.toFixed(0)} MB (in the server: ${d.serverRssMb.toFixed(0)} MB); load average ${s.loadAvg} / ${d.loadAvg}`,
       },
     );
   }

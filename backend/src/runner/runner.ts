@@ -3,7 +3,8 @@ import type { ChildOutcome, ChildRunOptions } from '../watcher/child-process.js'
 /**
  * Where organism code runs. Everything that executes a genome (routine runs, heal trials, verification, fitness,
  * evolution, the gauntlet) reaches this through runGenome, so that another runner (a queue of workers on other
- * machines) can take its place without touching them.
+ * machines) can take its place without touching them. The options name a file on this machine and this server's
+ * sandbox: a runner elsewhere would ship the file's source and run it in its own machine's sandbox.
  */
 export interface Runner {
   /**
