@@ -3,7 +3,7 @@
  * with the runs started by the spawner process (SPAWNERS=1, the default) and by the server itself (SPAWNERS=0, every
  * run a fork of the whole server on its event loop, as before the spawner), measured in the same run.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { procStat } from '../src/sandbox/pidfile.js';
 import type { BenchOptions, Figure, Section } from './model.js';
@@ -90,6 +90,8 @@ interface Point {
 
 async function measure(organisms: number, mode: (typeof MODES)[number], o: { windowS: number; warmupS: number; log: (l: string) => void }): Promise<Point> {
   const dir = tempDir('ouroboros-bench-capacity-');
+  // Searchable by others, as a real DATA_DIR's parent is: else the sandbox's uid layer turns itself off.
+  chmodSync(dir.dir, 0o711);
   const organismsDir = path.join(dir.dir, 'organisms');
   const names = copies(organismsDir, organisms);
   const server = await startServer({
@@ -103,7 +105,7 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
     EVOLVE_FITNESS: 'false',
     LOG_LEVEL: 'warn',
     ...mode.env,
-  });
+  }, { startTimeoutMs: 120_000 + organisms * 5_000 }); // with dozens of seeds to verify on a loaded machine, minutes
   const pid = server.child.pid!;
   // The spawners: the server's children that run src/spawner/main.
   const spawners = () =>
