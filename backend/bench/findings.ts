@@ -11,7 +11,7 @@ const FINDINGS: { match: RegExp; text: string }[] = [
   {
     match: /^detect\..*\.hung$/,
     text:
-      'A hang ends when the time limit\'s timer fires and the run is killed. In a PID namespace the organism is PID 1, which only gets SIGTERM if it handles it, and unshare blocks SIGTERM while it waits, so runs there are SIGKILLed at the limit without a grace (src/watcher/child-process.ts `terminate()`, since 2026-11-24; before, every hang waited the 500 ms grace: 2,540 ms). On a quiet machine on 2026-11-24: 2,017 ms median, 2,020 ms p95. A miss now is the limit\'s timer firing late on a busy event loop or machine: compare the crash rows\' baseline, a bare Node start, with the 20–30 ms it takes on a quiet machine.',
+      'A hang ends when the time limit\'s timer fires and the run is killed. In a PID namespace the organism is PID 1, which only gets SIGTERM if it handles it, and unshare blocks SIGTERM while it waits, so runs there are SIGKILLed at the limit without a grace (`terminate()` in src/spawner/exec-child.ts, formerly src/watcher/child-process.ts, since 2026-11-24; before, every hang waited the 500 ms grace: 2,540 ms). On a quiet machine on 2026-11-24: 2,017 ms median, 2,020 ms p95. A miss now is the limit\'s timer firing late on a busy event loop or machine: compare the crash rows\' baseline, a bare Node start, with the 20–30 ms it takes on a quiet machine.',
   },
   {
     match: /^detect\..*\.crashed$/,
