@@ -5,10 +5,14 @@
  */
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadOrganism } from '../src/organism/manifest.js';
+import { DirectRunner } from '../src/runner/direct.js';
+import { EmbeddedRunner } from '../src/runner/embedded.js';
+import type { Runner } from '../src/runner/runner.js';
 import { procStat } from '../src/sandbox/pidfile.js';
 import type { BenchOptions, Figure, Section } from './model.js';
-import { cpuSeconds, http, REAL_ORGANISMS, rssMb, startServer, tempDir } from './proc.js';
-import { ratio, since, sleep, summarize, type Summary } from './stats.js';
+import { cpuSeconds, FIXTURE_ORGANISMS, http, REAL_ORGANISMS, rssMb, startServer, tempDir } from './proc.js';
+import { interleaved, ratio, since, sleep, summarize, type Summary } from './stats.js';
 
 export interface CapacityOptions extends BenchOptions {
   /** Organism counts to measure (default 12, 24, 48). */
@@ -159,6 +163,36 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
   }
 }
 
+/**
+ * One run's wall time as its caller sees it (from the call to the outcome), through a spawner and from this process,
+ * interleaved: what the hop over the pipe adds to every run.
+ */
+async function runLatency(reps: number): Promise<{ spawner: number[]; direct: number[] }> {
+  const organism = await loadOrganism(FIXTURE_ORGANISMS, 'good');
+  const spawner = new EmbeddedRunner({ spawners: 1 });
+  const direct = new DirectRunner();
+  const once = async (runner: Runner) => {
+    const t0 = performance.now();
+    await runner.run({
+      file: path.join(organism.dir, 'genome.js'),
+      cwd: organism.dir,
+      stdin: JSON.stringify({ n: 21 }),
+      timeLimitMs: 20_000,
+      maxOldSpaceMb: organism.manifest.maxOldSpaceMb,
+      outputCapBytes: 64 * 1024,
+      outputKillBytes: 64 * 64 * 1024,
+      killGraceMs: 500,
+    });
+    return since(t0);
+  };
+  try {
+    await once(spawner); // the spawner's own start is not a run's cost
+    return await interleaved(reps, { spawner: () => once(spawner), direct: () => once(direct) });
+  } finally {
+    await spawner.close();
+  }
+}
+
 export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section[]> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
@@ -173,7 +207,21 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
     for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, log }));
   }
   const at = (n: number, m: Mode) => points.find((p) => p.organisms === n && p.mode === m)!;
-  const figures: Figure[] = [];
+  const latency = await runLatency(tiny ? 3 : 40);
+  const hop = summarize(latency.spawner);
+  const inProcess = summarize(latency.direct);
+  log(`  one run: ${hop.median.toFixed(1)} ms through the spawner, ${inProcess.median.toFixed(1)} ms from this process (medians)`);
+  const figures: Figure[] = [
+    {
+      id: 'capacity.run',
+      label: 'One run as its caller sees it, through the spawner',
+      unit: 'ms',
+      value: hop,
+      baseline: { label: 'spawned from the caller', value: inProcess },
+      ratio: { median: ratio(hop.median, inProcess.median), p95: ratio(hop.p95, inProcess.p95) },
+      note: 'the fixture organism `good`, without the sandbox, from the benchmark process (not a server): the pipe\'s cost per run, without the fork of a large process that it saves',
+    },
+  ];
   for (const n of sizes) {
     const s = at(n, 'spawner');
     const d = at(n, 'direct');
@@ -215,6 +263,7 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       method: [
         `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals), once with the runs started by the spawner process (SPAWNERS=1, the default) and once by the server itself (SPAWNERS=0: each run forks the whole server on its event loop, as before the spawner); which goes first alternates with N.`,
         `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat.`,
+        `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
       ],
       figures,
       notes: [],

@@ -102,9 +102,9 @@ describe('benchmarks at a tiny size', () => {
   it('capacity: organisms at 1 Hz, spawner against runs started by the server', async () => {
     const [section] = await benchCapacity({ tiny: true });
     wellFormed([section!], ['capacity']);
-    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.2.runs', 'capacity.2.status', 'capacity.2.loop']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.loop']);
     // Both modes ran organisms.
-    const runs = section!.figures[0]!;
+    const runs = section!.figures[1]!;
     expect(runs.value).toBeGreaterThan(0);
     expect(runs.baseline!.value).toBeGreaterThan(0);
   }, 240_000);
