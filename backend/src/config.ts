@@ -108,6 +108,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVENTS_RETENTION: intFrom(100, 10_000_000).default(50_000),
   EVENTS_HEARTBEAT_MS: intFrom(100, 600_000).default(15_000),
   EVENTS_CLIENT_BUFFER_BYTES: intFrom(16 * 1024, 256 * 1024 * 1024).default(256 * 1024),
+  EVENTS_MAX_STREAMS_PER_CLIENT: intFrom(1, 100_000).default(20),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
 });
@@ -200,6 +201,8 @@ export interface EventsConfig {
   readonly heartbeatMs: number;
   /** Bytes a client may leave unread on the server before it is dropped. */
   readonly clientBufferBytes: number;
+  /** Streams one client address may hold open at once (streams are reads, which the rate limit leaves alone). */
+  readonly maxStreamsPerClient: number;
 }
 
 export interface EvolveConfig {
@@ -327,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retention: e.EVENTS_RETENTION,
       heartbeatMs: e.EVENTS_HEARTBEAT_MS,
       clientBufferBytes: e.EVENTS_CLIENT_BUFFER_BYTES,
+      maxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
     }),
     ...overrides,
   });

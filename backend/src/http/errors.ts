@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   ORGANISM_NOT_FOUND: 404,
   SOURCE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
+  TOO_MANY_STREAMS: 429,
   // The state of the organism or the server.
   CHAOS_NOT_APPLICABLE: 409,
   PAUSED: 409,
@@ -84,6 +85,11 @@ export const errors = {
   healRefused: (why: string) => new ApiError('NOTHING_TO_HEAL', `Nothing to heal now: ${why}.`),
   notFound: (method: string, url: string) => new ApiError('NOT_FOUND', `No route ${method} ${url}. GET / lists the endpoints.`),
   invalidCursor: (why: string) => new ApiError('INVALID_CURSOR', why),
+  tooManyStreams: (max: number) =>
+    new ApiError(
+      'TOO_MANY_STREAMS',
+      `This address already holds ${max} open event streams (EVENTS_MAX_STREAMS_PER_CLIENT): close one (a dashboard tab holds one), or raise the limit.`,
+    ),
   invalidEventTypes: (why: string) => new ApiError('INVALID_EVENT_TYPES', why),
 } as const;
 
