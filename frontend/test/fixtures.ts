@@ -48,6 +48,8 @@ export function makeStatus(over: Partial<Status> = {}): Status {
     backoff: null,
     quarantine: null,
     crashLoop: false,
+    healMode: 'auto',
+    pendingProposals: 0,
     lastIncident: null,
     verification: {
       state: 'passed',

@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   GENOME_NOT_FOUND: 404,
   ORGANISM_NOT_FOUND: 404,
+  PROPOSAL_NOT_FOUND: 404,
   SOURCE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
   // The state of the organism or the server.
@@ -35,6 +36,8 @@ export const ERROR_STATUS = {
   EVOLUTION_RUNNING: 409,
   NO_EVOLUTION_RUNNING: 409,
   LLM_NOT_CONFIGURED: 409,
+  PROPOSAL_DECIDED: 409,
+  PROPOSAL_STALE: 409,
   INTERNAL: 500,
   STORAGE_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
