@@ -157,7 +157,7 @@ export function makeProposal(id: number, over: Partial<Proposal> = {}): Proposal
       '',
     ].join('\n'),
     failure: { verdict: 'crashed', error: 'SyntaxError: Unexpected token', case: null, seed: 42 },
-    verification: { passed: true, size: 12, runs: 12, timeMs: 840 },
+    verification: { passed: true, size: 12, runs: 12, timeMs: 840, reused: false },
     createdAt: iso(40),
     decidedAt: null,
     decidedBy: null,

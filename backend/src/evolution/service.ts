@@ -342,7 +342,7 @@ export class EvolutionService {
       // HEAL_MODE=propose: a faster genome waits for a person like a repair does; approving it promotes it (cause evolve).
       const base = s.liveGenome;
       if (base.id !== expectedLiveId) return { refused: 'the live genome changed before the promotion could land (compare-and-swap)' };
-      const verification = { passed: true, size: v.size, runs: v.runs, timeMs: v.timeMs };
+      const verification = { passed: true, size: v.size, runs: v.runs, timeMs: v.timeMs, reused: v.reused };
       const p = s.desk.propose({ kind: 'evolve', base, source: c.source, strategy: 'evolution', summary: c.summary, detail: { ...c.detail, verification } });
       return { refused: `it waits for approval as proposal #${p.id} (HEAL_MODE=propose)` };
     }

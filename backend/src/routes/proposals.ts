@@ -127,7 +127,7 @@ export const proposalRoutes: FastifyPluginAsync<OrganismScope> = async (app, { r
 /** A proposal as the API shows it: its cause and verification picked out of what the promotion would record. */
 export function toApiProposal(p: ProposalRow, store: Pick<GenomeStore, 'getGenome'>): Proposal {
   const failure = p.detail.failure as { verdict?: string; error?: string | null; case?: string | null; seed?: number } | undefined;
-  const v = p.detail.verification as { passed?: boolean; size?: number; runs?: number; timeMs?: number } | undefined;
+  const v = p.detail.verification as { passed?: boolean; size?: number; runs?: number; timeMs?: number; reused?: boolean } | undefined;
   return {
     id: p.id,
     organism: p.organism,
@@ -141,7 +141,7 @@ export function toApiProposal(p: ProposalRow, store: Pick<GenomeStore, 'getGenom
     failure: failure?.verdict
       ? { verdict: failure.verdict, error: failure.error ?? null, case: failure.case ?? null, seed: typeof failure.seed === 'number' ? failure.seed : null }
       : null,
-    verification: v && typeof v.passed === 'boolean' ? { passed: v.passed, size: v.size ?? 0, runs: v.runs ?? 0, timeMs: v.timeMs ?? 0 } : null,
+    verification: v && typeof v.passed === 'boolean' ? { passed: v.passed, size: v.size ?? 0, runs: v.runs ?? 0, timeMs: v.timeMs ?? 0, reused: v.reused === true } : null,
     createdAt: p.createdAt,
     decidedAt: p.decidedAt,
     decidedBy: p.decidedBy,

@@ -28,6 +28,11 @@ describe('ProposalsPanel', () => {
     expect(screen.getByText(/1 pending · repairs wait for approval/)).toBeTruthy();
   });
 
+  it('says when the verification was remembered rather than run', () => {
+    render(<ProposalsPanel proposals={[makeProposal(7, { verification: { passed: true, size: 32, runs: 0, timeMs: 0, reused: true } })]} healMode="propose" onDecide={vi.fn()} />);
+    expect(screen.getByTestId('proposal-verification').textContent).toBe('passed the whole suite: 32 inputs, remembered from an earlier run of the same source');
+  });
+
   it('approves and rejects through the API, saying what came of it or why it was refused', async () => {
     const onDecide = vi.fn(async (id: number, decision: 'approve' | 'reject') => {
       if (decision === 'reject') {

@@ -112,7 +112,9 @@ function ProposalItem({
         <dt className="text-muted">verification</dt>
         <dd data-testid="proposal-verification">
           {p.verification
-            ? `${p.verification.passed ? 'passed' : 'failed'} the whole suite: ${p.verification.size} inputs, ${p.verification.runs} runs in ${formatMs(p.verification.timeMs)}`
+            ? `${p.verification.passed ? 'passed' : 'failed'} the whole suite: ${p.verification.size} inputs, ${
+                p.verification.reused ? 'remembered from an earlier run of the same source' : `${p.verification.runs} runs in ${formatMs(p.verification.timeMs)}`
+              }`
             : 'not recorded'}
         </dd>
       </dl>

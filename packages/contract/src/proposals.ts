@@ -18,7 +18,13 @@ export const ProposalSchema = z.object({
     .nullable()
     .describe('the failing run the repair answers (null for evolution)'),
   verification: z
-    .object({ passed: z.boolean(), size: count, runs: count, timeMs: z.number().nonnegative() })
+    .object({
+      passed: z.boolean(),
+      size: count,
+      runs: count,
+      timeMs: z.number().nonnegative(),
+      reused: z.boolean().describe('remembered: the same source passed the same suite before (a rollback to known code), no runs needed'),
+    })
     .nullable()
     .describe("the proposed genome's run of the whole verification suite"),
   createdAt: isoTime,
