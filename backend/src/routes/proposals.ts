@@ -56,10 +56,11 @@ export const proposalRoutes: FastifyPluginAsync<OrganismScope> = async (app, { r
     },
     async (req) => {
       const organism = organismOf(req);
-      const rows = app.proposals.list({ organism, status: req.query.status ?? null, limit: req.query.limit ?? 50 });
+      // An organism left out of ORGANISMS keeps its proposals in the store, but nothing here could decide them.
       const names = organism ? [organism] : app.fleet.names;
+      const rows = app.proposals.list({ organism, status: req.query.status ?? null, limit: req.query.limit ?? 50 }).filter((p) => names.includes(p.organism));
       return {
-        proposals: rows.filter((p) => names.includes(p.organism)).map((p) => toApiProposal(p, app.store)),
+        proposals: rows.map((p) => toApiProposal(p, app.store)),
         count: rows.length,
         pending: names.reduce((n, name) => n + app.proposals.countPending(name), 0),
       };

@@ -76,7 +76,6 @@ export class ProposalDesk {
     });
     for (const s of superseded) this.tell('decided', s);
     this.tell('proposed', proposal);
-    this.c.noteStateChange();
     return proposal;
   }
 
