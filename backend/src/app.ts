@@ -8,6 +8,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventJournal } from './events/journal.js';
+import type { ProposalStore } from './genome/proposals.js';
 import type { LlmLedger } from './llm/ledger.js';
 import type { GenomeStore } from './genome/store.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
@@ -26,6 +27,7 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { proposalRoutes } from './routes/proposals.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
@@ -39,6 +41,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     store: GenomeStore;
+    proposals: ProposalStore;
     logbook: LogBook;
     fleet: Fleet;
     /** The numbered, stored events GET /events sends. */
@@ -89,6 +92,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const { store, logbook, fleet, evolution, sandbox } = services;
   app.decorate('config', config);
   app.decorate('store', store);
+  app.decorate('proposals', services.proposals);
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
   app.decorate('evolution', evolution);
@@ -158,6 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(proposalRoutes, opts);
     await app.register(eventRoutes, opts);
     await app.register(originalGenomeRoutes, opts);
   }

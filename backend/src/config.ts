@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ORGANISM_NAME } from './domain.js';
+import { HEAL_MODES, ORGANISM_NAME, type HealMode } from './domain.js';
 import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
 import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer, type SandboxSettings } from './sandbox/settings.js';
 
@@ -72,6 +72,8 @@ const EnvSchema = SandboxEnvSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   AUTO_HEAL: bool.default(true),
+  HEAL_MODE: z.enum(HEAL_MODES, { error: 'must be auto (promote verified repairs at once) or propose (wait for a person to approve each one)' }).default('auto'),
+  PROPOSAL_RUNS: z.enum(['pause', 'continue'], { error: 'must be pause or continue (what the organism does while a proposal waits)' }).default('continue'),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
@@ -142,6 +144,13 @@ export interface Config {
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly autoHeal: boolean;
+  /**
+   * auto: a verified repair (or an evolved genome) is promoted at once; propose: it becomes a pending proposal that a
+   * person approves or rejects (POST /proposals/:id/approve). An organism's manifest may say its own (`healMode`).
+   */
+  readonly healMode: HealMode;
+  /** While a proposal waits: keep running the failing genome (continue) or stop running it (pause). */
+  readonly proposalRuns: 'pause' | 'continue';
   /** Bytes of stdout and of stderr kept per run; the rest is counted and dropped. */
   readonly outputCapBytes: number;
   /** Log entries kept in the database; older ones are pruned. */
@@ -281,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Pretty outside production: under `pnpm start` stdout is a pipe, yet a person reads it.
     logPretty: e.LOG_PRETTY ?? !production,
     autoHeal: e.AUTO_HEAL,
+    healMode: e.HEAL_MODE,
+    proposalRuns: e.PROPOSAL_RUNS,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     logRetention: e.LOG_RETENTION,
     production,

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { EventJournal } from './events/journal.js';
 import { connectSources } from './events/sources.js';
 import { EvolutionService } from './evolution/service.js';
+import { ProposalStore } from './genome/proposals.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
 import { CallBudget } from './llm/call-budget.js';
@@ -21,6 +22,8 @@ import { Supervisor } from './watcher/supervisor.js';
 export interface Services {
   config: Config;
   store: GenomeStore;
+  /** HEAL_MODE=propose: verified changes waiting for a person, every organism's. */
+  proposals: ProposalStore;
   logbook: LogBook;
   fleet: Fleet;
   evolution: EvolutionService;
@@ -71,6 +74,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     throw err;
   }
   const logbook = new LogBook(store, config.logRetention);
+  const proposals = new ProposalStore(store.connection);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
   // One bill too: the daily cap counts healing's and evolution's calls, for every organism.
@@ -95,6 +99,9 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
           loopIntervalMs: config.loopIntervalMs,
           outputCapBytes: config.outputCapBytes,
           autoHeal: config.autoHeal,
+          healMode: config.healMode,
+          proposalRuns: config.proposalRuns,
+          proposals,
           rungs: ladder.rungs,
           missingRungs: ladder.missing,
           transientRetries: config.transientRetries,
@@ -128,6 +135,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   return {
     config,
     store,
+    proposals,
     logbook,
     fleet,
     evolution,

@@ -387,6 +387,6 @@ describe('GET /events', () => {
     const logs = await getJson(app, '/logs?limit=1');
     expect(logs.entries[0]).toEqual({ seq: logs.lastSeq, time: expect.any(String), level: 'info', source: 'watcher', text: 'hello' });
     expect(Object.keys(await getJson(app, '/status'))).not.toContain('events');
-    expect(JournalEvent.options.length).toBe(9);
+    expect(JournalEvent.options.length).toBe(10);
   });
 });

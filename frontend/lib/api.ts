@@ -13,6 +13,8 @@ import {
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
+  ProposalDecisionSchema,
+  ProposalsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
   type ChaosResult,
@@ -24,6 +26,8 @@ import {
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
+  type ProposalDecision,
+  type ProposalsResponse,
   type RollbackResult,
   type RunsResponse,
 } from '@ouroboros/contract';
@@ -114,6 +118,12 @@ export interface ApiClient {
   counterexamples?(signal?: AbortSignal): Promise<CounterexamplesResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
+  /**
+   * Approval mode (optional, like evolution): the pending proposals (at the top level every organism's, under an
+   * organism its own), and the decision on one.
+   */
+  pendingProposals?(signal?: AbortSignal): Promise<ProposalsResponse>;
+  decideProposal?(id: number, decision: 'approve' | 'reject'): Promise<ProposalDecision>;
   /**
    * The organism's live event stream (GET …/events, Server-Sent Events) from after event `since` (null: from now):
    * the open body, to be read until `signal` aborts it. Optional, like evolution: without it the page polls.
@@ -279,6 +289,8 @@ export function createApiClient(
     counterexamples: (signal) => request('GET', `${scoped}/counterexamples`, CounterexamplesResponseSchema, { signal }),
     evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
     cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
+    pendingProposals: (signal) => request('GET', `${scoped}/proposals?status=pending`, ProposalsResponseSchema, { signal }),
+    decideProposal: (id, decision) => request('POST', `${scoped}/proposals/${id}/${decision}`, ProposalDecisionSchema),
   };
   return self;
 }

@@ -305,6 +305,11 @@ export class GenomeStore {
     return this.storageFault;
   }
 
+  /** The open connection, for modules that keep their own tables in this file (genome/proposals.ts). */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < MIGRATIONS.length; v++) {

@@ -27,5 +27,6 @@ export const keys = {
     changeKey === undefined ? ([...scopeKey(api), 'genomes'] as const) : ([...scopeKey(api), 'genomes', changeKey] as const),
   genome: (api: Client, id: string) => [...scopeKey(api), 'genome', id] as const,
   evolution: (api: Client) => [...scopeKey(api), 'evolution'] as const,
+  proposals: (api: Client) => [...scopeKey(api), 'proposals'] as const,
   counterexamples: (api: Client, fingerprint: string | null) => [...scopeKey(api), 'counterexamples', fingerprint ?? ''] as const,
 };
