@@ -300,6 +300,11 @@ export class GenomeStore {
     }
   }
 
+  /** The open database, for modules that keep their own tables in this file (src/alerts, src/audit). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** The newest storage failure, while no write has succeeded since (null when the store works). */
   get fault(): StorageFault | null {
     return this.storageFault;
