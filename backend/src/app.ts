@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventJournal } from './events/journal.js';
 import type { GenomeStore } from './genome/store.js';
+import { auditTrail } from './http/audit-trail.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
 import { ApiError } from './http/errors.js';
 import { changesSomething, onlyReads, requestGuard } from './http/request-guard.js';
@@ -28,6 +29,7 @@ import { evolutionRoutes } from './routes/evolution.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
+import { operatorRoutes } from './routes/operators.js';
 import type { SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { createServices } from './services.js';
 import type { LogBook } from './watcher/logbook.js';
@@ -116,6 +118,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
   // Security headers: a strict CSP on the API's JSON, /docs' HTML sets its own.
   await app.register(securityHeaders);
+  // Before the rate limit and the guards: a refused change is in the audit trail too.
+  await app.register(auditTrail, { audit: services.audit, fleet });
   // Only what changes something is limited: /health and the dashboards' polling always answer. Read-only routes
   // get no rate-limit hook at all (they are most of the traffic); the others share one count per address.
   app.addHook('onRoute', (route) => {
@@ -131,6 +135,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(requestGuard, { config });
   await app.register(storageGuard, { dataDir: config.dataDir, store }); // [faults] /health and 503s while DATA_DIR fails
+  services.alerts.watchStorage(app.storage);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Ouroboros', description: 'The REST API of the self-healing watcher.', version },
@@ -158,6 +163,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);
+  await app.register(operatorRoutes, { alerts: services.alerts, audit: services.audit });
 
   await app.ready();
   if (opts.startWatcher !== false) {
