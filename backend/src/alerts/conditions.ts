@@ -58,7 +58,8 @@ export function fromPromoted(organism: string, cause: Cause, generation: number,
 }
 
 // The watcher's own words for two conditions it only logs: the supervisor's crash loop (watcher/supervisor.ts)
-// and the demotion of a verified genome (watcher/live-judge.ts). test/alerts.test.ts drives both for real.
+// and the demotion of a verified genome (watcher/live-judge.ts). test/alerts.test.ts drives a crash loop for real;
+// conditions.test.ts holds the demotion's line as live-judge.ts writes it.
 const CRASH_LOOP = /^crash loop: /;
 const DEMOTED = /^generation (\d+) was verified but answered \w+ on run #\d+: demoted\b/;
 
