@@ -152,6 +152,37 @@ describe('delivery', () => {
     await waitFor(() => bodies(hook).slice(before), (b) => b.some((x) => x.reminder === false), { what: 'a new alert' });
   });
 
+  it('sends an alert the outbox cannot store (the store refuses writes) from memory', async () => {
+    const hook = await receiver((n) => (n === 1 ? 'fail' : 'ok'));
+    const { app } = await build({ alerts: alerts([hook.url]) }, { startWatcher: false });
+    // SQLite's own read-only switch: every write to the store fails as on a read-only file system.
+    app.store.database.pragma('query_only = ON');
+    storageFails(app);
+    await waitFor(() => hook.received.map((r) => r.answered).join(), (a) => a === 'fail,ok', { what: 'a retried delivery' });
+    expect(JSON.parse(hook.received[1]!.body)).toMatchObject({ id: 0, event: 'storage-degraded' });
+    app.store.database.pragma('query_only = OFF');
+  });
+
+  it('gives up pending deliveries to a webhook taken out of ALERT_WEBHOOK_URLS, and delivers to the one put in', async () => {
+    const old = await receiver(() => 'hang');
+    const fresh = await receiver();
+    const { dir, cleanup } = tempDir();
+    try {
+      const first = await build({ alerts: alerts([old.url], { timeoutMs: 60_000 }) }, { startWatcher: false }, dir);
+      storageFails(first.app);
+      await waitFor(() => old.received.length, (n) => n === 1, { what: 'the attempt under way' });
+      await first.app.close();
+      const second = await build({ alerts: alerts([fresh.url]) }, { startWatcher: false }, dir);
+      const view = await getJson(second.app, '/alerts');
+      expect(view.alerts[0].deliveries).toMatchObject([{ host: new URL(old.url).host, state: 'failed', lastError: 'no longer in ALERT_WEBHOOK_URLS' }]);
+      storageFails(second.app);
+      await waitFor(() => fresh.received.length, (n) => n === 1, { what: 'the new webhook' });
+      expect(old.received).toHaveLength(1);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('answers the state of alerts when none are configured', async () => {
     const { app } = await build({}, { startWatcher: false });
     expect(await getJson(app, '/alerts')).toEqual({ enabled: false, signed: false, webhooks: [], pending: 0, failed: 0, alerts: [] });

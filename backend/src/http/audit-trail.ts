@@ -2,8 +2,8 @@
  * Records every request that changes something in the audit trail, whatever the route: its action (the route's
  * `config.audit.action`, else the last word of its URL: /genomes/:id/rollback is "rollback"), the organism, the
  * live genome before and after, the answer's status, the client address (X-Forwarded-For with TRUST_PROXY) and a
- * fingerprint of the bearer token sent. A route that acts on every organism says so (`config.audit.fleet`): one
- * entry per organism. Requests refused for their rate (429) are not recorded, so a flood cannot push the trail out.
+ * fingerprint of the bearer token sent. The organism is the URL's (/organisms/:name/...), else the default one; a
+ * route that acts on every organism says so (`config.audit.fleet`): one entry per organism. Requests refused for their rate (429) are not recorded, so a flood cannot push the trail out.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -15,8 +15,11 @@ import { bearerToken } from './token.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** How the audit trail names this route's requests; `fleet`: it acts on every organism. */
-    audit?: { action?: string; fleet?: boolean };
+    /**
+     * How the audit trail names this route's requests: `action` (else the URL's last word); `fleet`: it acts on
+     * every organism; `organism`: which one, for a top-level route that finds it otherwise (a proposal by its id).
+     */
+    audit?: { action?: string; fleet?: boolean; organism?: (req: FastifyRequest) => string | null };
   }
   interface FastifyRequest {
     auditBefore?: { organism: string; genome: string | null }[];
@@ -49,7 +52,9 @@ const trail: FastifyPluginAsync<{ audit: AuditStore; fleet: Fleet }> = async (ap
   const organismsOf = (req: FastifyRequest): string[] => {
     const named = (req.params as { name?: unknown } | undefined)?.name;
     if (typeof named === 'string') return [named.slice(0, 64)];
-    return req.routeOptions.config.audit?.fleet ? fleet.names : [fleet.default.name];
+    const declared = req.routeOptions.config.audit;
+    if (declared?.fleet) return fleet.names;
+    return [declared?.organism?.(req) ?? fleet.default.name];
   };
 
   // Before the guards (registered first): a refused request is recorded too, with the genome it did not change.
