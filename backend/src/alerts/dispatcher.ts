@@ -94,7 +94,7 @@ export class AlertDispatcher {
     for (let attempts = 1; !this.stopping.signal.aborted; attempts++) {
       const attempt = await postAlert(url, body, { secret: this.o.secret, timeoutMs: this.o.timeoutMs, stop: this.stopping.signal, deliveryId: id, event });
       if (attempt.ok) return;
-      const next = afterFailure(attempts, this.o.maxAttempts, this.o.retry, Date.now());
+      const next = afterFailure(attempts, this.o.maxAttempts, this.o.retry, Date.now(), attempt.status);
       if (next.state === 'failed') {
         this.log.error(`alerts: gave up delivering an unstored alert to ${webhookHost(url)} after ${attempts} attempts: ${attempt.error}`);
         return;
@@ -114,10 +114,10 @@ export class AlertDispatcher {
         this.outbox.delivered(d.id, attempts, attempt.status, now);
         return;
       }
-      const next = afterFailure(attempts, this.o.maxAttempts, this.o.retry, now);
+      const next = afterFailure(attempts, this.o.maxAttempts, this.o.retry, now, attempt.status);
       this.outbox.failed(d.id, attempts, attempt.status, attempt.error, next.state === 'pending' ? next.nextAt : null, now);
       const host = webhookHost(d.url);
-      if (next.state === 'failed') this.log.error(`alerts: gave up delivering alert #${d.alertId} to ${host} after ${attempts} attempts: ${attempt.error}`);
+      if (next.state === 'failed') this.log.error(`alerts: gave up delivering alert #${d.alertId} to ${host} after ${attempts} attempt(s): ${attempt.error}`);
       else this.log.warn(`alerts: alert #${d.alertId} to ${host} ${attempt.error}; attempt ${attempts + 1} of ${this.o.maxAttempts} in ${next.nextAt - now} ms`);
     } catch (err) {
       this.log.error({ err }, `alerts: could not record the delivery of alert #${d.alertId}`);
