@@ -79,6 +79,22 @@ describe('alerts from a real organism in trouble', () => {
   });
 });
 
+describe('alerts from a heal', () => {
+  it('tells a successful heal with ALERT_ON_HEAL, and nothing else of a chaos the ladder mends', async () => {
+    const hook = await receiver();
+    const { app } = await build({ alerts: alerts([hook.url], { onHeal: true }) });
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
+    const chaos = await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: 'syntax_error' } });
+    expect(chaos.statusCode).toBe(200);
+    await waitFor(() => hook.received.length, (n) => n === 1, { what: 'the heal alert' });
+    const [healed] = bodies(hook);
+    expect(healed).toMatchObject({ event: 'healed', organism: 'bubble-sort', generation: chaos.json().generation + 1 });
+    expect(healed!.summary).toMatch(/^bubble-sort healed by minimal-revert in \d+ ms: generation \d+ is live$/);
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy again' });
+    expect(bodies(hook).map((b) => b.event)).toEqual(['healed']);
+  });
+});
+
 /** The storage monitor's own entry point for a failure met while answering (the error handler's): a real trigger
  * that needs no broken disk, so these tests are about delivery. */
 const storageFails = (app: FastifyInstance, code = 'ENOSPC') =>
