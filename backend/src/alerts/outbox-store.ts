@@ -1,5 +1,5 @@
 /**
- * The alerts' outbox in the store's SQLite file (tables of migration 6): each alert as the exact body sent (its
+ * The alerts' outbox in the store's SQLite file (tables made by its migration in genome/schema.ts): each alert as the exact body sent (its
  * signature is over those bytes), and one delivery per webhook. A pending delivery survives a restart; the outbox
  * keeps the newest `max` alerts. Webhook URLs stay in this file (it is 0600) and never leave this module whole.
  */

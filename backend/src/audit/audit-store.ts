@@ -1,5 +1,5 @@
 /**
- * The audit trail in the store's SQLite file (table `audit`, migration 6): who changed what, when, from which
+ * The audit trail in the store's SQLite file (table `audit`, made by its migration in genome/schema.ts): who changed what, when, from which
  * genome to which. Kept to the newest `retention` entries. Read newest first, a page at a time.
  */
 import type Database from 'better-sqlite3';
