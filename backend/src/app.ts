@@ -8,6 +8,8 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventJournal } from './events/journal.js';
+import type { ProposalStore } from './genome/proposals.js';
+import type { LlmLedger } from './llm/ledger.js';
 import type { GenomeStore } from './genome/store.js';
 import { auditTrail } from './http/audit-trail.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
@@ -26,6 +28,7 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { proposalRoutes } from './routes/proposals.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
@@ -40,10 +43,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     store: GenomeStore;
+    proposals: ProposalStore;
     logbook: LogBook;
     fleet: Fleet;
     /** The numbered, stored events GET /events sends. */
     journal: EventJournal;
+    /** Every LLM call and its cost; the daily cap. */
+    llmLedger: LlmLedger;
     /** The default organism's supervisor (ORGANISM). */
     supervisor: Supervisor;
   }
@@ -88,10 +94,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const { store, logbook, fleet, evolution, sandbox } = services;
   app.decorate('config', config);
   app.decorate('store', store);
+  app.decorate('proposals', services.proposals);
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
   app.decorate('evolution', evolution);
   app.decorate('journal', services.journal);
+  app.decorate('llmLedger', services.ledger);
   app.decorate('supervisor', fleet.default);
   app.decorate('sandbox', sandbox.report); // [sandbox] reported by /health
   app.addHook('onClose', () => services.close());
@@ -159,6 +167,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(proposalRoutes, opts);
     await app.register(eventRoutes, opts);
     await app.register(originalGenomeRoutes, opts);
   }

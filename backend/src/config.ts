@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ORGANISM_NAME } from './domain.js';
+import { HEAL_MODES, ORGANISM_NAME, type HealMode } from './domain.js';
 import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
 import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer, type SandboxSettings } from './sandbox/settings.js';
 
@@ -72,6 +72,8 @@ const EnvSchema = SandboxEnvSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   AUTO_HEAL: bool.default(true),
+  HEAL_MODE: z.enum(HEAL_MODES, { error: 'must be auto (promote verified repairs at once) or propose (wait for a person to approve each one)' }).default('auto'),
+  PROPOSAL_RUNS: z.enum(['pause', 'continue'], { error: 'must be pause or continue (what the organism does while a proposal waits)' }).default('continue'),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
@@ -87,6 +89,9 @@ const EnvSchema = SandboxEnvSchema.extend({
   LLM_TIMEOUT_MS: intFrom(100, 600_000).default(30_000),
   LLM_MAX_ATTEMPTS: intFrom(1, 20).default(3),
   LLM_CALLS_PER_HOUR: intFrom(0, 100_000).default(30),
+  LLM_PRICE_PER_MTOK_IN: floatFrom(0, 100_000).optional(),
+  LLM_PRICE_PER_MTOK_OUT: floatFrom(0, 100_000).optional(),
+  LLM_DAILY_BUDGET_USD: floatFrom(0, 1_000_000).optional(),
   TRANSIENT_RETRIES: intFrom(0, 10).default(2),
   CRASH_LOOP_FAILURES: intFrom(2, 1000).default(5),
   CRASH_LOOP_WINDOW_MS: intFrom(100, 3_600_000).default(10_000),
@@ -105,6 +110,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVENTS_RETENTION: intFrom(100, 10_000_000).default(50_000),
   EVENTS_HEARTBEAT_MS: intFrom(100, 600_000).default(15_000),
   EVENTS_CLIENT_BUFFER_BYTES: intFrom(16 * 1024, 256 * 1024 * 1024).default(256 * 1024),
+  EVENTS_MAX_STREAMS_PER_CLIENT: intFrom(1, 100_000).default(20),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
   ALERT_WEBHOOK_URLS: trimmed
@@ -155,6 +161,13 @@ export interface Config {
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly autoHeal: boolean;
+  /**
+   * auto: a verified repair (or an evolved genome) is promoted at once; propose: it becomes a pending proposal that a
+   * person approves or rejects (POST /proposals/:id/approve). An organism's manifest may say its own (`healMode`).
+   */
+  readonly healMode: HealMode;
+  /** While a proposal waits: keep running the failing genome (continue) or stop running it (pause). */
+  readonly proposalRuns: 'pause' | 'continue';
   /** Bytes of stdout and of stderr kept per run; the rest is counted and dropped. */
   readonly outputCapBytes: number;
   /** Log entries kept in the database; older ones are pruned. */
@@ -174,6 +187,12 @@ export interface Config {
     readonly maxAttempts: number;
     readonly callsPerHour: number;
   } | null;
+  /** What LLM calls cost and how much a UTC day may spend (healing and evolution together). */
+  readonly llmBill: {
+    /** USD per million tokens; null when LLM_PRICE_PER_MTOK_IN/OUT are not set (tokens are still counted). */
+    readonly prices: { readonly inPerMTok: number; readonly outPerMTok: number } | null;
+    readonly dailyBudgetUsd: number | null;
+  };
   /** Retries, with backoff, of a failure that may be transient (a hang or a signal) before healing. */
   readonly transientRetries: number;
   /** This many failures within crashLoopWindowMs is a crash loop. */
@@ -233,6 +252,8 @@ export interface EventsConfig {
   readonly heartbeatMs: number;
   /** Bytes a client may leave unread on the server before it is dropped. */
   readonly clientBufferBytes: number;
+  /** Streams one client address may hold open at once (streams are reads, which the rate limit leaves alone). */
+  readonly maxStreamsPerClient: number;
 }
 
 export interface EvolveConfig {
@@ -287,6 +308,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (production && e.LOG_PRETTY === true) {
     issues.push('LOG_PRETTY=true: not available with NODE_ENV=production (pino-pretty is a development dependency); logs are JSON lines there');
   }
+  if ((e.LLM_PRICE_PER_MTOK_IN === undefined) !== (e.LLM_PRICE_PER_MTOK_OUT === undefined)) {
+    issues.push('LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT: set both (USD per million prompt and completion tokens, as your provider lists them), or neither');
+  }
+  if (e.LLM_DAILY_BUDGET_USD !== undefined && e.LLM_PRICE_PER_MTOK_IN === undefined) {
+    issues.push('LLM_DAILY_BUDGET_USD: needs LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT, to know what each call costs');
+  }
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
@@ -305,6 +332,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Pretty outside production: under `pnpm start` stdout is a pipe, yet a person reads it.
     logPretty: e.LOG_PRETTY ?? !production,
     autoHeal: e.AUTO_HEAL,
+    healMode: e.HEAL_MODE,
+    proposalRuns: e.PROPOSAL_RUNS,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     logRetention: e.LOG_RETENTION,
     production,
@@ -322,6 +351,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
             callsPerHour: e.LLM_CALLS_PER_HOUR,
           }
         : null,
+    llmBill: Object.freeze({
+      prices:
+        e.LLM_PRICE_PER_MTOK_IN !== undefined && e.LLM_PRICE_PER_MTOK_OUT !== undefined
+          ? Object.freeze({ inPerMTok: e.LLM_PRICE_PER_MTOK_IN, outPerMTok: e.LLM_PRICE_PER_MTOK_OUT })
+          : null,
+      dailyBudgetUsd: e.LLM_DAILY_BUDGET_USD ?? null,
+    }),
     transientRetries: e.TRANSIENT_RETRIES,
     crashLoopFailures: e.CRASH_LOOP_FAILURES,
     crashLoopWindowMs: e.CRASH_LOOP_WINDOW_MS,
@@ -347,6 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retention: e.EVENTS_RETENTION,
       heartbeatMs: e.EVENTS_HEARTBEAT_MS,
       clientBufferBytes: e.EVENTS_CLIENT_BUFFER_BYTES,
+      maxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
     }),
     alerts: Object.freeze({
       webhooks: splitList(e.ALERT_WEBHOOK_URLS ?? ''),

@@ -9,9 +9,11 @@ import type { Config } from './config.js';
 import { EventJournal } from './events/journal.js';
 import { connectSources } from './events/sources.js';
 import { EvolutionService } from './evolution/service.js';
+import { ProposalStore } from './genome/proposals.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
 import { CallBudget } from './llm/call-budget.js';
+import { LlmLedger } from './llm/ledger.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
 import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
@@ -24,11 +26,15 @@ import { Supervisor } from './watcher/supervisor.js';
 export interface Services {
   config: Config;
   store: GenomeStore;
+  /** HEAL_MODE=propose: verified changes waiting for a person, every organism's. */
+  proposals: ProposalStore;
   logbook: LogBook;
   fleet: Fleet;
   evolution: EvolutionService;
   /** Every event of the supervisors, the log book and evolution, numbered and stored for GET /events. */
   journal: EventJournal;
+  /** Every LLM call, its tokens and cost; the daily cap. */
+  ledger: LlmLedger;
   sandbox: Sandbox; // [sandbox]
   /** Webhook alerts of crash loops, quarantines, failed heals... (GET /alerts). */
   alerts: AlertService;
@@ -76,8 +82,11 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     throw err;
   }
   const logbook = new LogBook(store, config.logRetention);
+  const proposals = new ProposalStore(store.database);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
+  // One bill too: the daily cap counts healing's and evolution's calls, for every organism.
+  const ledger = new LlmLedger(store, { prices: config.llmBill.prices, dailyBudgetUsd: config.llmBill.dailyBudgetUsd }, config.llm?.model ?? null);
   const supervisors: Supervisor[] = [];
   let sandbox: Sandbox; // [sandbox]
   try {
@@ -87,7 +96,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     logger.debug({ sandbox: sandbox.report.layers }, 'sandbox layers'); // [sandbox]
     for (const line of sandboxStartupLines(sandbox)) logger[line.level](line.text); // [sandbox]
     for (const organism of organisms) {
-      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget });
+      const ladder = buildLadder(config, { knownFix: (fp) => store.knownLlmFix(organism.name, fp), budget: llmBudget, ledger });
       supervisors.push(
         await Supervisor.open({
           organism,
@@ -98,6 +107,9 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
           loopIntervalMs: config.loopIntervalMs,
           outputCapBytes: config.outputCapBytes,
           autoHeal: config.autoHeal,
+          healMode: config.healMode,
+          proposalRuns: config.proposalRuns,
+          proposals,
           rungs: ladder.rungs,
           missingRungs: ladder.missing,
           transientRetries: config.transientRetries,
@@ -119,7 +131,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   }
   const fleet = new Fleet(supervisors, config.organism);
   // Evolution: the fitness recorder and the evolution runs, measured in the same sandbox as every run.
-  const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox });
+  const evolution = new EvolutionService({ config, store, fleet, logbook, logger, sandbox, ledger });
   // The journal listens from the start: a client that connects later replays from its cursor.
   const journal = new EventJournal(store, { retention: config.events.retention });
   const disconnect = connectSources(journal, {
@@ -142,10 +154,12 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   return {
     config,
     store,
+    proposals,
     logbook,
     fleet,
     evolution,
     journal,
+    ledger,
     sandbox,
     alerts,
     audit,

@@ -337,6 +337,13 @@ describe('configuration', () => {
     expect(wrong({ OUROBOROS_PROTECT_READS: 'true' })).toMatch(/needs OUROBOROS_TOKEN/);
     expect(wrong({ NODE_ENV: 'production', LOG_PRETTY: 'true' })).toMatch(/LOG_PRETTY=true: not available/);
     expect(loadConfig({ PORT: '' }).port).toBe(8000);
+    expect(wrong({ LLM_PRICE_PER_MTOK_IN: '2.5' })).toMatch(/LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT: set both/);
+    expect(wrong({ LLM_DAILY_BUDGET_USD: '5' })).toMatch(/LLM_DAILY_BUDGET_USD: needs LLM_PRICE_PER_MTOK_IN/);
+    expect(wrong({ LLM_PRICE_PER_MTOK_IN: '-1', LLM_PRICE_PER_MTOK_OUT: '10' })).toMatch(/LLM_PRICE_PER_MTOK_IN="-1": must be at least 0/);
+    expect(loadConfig({ LLM_PRICE_PER_MTOK_IN: '2.5', LLM_PRICE_PER_MTOK_OUT: '10', LLM_DAILY_BUDGET_USD: '5' }).llmBill).toEqual({
+      prices: { inPerMTok: 2.5, outPerMTok: 10 },
+      dailyBudgetUsd: 5,
+    });
   });
 
   it('hands a failing seed to the ladder by default only when a rung can heal a genome that never passed', async () => {

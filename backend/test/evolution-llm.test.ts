@@ -28,9 +28,13 @@ const diff = (from: string, to: string) =>
 describe('evolution with an LLM', () => {
   it('promotes a genuinely faster sort, records its speedup at 10,000 elements, and refuses the wrong one and the one faster only by noise', async () => {
     const answers = [js(STRING_SORT), diff(REAL_BUBBLE_SORT, RENAMED_BUBBLE_SORT), js(MERGE_SORT), 'I would rather not write code today.'];
-    llm = await startFakeChatServer(() => ({ content: answers.shift() ?? 'nothing more' }));
+    llm = await startFakeChatServer(() => ({ content: answers.shift() ?? 'nothing more', promptTokens: 1000, completionTokens: 200 }));
     const { app } = await build(
-      evolveOverrides(organismsDir, {}, { llm: { baseUrl: llm.url, apiKey: undefined, model: 'fake-evolver', timeoutMs: 5000, maxAttempts: 1, callsPerHour: 100 } }),
+      evolveOverrides(organismsDir, {}, {
+        llm: { baseUrl: llm.url, apiKey: undefined, model: 'fake-evolver', timeoutMs: 5000, maxAttempts: 1, callsPerHour: 100 },
+        // $1 and $10 per million tokens: each call costs $0.003.
+        llmBill: { prices: { inPerMTok: 1, outPerMTok: 10 }, dailyBudgetUsd: null },
+      }),
     );
     const seed = await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy' && s.stats.successes > 0, { what: 'a first good run' });
 
@@ -89,6 +93,10 @@ describe('evolution with an LLM', () => {
 
     // The model was shown the best versions with their fitness, the best last, and asked to keep the contract.
     expect(llm.requests).toHaveLength(4);
+    // The run's bill: four calls, on the organism's evolution account.
+    expect(view.runLlmSpend).toMatchObject({ calls: 4, promptTokens: 4000, completionTokens: 800, unpriced: 0 });
+    expect(view.runLlmSpend.costUsd).toBeCloseTo(0.012, 12);
+    expect((await app.inject('/metrics')).body).toMatch(/ouroboros_llm_calls_total\{organism="bubble-sort",purpose="evolve"\} 4\n/);
     const third = llm.requests[2]!.body.messages as { role: string; content: string }[];
     expect(third[0]!.content).toMatch(/Keep the contract exactly/);
     expect(third[1]!.content).toMatch(/### Version 1 \(the best so far\): [\d.]+ ms, \d+ tokens/);

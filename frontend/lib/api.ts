@@ -15,6 +15,8 @@ import {
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
+  ProposalDecisionSchema,
+  ProposalsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
   type AlertsResponse,
@@ -28,6 +30,8 @@ import {
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
+  type ProposalDecision,
+  type ProposalsResponse,
   type RollbackResult,
   type RunsResponse,
 } from '@ouroboros/contract';
@@ -122,6 +126,12 @@ export interface ApiClient {
   alerts?(q?: { limit?: number }, signal?: AbortSignal): Promise<AlertsResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
+  /**
+   * Approval mode (optional, like evolution): the pending proposals (at the top level every organism's, under an
+   * organism its own), and the decision on one.
+   */
+  pendingProposals?(signal?: AbortSignal): Promise<ProposalsResponse>;
+  decideProposal?(id: number, decision: 'approve' | 'reject'): Promise<ProposalDecision>;
   /**
    * The organism's live event stream (GET …/events, Server-Sent Events) from after event `since` (null: from now):
    * the open body, to be read until `signal` aborts it. Optional, like evolution: without it the page polls.
@@ -290,6 +300,8 @@ export function createApiClient(
     alerts: (q = {}, signal) => request('GET', withQuery('/alerts', { limit: q.limit }), AlertsResponseSchema, { signal }),
     evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
     cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
+    pendingProposals: (signal) => request('GET', `${scoped}/proposals?status=pending`, ProposalsResponseSchema, { signal }),
+    decideProposal: (id, decision) => request('POST', `${scoped}/proposals/${id}/${decision}`, ProposalDecisionSchema),
   };
   return self;
 }

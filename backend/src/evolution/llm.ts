@@ -94,6 +94,8 @@ export interface LlmSourceOptions {
   client: ChatClient;
   budget: CallBudget;
   organism: string;
+  /** The evolution run the calls are billed to. */
+  runId?: string;
   contract: string;
   benchmark: EvolvePromptInput['benchmark'];
 }
@@ -102,13 +104,21 @@ export interface LlmSourceOptions {
 export async function askForFaster(o: LlmSourceOptions, versions: readonly ShownVersion[], opts: { signal?: AbortSignal; temperature?: number } = {}): Promise<LlmOutcome> {
   const best = versions[0];
   if (!best) return { kind: 'none', reason: 'no version to improve' };
+  // Before the hourly budget: a call the daily cap refuses must not use up one of the hour's calls.
+  const refusal = o.client.refusal?.() ?? null;
+  if (refusal !== null) return { kind: 'none', reason: refusal };
   if (!o.budget.take()) {
     return { kind: 'none', reason: `the hourly evolution LLM budget (${o.budget.limit}) is spent; next call in ${Math.ceil(o.budget.retryInMs / 1000)} s` };
   }
   const messages = buildEvolvePrompt({ organism: o.organism, contract: o.contract, versions, benchmark: o.benchmark });
   let completion;
   try {
-    completion = await o.client.complete(messages, { signal: opts.signal, temperature: opts.temperature ?? 0.8, maxTokens: 4096 });
+    completion = await o.client.complete(messages, {
+      signal: opts.signal,
+      temperature: opts.temperature ?? 0.8,
+      maxTokens: 4096,
+      meter: { organism: o.organism, ref: o.runId ?? null },
+    });
   } catch (err) {
     if (opts.signal?.aborted) return { kind: 'none', reason: 'cancelled' };
     return { kind: 'none', reason: err instanceof LlmError ? err.message : `LLM call failed: ${(err as Error).message}` };
@@ -118,6 +128,7 @@ export async function askForFaster(o: LlmSourceOptions, versions: readonly Shown
     promptTokens: completion.promptTokens,
     completionTokens: completion.completionTokens,
     latencyMs: completion.latencyMs,
+    costUsd: completion.costUsd ?? null,
     shown: versions.length,
   };
   const parsed = parseRepairAnswer(completion.content, best.source);

@@ -17,6 +17,8 @@ import { DomainError } from '../errors.js';
 import { StaleLiveGenomeError, type GenomeRow, type GenomeStore } from '../genome/store.js';
 import { CallBudget } from '../llm/call-budget.js';
 import { createChatClient, type ChatClient } from '../llm/client.js';
+import type { LlmLedger } from '../llm/ledger.js';
+import { meteredClient } from '../llm/metered-client.js';
 import { Mutex } from '../lib/mutex.js';
 import { createRng, randomSeed } from '../lib/rng.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -39,6 +41,8 @@ export interface EvolutionServiceOptions {
   sandbox?: Sandbox | null;
   /** A chat client to use instead of one made from config.llm (tests). */
   chatClient?: ChatClient | null;
+  /** The bill every LLM call goes on, and the daily cap (none: calls are not counted). */
+  ledger?: LlmLedger | null;
 }
 
 export interface EvolveRequest {
@@ -72,7 +76,8 @@ export class EvolutionService {
 
   constructor(private readonly o: EvolutionServiceOptions) {
     const llm = o.config.llm;
-    this.client = o.chatClient ?? (llm ? createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, model: llm.model, timeoutMs: llm.timeoutMs }) : null);
+    const client = o.chatClient ?? (llm ? createChatClient({ baseUrl: llm.baseUrl, apiKey: llm.apiKey, model: llm.model, timeoutMs: llm.timeoutMs }) : null);
+    this.client = client && o.ledger ? meteredClient(client, o.ledger, 'evolve') : client;
     // Evolution's own budget: a long run must never spend the calls healing needs.
     this.budget = this.client ? new CallBudget(o.config.evolve.llmCallsPerHour) : null;
     for (const s of o.fleet.all()) {
@@ -198,6 +203,7 @@ export class EvolutionService {
                   client,
                   budget,
                   organism: s.name,
+                  runId: progress.id,
                   contract: s.organism.manifest.contract,
                   benchmark: { gate: bench.gateOrder.map((i) => i.name), timed: bench.timed.map((i) => i.name), repeats: bench.repeats },
                 },
@@ -270,6 +276,7 @@ export class EvolutionService {
       live: { genomeId: live.id, generation: live.generation, fitness: this.fitnessOf(live.id) },
       lineage,
       lineageTruncated: truncated,
+      runLlmSpend: run && this.client && this.o.ledger ? this.o.ledger.costOf(run.id) : null,
     };
   }
 
@@ -337,6 +344,14 @@ export class EvolutionService {
     if (!v.passed) {
       const f = v.failure;
       return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
+    }
+    if (s.desk.proposing) {
+      // HEAL_MODE=propose: a faster genome waits for a person like a repair does; approving it promotes it (cause evolve).
+      const base = s.liveGenome;
+      if (base.id !== expectedLiveId) return { refused: 'the live genome changed before the promotion could land (compare-and-swap)' };
+      const verification = { passed: true, size: v.size, runs: v.runs, timeMs: v.timeMs, reused: v.reused };
+      const p = s.desk.propose({ kind: 'evolve', base, source: c.source, strategy: 'evolution', summary: c.summary, detail: { ...c.detail, verification } });
+      return { refused: `it waits for approval as proposal #${p.id} (HEAL_MODE=propose)` };
     }
     const release = this.recorder.expect(s.name, sourceHash(c.source), fitness);
     try {

@@ -300,7 +300,7 @@ export class GenomeStore {
     }
   }
 
-  /** The open database, for modules that keep their own tables in this file (src/alerts, src/audit). */
+  /** The open database, for modules that keep their own tables in this file (src/alerts, src/audit, proposals.ts). */
   get database(): Database.Database {
     return this.db;
   }
@@ -309,6 +309,8 @@ export class GenomeStore {
   get fault(): StorageFault | null {
     return this.storageFault;
   }
+
+  /** The open connection, for modules that keep their own tables in this file (genome/proposals.ts). */
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
@@ -792,6 +794,69 @@ export class GenomeStore {
   pruneStreamEvents(oldestKept: number): void {
     relaxed(this.db, () => this.db.prepare('DELETE FROM stream_events WHERE id < ?').run(oldestKept));
   }
+
+  // ---- LLM calls and their cost (src/llm/ledger.ts) ----------------------------------------------------------
+
+  insertLlmCall(c: NewLlmCall): void {
+    this.db
+      .prepare('INSERT INTO llm_calls (at, day, organism, purpose, ref, model, prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(c.at, c.day, c.organism, c.purpose, c.ref, c.model, c.promptTokens, c.completionTokens, c.costUsd);
+  }
+
+  /** The calls and their tokens and cost, narrowed to a day, an organism, a purpose or a ref when given. */
+  llmSpend(where: { day?: string; organism?: string; purpose?: string; ref?: string } = {}): LlmSpend {
+    const clauses: string[] = [];
+    const args: string[] = [];
+    for (const [column, value] of Object.entries(where)) {
+      if (value === undefined) continue;
+      clauses.push(`${column} = ?`);
+      args.push(value);
+    }
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS calls, COALESCE(SUM(prompt_tokens), 0) AS promptTokens, COALESCE(SUM(completion_tokens), 0) AS completionTokens,
+                COALESCE(SUM(cost_usd), 0) AS costUsd, SUM(cost_usd IS NULL) AS unpriced
+           FROM llm_calls ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}`,
+      )
+      .get(...args) as LlmSpend;
+    return { ...r, unpriced: r.unpriced ?? 0 };
+  }
+
+  /** Spend per organism and purpose, for /metrics; `day` narrows to one UTC day. */
+  llmSpendByOrganism(day?: string): (LlmSpend & { organism: string; purpose: string })[] {
+    return this.db
+      .prepare(
+        `SELECT organism, purpose, COUNT(*) AS calls, COALESCE(SUM(prompt_tokens), 0) AS promptTokens,
+                COALESCE(SUM(completion_tokens), 0) AS completionTokens, COALESCE(SUM(cost_usd), 0) AS costUsd,
+                SUM(cost_usd IS NULL) AS unpriced
+           FROM llm_calls ${day ? 'WHERE day = ?' : ''} GROUP BY organism, purpose ORDER BY organism, purpose`,
+      )
+      .all(...(day ? [day] : [])) as (LlmSpend & { organism: string; purpose: string })[];
+  }
+}
+
+export interface NewLlmCall {
+  at: string;
+  /** The UTC day of `at` (YYYY-MM-DD), the budget's day. */
+  day: string;
+  organism: string;
+  purpose: 'heal' | 'evolve';
+  /** What the call was for: an evolution run's id; null for a heal. */
+  ref: string | null;
+  model: string;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** At the prices configured when the call was made; null without prices or usage. */
+  costUsd: number | null;
+}
+
+export interface LlmSpend {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  /** Calls whose cost is unknown (no prices then, or no usage reported). */
+  unpriced: number;
 }
 
 export interface StreamEventRow {
@@ -855,6 +920,7 @@ const WRITES: Readonly<Record<string, string>> = {
   setFitness: "record a genome's fitness",
   insertStreamEvent: 'store an event of the stream',
   pruneStreamEvents: 'prune old events of the stream',
+  insertLlmCall: 'record an LLM call and its cost',
 };
 /** Writes whose failure is recorded but not thrown: the entry stays in memory (the LogBook's ring, the journal's ring). */
 const BEST_EFFORT = new Set(['insertLog', 'pruneLogs', 'insertStreamEvent', 'pruneStreamEvents']);

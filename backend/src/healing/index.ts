@@ -2,6 +2,8 @@ import os from 'node:os';
 import type { Config } from '../config.js';
 import { CallBudget } from '../llm/call-budget.js';
 import { createChatClient } from '../llm/client.js';
+import type { LlmLedger } from '../llm/ledger.js';
+import { meteredClient } from '../llm/metered-client.js';
 import { restoreLastHealthy } from './strategies/last-healthy.js';
 import { llmMutation } from './strategies/llm-mutation.js';
 import { minimalRevert } from './strategies/minimal-revert.js';
@@ -13,6 +15,8 @@ export interface LadderDeps {
   knownFix(fingerprint: string): string | null;
   /** The LLM call budget, shared by every organism of the server. */
   budget: CallBudget | null;
+  /** The bill every LLM call goes on, and the daily cap (none: calls are not counted). */
+  ledger?: LlmLedger | null;
 }
 
 export interface Ladder {
@@ -35,9 +39,10 @@ export function buildLadder(config: Config, deps: LadderDeps): Ladder {
       rungs.push(searchRepair({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials, timeBudgetMs: config.healSearchTimeMs }));
     } else if (config.llm && budget) {
       const { baseUrl, apiKey, model, timeoutMs, maxAttempts } = config.llm;
+      const client = createChatClient({ baseUrl, apiKey, model, timeoutMs });
       rungs.push(
         llmMutation({
-          client: createChatClient({ baseUrl, apiKey, model, timeoutMs }),
+          client: deps.ledger ? meteredClient(client, deps.ledger, 'heal') : client,
           budget,
           maxAttempts,
           knownFix: deps.knownFix,

@@ -5,13 +5,12 @@
  * fingerprint of the bearer token sent. The organism is the URL's (/organisms/:name/...), else the default one; a
  * route that acts on every organism says so (`config.audit.fleet`): one entry per organism. Requests refused for their rate (429) are not recorded, so a flood cannot push the trail out.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { Fleet } from '../watcher/fleet.js';
 import { changesSomething } from './request-guard.js';
-import { bearerToken } from './token.js';
+import { bearerToken, tokenFingerprint } from './token.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,11 +26,6 @@ declare module 'fastify' {
 }
 
 const DETAIL_MAX = 500;
-
-/** The first 12 hex digits of the token's sha256: tells tokens apart in the trail without revealing one. */
-export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
-}
 
 /** The last word of a route's URL that is not a parameter. */
 export function actionOf(url: string): string {

@@ -31,6 +31,8 @@ export interface CompleteOptions {
   temperature?: number;
   /** Cancels the request; the promise then rejects with the signal's reason (not an LlmError). */
   signal?: AbortSignal;
+  /** Whose bill the call goes on (a metered client records it; see metered-client.ts). */
+  meter?: { organism: string; ref?: string | null };
 }
 
 export interface ChatCompletion {
@@ -43,6 +45,8 @@ export interface ChatCompletion {
   latencyMs: number;
   /** e.g. "stop", or "length" when the answer was cut off by maxTokens. */
   finishReason: string | null;
+  /** What the call cost, when a metered client knows its prices (USD). */
+  costUsd?: number | null;
 }
 
 export interface ChatClient {
@@ -50,9 +54,11 @@ export interface ChatClient {
   /** The full URL requests go to. */
   readonly endpoint: string;
   complete(messages: readonly ChatMessage[], opts?: CompleteOptions): Promise<ChatCompletion>;
+  /** Why a call would be refused now without being sent (a metered client's spent daily budget), or null. */
+  refusal?(): string | null;
 }
 
-export type LlmErrorKind = 'http' | 'timeout' | 'protocol' | 'network';
+export type LlmErrorKind = 'http' | 'timeout' | 'protocol' | 'network' | 'budget';
 
 export class LlmError extends Error {
   override readonly name = 'LlmError';

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { CHAOS_OPERATORS } from '../chaos/index.js';
 import { VERDICTS } from '../domain.js';
 import type { SupervisorEventMap, SupervisorEvents } from '../watcher/events.js';
+import { llmMetrics, type LlmBillSource } from './llm.js';
 
 /** What the metrics need of a supervisor: its events and a few live readings taken at scrape time. */
 export interface MetricsSource {
@@ -51,9 +52,10 @@ function processMetrics(): Registry {
  * default global registry would mix them or refuse the second registration). Every series is labelled with its
  * organism. Counters and histograms follow the supervisors' events; gauges read the supervisors when scraped.
  */
-export function createMetrics(sources: readonly MetricsSource[], stream?: StreamSource): AppMetrics {
+export function createMetrics(sources: readonly MetricsSource[], stream?: StreamSource, llm?: LlmBillSource): AppMetrics {
   const registry = new Registry();
   if (stream) streamMetrics(registry, stream);
+  if (llm) llmMetrics(registry, llm);
 
   const runs = new Counter({
     name: 'ouroboros_runs_total',

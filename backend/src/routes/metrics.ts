@@ -6,7 +6,7 @@ import { createMetrics } from '../metrics/index.js';
  * the body is text, not JSON, so it stays out of the OpenAPI document (`hide`) while GET / still lists it.
  */
 export const metricsRoutes: FastifyPluginAsync = async (app) => {
-  const metrics = createMetrics(app.fleet.all(), app.streams);
+  const metrics = createMetrics(app.fleet.all(), app.streams, app.llmLedger);
   app.addHook('onClose', async () => metrics.close());
 
   app.get(

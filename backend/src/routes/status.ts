@@ -29,6 +29,7 @@ export const statusRoutes: FastifyPluginAsync<OrganismScope> = async (app, { res
         ...s,
         lastRun: s.lastRun ? toApiRun(s.lastRun) : null,
         generationSince: supervisor.liveGenome.createdAt,
+        llm: app.config.llm ? app.llmLedger.bill(s.organism) : null,
         ...originalStatus(s, recent.of(s.organism, s.lastRun?.id ?? null)),
       };
     },

@@ -7,6 +7,7 @@ import { ChaosWidget } from '@/ui/chaos/ChaosWidget';
 import { EvolutionPanel } from '@/ui/evolution/EvolutionPanel';
 import { AlertsWidget } from '@/ui/operators/AlertsPanel';
 import { AuditWidget } from '@/ui/operators/AuditPanel';
+import { ProposalsWidget } from '@/ui/proposals/ProposalsWidget';
 import { DiffWidget, HistoryWidget } from '@/ui/history/HistoryWidgets';
 import { TerminalWidget } from '@/ui/terminal/TerminalWidget';
 import { ImmuneWidget, RunsChartWidget, StatsWidget, VitalsWidget } from '@/ui/vitals/VitalsWidgets';
@@ -66,6 +67,10 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
         <div className="lg:col-span-2 xl:col-span-4">
           <ChaosWidget api={api} />
         </div>
+        {/* A whole row, and no room at all while the widget has nothing to show (it renders nothing). */}
+        <div className="empty:hidden lg:col-span-2 xl:col-span-12">
+          <ProposalsWidget api={api} />
+        </div>
         <div className="lg:col-span-2 xl:col-span-7">
           <RunsChartWidget api={api} />
         </div>
@@ -94,3 +99,4 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
     </div>
   );
 }
+

@@ -34,3 +34,40 @@ describe('StatsPanel', () => {
     expect(screen.getByRole('alert').textContent).toContain('HTTP 500');
   });
 });
+
+describe('the LLM bill in the statistics', () => {
+  const spend = (calls: number, costUsd: number, unpriced = 0) => ({ calls, promptTokens: calls * 12_000, completionTokens: calls * 450, costUsd, unpriced });
+  const bill = {
+    model: 'gpt-4o-mini',
+    prices: { inPerMTok: 0.15, outPerMTok: 0.6 },
+    dailyBudgetUsd: 5,
+    spentTodayUsd: 0.0123,
+    blocked: null,
+    organism: { today: spend(2, 0.0041), total: spend(7, 0.0143) },
+  };
+
+  it("shows the server's day against its budget, and this organism's calls today and in all", () => {
+    const s = makeStatus();
+    render(<StatsPanel stats={s.stats} uptimeS={s.uptimeS} llm={bill} />);
+    expect(screen.getByTestId('llm-today').textContent).toBe('$0.0123 of $5.00');
+    expect(screen.getByTestId('llm-organism-today').textContent).toBe('$0.0041 · 2 calls');
+    expect(screen.getByTestId('llm-organism-total').textContent).toBe('$0.0143 · 84.0k/3150 tok');
+    expect(screen.queryByTestId('llm-blocked')).toBeNull();
+  });
+
+  it('says why calls stop once the budget is spent, and does not show $0 when prices are unknown', () => {
+    const s = makeStatus();
+    const { rerender } = render(<StatsPanel stats={s.stats} uptimeS={s.uptimeS} llm={{ ...bill, spentTodayUsd: 5.01, blocked: 'the daily LLM budget is spent: $5.01 of $5.00 today' }} />);
+    expect(screen.getByTestId('llm-blocked').textContent).toMatch(/daily LLM budget is spent/);
+    expect(screen.getByTestId('llm-today').className).toContain('text-sick');
+    rerender(<StatsPanel stats={s.stats} uptimeS={s.uptimeS} llm={{ ...bill, prices: null, dailyBudgetUsd: null, spentTodayUsd: 0, organism: { today: spend(1, 0, 1), total: spend(1, 0, 1) } }} />);
+    expect(screen.getByTestId('llm-today').textContent).toBe('no prices');
+    expect(screen.getByTestId('llm-organism-total').textContent).toMatch(/^no prices · 12.0k\/450 tok$/);
+  });
+
+  it('has no LLM section without an LLM', () => {
+    const s = makeStatus();
+    render(<StatsPanel stats={s.stats} uptimeS={s.uptimeS} llm={null} />);
+    expect(screen.queryByTestId('llm-bill')).toBeNull();
+  });
+});

@@ -1,8 +1,9 @@
-import { VERDICTS, type Stats, type Verdict } from '@ouroboros/contract';
+import { VERDICTS, type LlmBill as Bill, type Stats, type Verdict } from '@ouroboros/contract';
 import { formatMs, formatPercent, formatUptime } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { Stat } from '@/ui/shell/Stat';
 import { VERDICT_COLOR, VERDICT_TEXT } from '@/ui/shell/badges';
+import { LlmBill } from './LlmBill';
 
 function rateTone(rate: number | null): string {
   if (rate === null) return 'text-muted';
@@ -11,15 +12,17 @@ function rateTone(rate: number | null): string {
   return 'text-sick';
 }
 
-/** Success rate, runs, failures by verdict, uptime and timing figures. */
+/** Success rate, runs, failures by verdict, uptime and timing figures; what the LLM cost, when there is one. */
 export function StatsPanel({
   stats,
   uptimeS,
+  llm = null,
   stale = false,
   error,
 }: {
   stats: Stats | null;
   uptimeS: number | null;
+  llm?: Bill | null;
   stale?: boolean;
   error?: string | undefined;
 }) {
@@ -101,6 +104,7 @@ export function StatsPanel({
             })}
           </ul>
         </div>
+        {llm ? <LlmBill bill={llm} /> : null}
         {error ? <Note tone="error">{error}</Note> : null}
       </div>
     </Panel>

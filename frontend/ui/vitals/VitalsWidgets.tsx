@@ -32,7 +32,7 @@ export function VitalsWidget({ api }: { api: ApiClient }) {
 export function StatsWidget({ api }: { api: ApiClient }) {
   const { query, status, stale, error } = useVitals(api);
   if (firstLoad(query)) return <PanelSkeleton title="Statistics" testId="stats" rows={4} what="the run statistics" />;
-  return <StatsPanel stats={status?.stats ?? null} uptimeS={status?.uptimeS ?? null} stale={stale} error={error} />;
+  return <StatsPanel stats={status?.stats ?? null} uptimeS={status?.uptimeS ?? null} llm={status?.llm ?? null} stale={stale} error={error} />;
 }
 
 export function RunsChartWidget({ api }: { api: ApiClient }) {

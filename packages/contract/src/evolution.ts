@@ -1,5 +1,6 @@
 /** Evolution: a run's settings and progress, and the view of an organism's evolution with its best lineage. */
 import { z } from 'zod';
+import { LlmSpendSchema } from './llm.ts';
 import { CANDIDATE_OUTCOMES, CANDIDATE_STAGES, EVOLUTION_RUN_STATES, EVOLUTION_SOURCES } from './domain.ts';
 import { FitnessSchema } from './genomes.ts';
 import { CauseSchema } from './vitals.ts';
@@ -93,6 +94,7 @@ export const EvolutionViewSchema = z.object({
   live: z.object({ genomeId: z.string(), generation: z.number().int(), fitness: FitnessSchema.nullable() }),
   lineage: z.array(LineageEntrySchema).describe("the best genome's ancestry, newest first; GET /genomes/:id has each one's diff"),
   lineageTruncated: z.boolean(),
+  runLlmSpend: LlmSpendSchema.nullable().optional().describe("what the run's LLM calls cost; null without an LLM or a run"),
 });
 
 export const EvolveResultSchema = z.object({ organism: z.string(), run: EvolutionRunSchema });

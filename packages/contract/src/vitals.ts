@@ -1,6 +1,7 @@
 /** What an organism is doing: its runs, their statistics, its status and its log. */
 import { z } from 'zod';
-import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from './domain.ts';
+import { LlmBillSchema } from './llm.ts';
+import { CAUSES, HEAL_MODES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from './domain.ts';
 import { count, isoTime } from './wire.ts';
 
 export const VerdictSchema = z.enum(VERDICTS);
@@ -99,6 +100,8 @@ export const StatusSchema = z.object({
     .nullable()
     .describe('set when the ladder gave up: the live genome is probed with a growing delay'),
   crashLoop: z.boolean().describe('several failures within the crash-loop window'),
+  healMode: z.enum(HEAL_MODES).describe('auto: verified repairs are promoted at once; propose: each waits for approval (GET /proposals)'),
+  pendingProposals: count.describe("this organism's proposals waiting for a decision"),
   lastIncident: IncidentSchema.nullable(),
   verification: z
     .object({
@@ -108,6 +111,7 @@ export const StatusSchema = z.object({
       failure: SuiteFailureSchema.nullable(),
     })
     .describe("the live genome against its organism's verification suite"),
+  llm: LlmBillSchema.nullable().optional().describe('what the LLM has cost; null when no LLM is configured'),
 });
 
 export const RunsResponseSchema = z.object({ runs: z.array(RunSchema), count });

@@ -1,7 +1,11 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenomeRow } from '../../genome/store.js';
+import { GenomeStore, type GenomeRow } from '../../genome/store.js';
 import { CallBudget } from '../../llm/call-budget.js';
 import { createChatClient } from '../../llm/client.js';
+import { LlmLedger } from '../../llm/ledger.js';
+import { meteredClient } from '../../llm/metered-client.js';
+import { tempDir } from '../../../test/helpers/fixtures.js';
 import { startFakeChatServer, type FakeChatServer } from '../../../test/helpers/fake-chat-server.js';
 import type { HealContext, TrialOutcome } from '../types.js';
 import { failureFingerprint, llmMutation } from './llm-mutation.js';
@@ -67,6 +71,26 @@ describe('llmMutation', () => {
     const result = await s.propose(ctx());
     expect('none' in result && result.none).toMatch(/hourly LLM call budget \(2\) is spent; next call in \d+ s/);
     expect(server!.requests).toHaveLength(2);
+  });
+
+  it("gives up at once when the daily cap is spent, without using one of the hour's calls", async () => {
+    server = await startFakeChatServer(() => ({ content: `\`\`\`js\n${FIXED}\`\`\``, promptTokens: 1000, completionTokens: 0 }));
+    const dir = tempDir();
+    const store = new GenomeStore(path.join(dir.dir, 'ouroboros.db'));
+    try {
+      // $1,000 per million prompt tokens and $0.50 a day: the first call spends $1, the next is refused.
+      const ledger = new LlmLedger(store, { prices: { inPerMTok: 1000, outPerMTok: 0 }, dailyBudgetUsd: 0.5 });
+      const budget = new CallBudget(10);
+      const s = llmMutation({ client: meteredClient(createChatClient({ baseUrl: server.url, model: 'm', timeoutMs: 2000 }), ledger, 'heal'), budget, maxAttempts: 3, knownFix: () => null });
+      expect(await s.propose(ctx())).toMatchObject({ source: FIXED, detail: { llm: { costUsd: 1 } } });
+      const refused = await s.propose(ctx());
+      expect('none' in refused && refused.none).toMatch(/^the daily LLM budget is spent: \$1\.00 of \$0\.5000 today/);
+      expect(server.requests).toHaveLength(1);
+      expect(budget.remaining).toBe(9);
+    } finally {
+      store.close();
+      dir.cleanup();
+    }
   });
 
   it('does not retry an authorisation error, and retries a server error', async () => {

@@ -20,6 +20,14 @@ interface AttemptRecord {
   promptTokens: number | null;
   completionTokens: number | null;
   latencyMs: number | null;
+  /** USD, when the client is metered with prices. */
+  costUsd?: number | null;
+}
+
+/** What the incident's calls cost together: null when none of them has a known cost. */
+function totalCost(attempts: readonly AttemptRecord[]): number | null {
+  const known = attempts.filter((a) => typeof a.costUsd === 'number');
+  return known.length ? known.reduce((sum, a) => sum + (a.costUsd as number), 0) : null;
 }
 
 /**
@@ -62,17 +70,23 @@ export function llmMutation(opts: LlmMutationOptions): HealStrategy {
       const attempts: AttemptRecord[] = [];
       const record = (why: string) => ({
         none: why,
-        detail: { llm: { fingerprint, model: opts.client.model, prompt, attempts } },
+        detail: { llm: { fingerprint, model: opts.client.model, prompt, attempts, costUsd: totalCost(attempts) } },
       });
       for (let i = 0; i < opts.maxAttempts; i++) {
         if (ctx.signal.aborted) return record('healing was cancelled');
+        // Before the hourly budget: a call the daily cap refuses must not use up one of the hour's calls.
+        const refusal = opts.client.refusal?.() ?? null;
+        if (refusal !== null) {
+          attempts.push({ answer: null, outcome: refusal, promptTokens: null, completionTokens: null, latencyMs: null });
+          return record(refusal);
+        }
         if (!opts.budget.take()) {
           attempts.push({ answer: null, outcome: 'hourly call budget spent', promptTokens: null, completionTokens: null, latencyMs: null });
           return record(`the hourly LLM call budget (${opts.budget.limit}) is spent; next call in ${Math.ceil(opts.budget.retryInMs / 1000)} s`);
         }
         let completion;
         try {
-          completion = await opts.client.complete(messages, { signal: ctx.signal, temperature: 0.2 + 0.2 * i });
+          completion = await opts.client.complete(messages, { signal: ctx.signal, temperature: 0.2 + 0.2 * i, meter: { organism: ctx.organism } });
         } catch (err) {
           const why = err instanceof LlmError ? err.message : `LLM call failed: ${(err as Error).message}`;
           attempts.push({ answer: null, outcome: why, promptTokens: null, completionTokens: null, latencyMs: null });
@@ -84,6 +98,7 @@ export function llmMutation(opts: LlmMutationOptions): HealStrategy {
           promptTokens: completion.promptTokens,
           completionTokens: completion.completionTokens,
           latencyMs: completion.latencyMs,
+          costUsd: completion.costUsd ?? null,
         };
         const parsed = parseRepairAnswer(completion.content, ctx.live.source);
         let rejection: string;
@@ -96,7 +111,7 @@ export function llmMutation(opts: LlmMutationOptions): HealStrategy {
             return {
               source: parsed.source,
               summary: `the model (${completion.model}) rewrote the genome as a ${parsed.kind} on attempt ${i + 1}`,
-              detail: { llm: { fingerprint, model: completion.model, prompt, attempts } },
+              detail: { llm: { fingerprint, model: completion.model, prompt, attempts, costUsd: totalCost(attempts) } },
             };
           }
           rejection = `the candidate failed its trial: ${trial.verdict}${trial.error ? ` (${neutralizeUntrusted(trial.error)})` : ''}`;
