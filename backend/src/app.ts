@@ -11,6 +11,7 @@ import type { EventJournal } from './events/journal.js';
 import type { ProposalStore } from './genome/proposals.js';
 import type { LlmLedger } from './llm/ledger.js';
 import type { GenomeStore } from './genome/store.js';
+import { auditTrail } from './http/audit-trail.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
 import { ApiError } from './http/errors.js';
 import { changesSomething, onlyReads, requestGuard } from './http/request-guard.js';
@@ -31,6 +32,7 @@ import { proposalRoutes } from './routes/proposals.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
+import { operatorRoutes } from './routes/operators.js';
 import type { SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { createServices } from './services.js';
 import type { LogBook } from './watcher/logbook.js';
@@ -124,6 +126,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
   // Security headers: a strict CSP on the API's JSON, /docs' HTML sets its own.
   await app.register(securityHeaders);
+  // Before the rate limit and the guards: a refused change is in the audit trail too.
+  await app.register(auditTrail, { audit: services.audit, fleet });
   // Only what changes something is limited: /health and the dashboards' polling always answer. Read-only routes
   // get no rate-limit hook at all (they are most of the traffic); the others share one count per address.
   app.addHook('onRoute', (route) => {
@@ -139,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(requestGuard, { config });
   await app.register(storageGuard, { dataDir: config.dataDir, store }); // [faults] /health and 503s while DATA_DIR fails
+  services.alerts.watchStorage(app.storage);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Ouroboros', description: 'The REST API of the self-healing watcher.', version },
@@ -167,6 +172,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);
+  await app.register(operatorRoutes, { alerts: services.alerts, audit: services.audit });
 
   await app.ready();
   if (opts.startWatcher !== false) {

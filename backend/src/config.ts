@@ -113,6 +113,23 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVENTS_MAX_STREAMS_PER_CLIENT: intFrom(1, 100_000).default(20),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
+  ALERT_WEBHOOK_URLS: trimmed
+    .superRefine((list, ctx) => {
+      for (const url of splitList(list)) {
+        const problem = webhookUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    })
+    .optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (try `openssl rand -hex 32`)').optional(),
+  ALERT_ON_HEAL: bool.default(false),
+  ALERT_REMINDER_MINUTES: floatFrom(0, 10_080).default(60),
+  ALERT_TIMEOUT_MS: intFrom(100, 120_000).default(5000),
+  ALERT_MAX_ATTEMPTS: intFrom(1, 100).default(8),
+  ALERT_RETRY_INITIAL_MS: intFrom(10, 3_600_000).default(2000),
+  ALERT_OUTBOX_MAX: intFrom(10, 1_000_000).default(1000),
+  DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) address of the dashboard, such as https://ouroboros.example.com' }).optional(),
+  AUDIT_RETENTION: intFrom(100, 10_000_000).default(10_000),
 });
 
 /** Every environment variable the backend reads: the one schema's keys (DEPLOYMENT.md and .env.example list them). */
@@ -201,6 +218,31 @@ export interface Config {
   readonly evolve: EvolveConfig;
   /** The event stream (GET /events). */
   readonly events: EventsConfig;
+  /** Webhook alerts (src/alerts). */
+  readonly alerts: AlertsConfig;
+  /** DASHBOARD_URL: where alerts link to; null when not set. */
+  readonly dashboardUrl: string | null;
+  /** Entries of the audit trail (GET /audit) kept; older ones are pruned. */
+  readonly auditRetention: number;
+}
+
+export interface AlertsConfig {
+  /** ALERT_WEBHOOK_URLS: every alert is posted to each; none: alerts are off. May hold secrets (Slack's do). */
+  readonly webhooks: readonly string[];
+  /** Signs each body (X-Ouroboros-Signature-256); null: unsigned. */
+  readonly secret: string | null;
+  /** Alert on a successful heal too. */
+  readonly onHeal: boolean;
+  /** A condition that lasts this long is told again; 0: never. */
+  readonly reminderMs: number;
+  /** One delivery attempt may take this long. */
+  readonly timeoutMs: number;
+  /** Attempts per delivery before it is marked failed. */
+  readonly maxAttempts: number;
+  /** The wait before the second attempt; it doubles after each failure, up to an hour. */
+  readonly retryInitialMs: number;
+  /** Alerts kept in the outbox (delivered, failed and pending); the oldest go first. */
+  readonly outboxMax: number;
 }
 
 export interface EventsConfig {
@@ -343,6 +385,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientBufferBytes: e.EVENTS_CLIENT_BUFFER_BYTES,
       maxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
     }),
+    alerts: Object.freeze({
+      webhooks: splitList(e.ALERT_WEBHOOK_URLS ?? ''),
+      secret: e.ALERT_WEBHOOK_SECRET ?? null,
+      onHeal: e.ALERT_ON_HEAL,
+      reminderMs: Math.round(e.ALERT_REMINDER_MINUTES * 60_000),
+      timeoutMs: e.ALERT_TIMEOUT_MS,
+      maxAttempts: e.ALERT_MAX_ATTEMPTS,
+      retryInitialMs: e.ALERT_RETRY_INITIAL_MS,
+      outboxMax: e.ALERT_OUTBOX_MAX,
+    }),
+    dashboardUrl: e.DASHBOARD_URL ?? null,
+    auditRetention: e.AUDIT_RETENTION,
     ...overrides,
   });
 }
@@ -357,6 +411,8 @@ function allowedHosts(list: string | undefined, host: string, railwayDomain: str
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
 }
 
+const NOT_ECHOED = new Set(['ALERT_WEBHOOK_URLS', 'ALERT_WEBHOOK_SECRET']);
+
 /** Parses the variables `schema` knows; a wrong value throws a ConfigError naming each variable and what it must be. */
 function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   // An empty variable means "unset": `PORT= pnpm start` should not be an error.
@@ -364,7 +420,12 @@ function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.out
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])])}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // Webhook URLs carry secrets (Slack's path is one): the message says what is wrong without repeating them.
+        const shown = NOT_ECHOED.has(name) ? '(value not shown)' : JSON.stringify(present[name]);
+        return `${i.path.join('.')}=${shown}: ${i.message}`;
+      }),
     );
   }
   return parsed.data;
@@ -383,6 +444,22 @@ function sandboxSettings(e: z.output<typeof SandboxEnvSchema>): SandboxSettings 
     ...(e.ORGANISM_NODE ? { nodePath: e.ORGANISM_NODE } : {}),
     ...(uid ? { uid, gid: gid ?? uid } : {}),
   });
+}
+
+function splitList(list: string): string[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Why an entry of ALERT_WEBHOOK_URLS cannot be posted to; it names the host only (the path may be a secret). */
+function webhookUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `an entry (${text.length} characters, starting "${text.slice(0, 8)}") is not a URL; separate URLs with commas`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the URL to ${url.host || 'an unnamed host'} must start with https:// or http://`;
+  return null;
 }
 
 function layerNames(list: string): string[] {

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import {
+  AlertsResponseSchema,
   ApiErrorBodySchema,
+  AuditResponseSchema,
   ChaosResultSchema,
   ChaosTypesResponseSchema,
   CounterexamplesResponseSchema,
@@ -17,6 +19,8 @@ import {
   ProposalsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
+  type AlertsResponse,
+  type AuditResponse,
   type ChaosResult,
   type ChaosTypesResponse,
   type CounterexamplesResponse,
@@ -116,6 +120,10 @@ export interface ApiClient {
   evolution?(signal?: AbortSignal): Promise<EvolutionView>;
   /** The immune memory (optional, like evolution): every counterexample, shrunk, and the suite it is part of. */
   counterexamples?(signal?: AbortSignal): Promise<CounterexamplesResponse>;
+  /** The audit trail, newest first, a page at a time (optional, like evolution): `before` is the last page's `next`. */
+  audit?(q?: { before?: number | null; limit?: number }, signal?: AbortSignal): Promise<AuditResponse>;
+  /** The newest alerts sent to the webhooks and their deliveries (optional, like evolution). */
+  alerts?(q?: { limit?: number }, signal?: AbortSignal): Promise<AlertsResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
   /**
@@ -287,6 +295,9 @@ export function createApiClient(
     rollback: (id) => request('POST', `${scoped}/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
     evolution: (signal) => request('GET', `${scoped}/evolution`, EvolutionViewSchema, { signal }),
     counterexamples: (signal) => request('GET', `${scoped}/counterexamples`, CounterexamplesResponseSchema, { signal }),
+    // The trail and the alerts are the server's, whichever organism is in view.
+    audit: (q = {}, signal) => request('GET', withQuery('/audit', { before: q.before, limit: q.limit }), AuditResponseSchema, { signal }),
+    alerts: (q = {}, signal) => request('GET', withQuery('/alerts', { limit: q.limit }), AlertsResponseSchema, { signal }),
     evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
     cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
     pendingProposals: (signal) => request('GET', `${scoped}/proposals?status=pending`, ProposalsResponseSchema, { signal }),

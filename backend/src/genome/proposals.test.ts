@@ -14,7 +14,7 @@ let g1: GenomeRow;
 beforeEach(() => {
   tmp = tempDir();
   store = new GenomeStore(path.join(tmp.dir, 'store.db'));
-  proposals = new ProposalStore(store.connection);
+  proposals = new ProposalStore(store.database);
   g0 = store.promote(null, { organism: 'o', source: 'A\n', cause: 'seed', summary: 'genome 0' });
   g1 = store.promote(g0.id, { organism: 'o', source: 'B\n', cause: 'chaos', summary: 'broken' });
 });

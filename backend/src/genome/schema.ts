@@ -180,4 +180,45 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX proposals_organism ON proposals (organism, status, id);
   `,
+  // 8: operators (src/alerts, src/audit). The alerts' outbox: each alert as the JSON body sent, and one delivery per
+  // webhook (its URL, which may hold a secret, stays here and is never answered); kept to ALERT_OUTBOX_MAX alerts.
+  // The audit trail: every request that changes something and every automatic promotion; kept to AUDIT_RETENTION.
+  `
+  CREATE TABLE alerts (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    organism   TEXT,
+    event      TEXT NOT NULL,
+    dedup_key  TEXT NOT NULL,
+    body       TEXT NOT NULL
+  );
+  CREATE TABLE alert_deliveries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id     INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    url          TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL,
+    last_status  INTEGER,
+    last_error   TEXT,
+    updated_at   TEXT NOT NULL
+  );
+  CREATE INDEX alert_deliveries_pending ON alert_deliveries (state, next_at);
+  CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id);
+
+  CREATE TABLE audit (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    at                TEXT NOT NULL,
+    action            TEXT NOT NULL,
+    method            TEXT,
+    path              TEXT,
+    organism          TEXT,
+    genome_before     TEXT,
+    genome_after      TEXT,
+    status            INTEGER,
+    client            TEXT,
+    token_fingerprint TEXT,
+    detail            TEXT NOT NULL DEFAULT '{}'
+  );
+  `,
 ];

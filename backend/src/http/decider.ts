@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Decider } from '../genome/proposals.js';
-import { bearerToken } from './token.js';
+import { bearerToken, tokenFingerprint } from './token.js';
 
 /**
  * Who made a decision, as far as the server can tell: the client's address (X-Forwarded-For's with TRUST_PROXY) and,
@@ -11,9 +10,4 @@ export function deciderOf(req: FastifyRequest, tokenRequired: boolean): Decider 
   // Without OUROBOROS_TOKEN nothing checked what a client sent as a token: it says nothing about who decided.
   const token = tokenRequired ? bearerToken(req.headers.authorization) : null;
   return { address: req.ip, tokenFingerprint: token === null ? null : tokenFingerprint(token) };
-}
-
-/** sha-256 of the token, first 12 hex digits (48 bits: never enough to find the token, which is at least 16 characters). */
-export function tokenFingerprint(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 12);
 }

@@ -5,6 +5,8 @@ import { createApiClient, type ApiClient } from '@/lib/api';
 import { QueryProvider } from '@/lib/query/provider';
 import { ChaosWidget } from '@/ui/chaos/ChaosWidget';
 import { EvolutionPanel } from '@/ui/evolution/EvolutionPanel';
+import { AlertsWidget } from '@/ui/operators/AlertsPanel';
+import { AuditWidget } from '@/ui/operators/AuditPanel';
 import { ProposalsWidget } from '@/ui/proposals/ProposalsWidget';
 import { DiffWidget, HistoryWidget } from '@/ui/history/HistoryWidgets';
 import { TerminalWidget } from '@/ui/terminal/TerminalWidget';
@@ -86,6 +88,12 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
         </div>
         <div className="lg:col-span-2 xl:col-span-12">
           <EvolutionPanel api={api} disabled={!live} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-7">
+          <AuditWidget api={api} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-5">
+          <AlertsWidget api={api} />
         </div>
       </main>
     </div>
