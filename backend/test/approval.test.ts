@@ -105,6 +105,16 @@ describe('HEAL_MODE=propose', () => {
     expect((await getJson(app, '/organisms/bubble-sort/proposals')).proposals.map((p: any) => p.id)).toEqual([proposal.id]);
     expect((await getJson(app, '/status')).generation).toBe(generation + 1);
 
+    // The audit trail has the decision: who (the token's fingerprint, never the token), and the genome before and after.
+    const { entries } = await getJson(app, '/audit?limit=20');
+    expect(entries.find((e: any) => e.action === 'approve' && e.path === `/proposals/${proposal.id}/approve` && e.status === 200)).toMatchObject({
+      organism: 'bubble-sort',
+      status: 200,
+      genomeBefore: proposal.baseGenomeId,
+      genomeAfter: body.genome.id,
+      tokenFingerprint: fingerprint,
+    });
+
     // The event stream told of both steps.
     const events = app.store.recentStreamEvents(5000).map((e) => JSON.parse(e.json)).filter((e) => e.type === 'proposal');
     expect(events.map((e) => [e.phase, e.proposal.status])).toEqual([['proposed', 'pending'], ['decided', 'approved']]);

@@ -45,6 +45,11 @@ export const proposalRoutes: FastifyPluginAsync<OrganismScope> = async (app, { r
     return { s: app.fleet.get(p.organism), p };
   };
 
+  const proposalOwner = (req: FastifyRequest): string | null => {
+    const id = Number((req.params as { id?: unknown }).id);
+    return Number.isSafeInteger(id) ? (app.proposals.get(id)?.organism ?? null) : null;
+  };
+
   r.get(
     '/proposals',
     {
@@ -85,6 +90,8 @@ export const proposalRoutes: FastifyPluginAsync<OrganismScope> = async (app, { r
   r.post(
     '/proposals/:id/approve',
     {
+      // The audit trail names the proposal's organism, also on the top-level route.
+      config: { audit: { organism: proposalOwner } },
       schema: {
         summary: 'Promote a pending proposal as a new generation (409 when the live genome changed since, or it was decided already)',
         params: ProposalParams,
@@ -106,6 +113,8 @@ export const proposalRoutes: FastifyPluginAsync<OrganismScope> = async (app, { r
   r.post(
     '/proposals/:id/reject',
     {
+      // The audit trail names the proposal's organism, also on the top-level route.
+      config: { audit: { organism: proposalOwner } },
       schema: {
         summary: 'Reject a pending proposal: nothing changes, and the ladder does not propose a repair of the same genome again',
         params: ProposalParams,
