@@ -119,7 +119,14 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
   const idleS = tiny ? 3 : 30;
   const started = performance.now();
   const dir = tempDir('ouroboros-bench-events-');
-  const server = await startServer({ DATA_DIR: dir.dir, ORGANISMS: ORGANISM, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000' });
+  // Every client of the bench comes from this one address: the per-address cap on streams must let them all in.
+  const server = await startServer({
+    DATA_DIR: dir.dir,
+    ORGANISMS: ORGANISM,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    EVENTS_MAX_STREAMS_PER_CLIENT: String(clients * 2 + 10),
+  });
   const pid = server.child.pid!;
   const figures: Figure[] = [];
   const notes: string[] = [];

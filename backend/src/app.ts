@@ -8,8 +8,10 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EventJournal } from './events/journal.js';
+import type { ProposalStore } from './genome/proposals.js';
 import type { LlmLedger } from './llm/ledger.js';
 import type { GenomeStore } from './genome/store.js';
+import { auditTrail } from './http/audit-trail.js';
 import { registerErrorHandlers } from './http/error-handlers.js';
 import { ApiError } from './http/errors.js';
 import { changesSomething, onlyReads, requestGuard } from './http/request-guard.js';
@@ -26,9 +28,11 @@ import { organismRoutes } from './routes/organisms.js';
 import { rootRoutes } from './routes/root.js';
 import { statusRoutes } from './routes/status.js';
 import { evolutionRoutes } from './routes/evolution.js';
+import { proposalRoutes } from './routes/proposals.js';
 import { eventRoutes } from './routes/events.js';
 import { eventStreams } from './http/event-stream.js';
 import { originalGenomeRoutes } from './routes/original-api.js';
+import { operatorRoutes } from './routes/operators.js';
 import type { SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { createServices } from './services.js';
 import type { LogBook } from './watcher/logbook.js';
@@ -39,6 +43,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     store: GenomeStore;
+    proposals: ProposalStore;
     logbook: LogBook;
     fleet: Fleet;
     /** The numbered, stored events GET /events sends. */
@@ -89,6 +94,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const { store, logbook, fleet, evolution, sandbox } = services;
   app.decorate('config', config);
   app.decorate('store', store);
+  app.decorate('proposals', services.proposals);
   app.decorate('logbook', logbook);
   app.decorate('fleet', fleet);
   app.decorate('evolution', evolution);
@@ -120,6 +126,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(cors, { origin: origins, methods: ['GET', 'POST', 'OPTIONS'] });
   // Security headers: a strict CSP on the API's JSON, /docs' HTML sets its own.
   await app.register(securityHeaders);
+  // Before the rate limit and the guards: a refused change is in the audit trail too.
+  await app.register(auditTrail, { audit: services.audit, fleet });
   // Only what changes something is limited: /health and the dashboards' polling always answer. Read-only routes
   // get no rate-limit hook at all (they are most of the traffic); the others share one count per address.
   app.addHook('onRoute', (route) => {
@@ -135,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(requestGuard, { config });
   await app.register(storageGuard, { dataDir: config.dataDir, store }); // [faults] /health and 503s while DATA_DIR fails
+  services.alerts.watchStorage(app.storage);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Ouroboros', description: 'The REST API of the self-healing watcher.', version },
@@ -158,10 +167,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await app.register(genomeRoutes, opts);
     await app.register(controlRoutes, opts);
     await app.register(evolutionRoutes, opts);
+    await app.register(proposalRoutes, opts);
     await app.register(eventRoutes, opts);
     await app.register(originalGenomeRoutes, opts);
   }
   await app.register(metricsRoutes);
+  await app.register(operatorRoutes, { alerts: services.alerts, audit: services.audit });
 
   await app.ready();
   if (opts.startWatcher !== false) {

@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ORGANISM_NAME } from './domain.js';
+import { HEAL_MODES, ORGANISM_NAME, type HealMode } from './domain.js';
 import { DEFAULT_MAX_SOURCE_BYTES } from './files/source-size.js';
 import { defaultSandboxSettings, OPTIONAL_LAYERS, type OptionalLayer, type SandboxSettings } from './sandbox/settings.js';
 
@@ -72,6 +72,8 @@ const EnvSchema = SandboxEnvSchema.extend({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),
   AUTO_HEAL: bool.default(true),
+  HEAL_MODE: z.enum(HEAL_MODES, { error: 'must be auto (promote verified repairs at once) or propose (wait for a person to approve each one)' }).default('auto'),
+  PROPOSAL_RUNS: z.enum(['pause', 'continue'], { error: 'must be pause or continue (what the organism does while a proposal waits)' }).default('continue'),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   SPAWNERS: intFrom(0, 64).default(1),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
@@ -109,8 +111,26 @@ const EnvSchema = SandboxEnvSchema.extend({
   EVENTS_RETENTION: intFrom(100, 10_000_000).default(50_000),
   EVENTS_HEARTBEAT_MS: intFrom(100, 600_000).default(15_000),
   EVENTS_CLIENT_BUFFER_BYTES: intFrom(16 * 1024, 256 * 1024 * 1024).default(256 * 1024),
+  EVENTS_MAX_STREAMS_PER_CLIENT: intFrom(1, 100_000).default(20),
   VERIFY_PROPERTY_INPUTS: intFrom(0, 1000).optional(),
   FAILING_SEED: z.enum(['refuse', 'heal'], { error: 'must be refuse or heal' }).optional(),
+  ALERT_WEBHOOK_URLS: trimmed
+    .superRefine((list, ctx) => {
+      for (const url of splitList(list)) {
+        const problem = webhookUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    })
+    .optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters (try `openssl rand -hex 32`)').optional(),
+  ALERT_ON_HEAL: bool.default(false),
+  ALERT_REMINDER_MINUTES: floatFrom(0, 10_080).default(60),
+  ALERT_TIMEOUT_MS: intFrom(100, 120_000).default(5000),
+  ALERT_MAX_ATTEMPTS: intFrom(1, 100).default(8),
+  ALERT_RETRY_INITIAL_MS: intFrom(10, 3_600_000).default(2000),
+  ALERT_OUTBOX_MAX: intFrom(10, 1_000_000).default(1000),
+  DASHBOARD_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) address of the dashboard, such as https://ouroboros.example.com' }).optional(),
+  AUDIT_RETENTION: intFrom(100, 10_000_000).default(10_000),
 });
 
 /** Every environment variable the backend reads: the one schema's keys (DEPLOYMENT.md and .env.example list them). */
@@ -142,6 +162,13 @@ export interface Config {
   readonly logLevel: string;
   readonly logPretty: boolean;
   readonly autoHeal: boolean;
+  /**
+   * auto: a verified repair (or an evolved genome) is promoted at once; propose: it becomes a pending proposal that a
+   * person approves or rejects (POST /proposals/:id/approve). An organism's manifest may say its own (`healMode`).
+   */
+  readonly healMode: HealMode;
+  /** While a proposal waits: keep running the failing genome (continue) or stop running it (pause). */
+  readonly proposalRuns: 'pause' | 'continue';
   /** Bytes of stdout and of stderr kept per run; the rest is counted and dropped. */
   readonly outputCapBytes: number;
   /** Spawner processes that start the organism runs (src/spawner); 0 starts them from the server itself, for comparison. */
@@ -194,6 +221,31 @@ export interface Config {
   readonly evolve: EvolveConfig;
   /** The event stream (GET /events). */
   readonly events: EventsConfig;
+  /** Webhook alerts (src/alerts). */
+  readonly alerts: AlertsConfig;
+  /** DASHBOARD_URL: where alerts link to; null when not set. */
+  readonly dashboardUrl: string | null;
+  /** Entries of the audit trail (GET /audit) kept; older ones are pruned. */
+  readonly auditRetention: number;
+}
+
+export interface AlertsConfig {
+  /** ALERT_WEBHOOK_URLS: every alert is posted to each; none: alerts are off. May hold secrets (Slack's do). */
+  readonly webhooks: readonly string[];
+  /** Signs each body (X-Ouroboros-Signature-256); null: unsigned. */
+  readonly secret: string | null;
+  /** Alert on a successful heal too. */
+  readonly onHeal: boolean;
+  /** A condition that lasts this long is told again; 0: never. */
+  readonly reminderMs: number;
+  /** One delivery attempt may take this long. */
+  readonly timeoutMs: number;
+  /** Attempts per delivery before it is marked failed. */
+  readonly maxAttempts: number;
+  /** The wait before the second attempt; it doubles after each failure, up to an hour. */
+  readonly retryInitialMs: number;
+  /** Alerts kept in the outbox (delivered, failed and pending); the oldest go first. */
+  readonly outboxMax: number;
 }
 
 export interface EventsConfig {
@@ -203,6 +255,8 @@ export interface EventsConfig {
   readonly heartbeatMs: number;
   /** Bytes a client may leave unread on the server before it is dropped. */
   readonly clientBufferBytes: number;
+  /** Streams one client address may hold open at once (streams are reads, which the rate limit leaves alone). */
+  readonly maxStreamsPerClient: number;
 }
 
 export interface EvolveConfig {
@@ -281,6 +335,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     // Pretty outside production: under `pnpm start` stdout is a pipe, yet a person reads it.
     logPretty: e.LOG_PRETTY ?? !production,
     autoHeal: e.AUTO_HEAL,
+    healMode: e.HEAL_MODE,
+    proposalRuns: e.PROPOSAL_RUNS,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     spawners: e.SPAWNERS,
     logRetention: e.LOG_RETENTION,
@@ -331,7 +387,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retention: e.EVENTS_RETENTION,
       heartbeatMs: e.EVENTS_HEARTBEAT_MS,
       clientBufferBytes: e.EVENTS_CLIENT_BUFFER_BYTES,
+      maxStreamsPerClient: e.EVENTS_MAX_STREAMS_PER_CLIENT,
     }),
+    alerts: Object.freeze({
+      webhooks: splitList(e.ALERT_WEBHOOK_URLS ?? ''),
+      secret: e.ALERT_WEBHOOK_SECRET ?? null,
+      onHeal: e.ALERT_ON_HEAL,
+      reminderMs: Math.round(e.ALERT_REMINDER_MINUTES * 60_000),
+      timeoutMs: e.ALERT_TIMEOUT_MS,
+      maxAttempts: e.ALERT_MAX_ATTEMPTS,
+      retryInitialMs: e.ALERT_RETRY_INITIAL_MS,
+      outboxMax: e.ALERT_OUTBOX_MAX,
+    }),
+    dashboardUrl: e.DASHBOARD_URL ?? null,
+    auditRetention: e.AUDIT_RETENTION,
     ...overrides,
   });
 }
@@ -346,6 +415,8 @@ function allowedHosts(list: string | undefined, host: string, railwayDomain: str
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter(Boolean))];
 }
 
+const NOT_ECHOED = new Set(['ALERT_WEBHOOK_URLS', 'ALERT_WEBHOOK_SECRET']);
+
 /** Parses the variables `schema` knows; a wrong value throws a ConfigError naming each variable and what it must be. */
 function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   // An empty variable means "unset": `PORT= pnpm start` should not be an error.
@@ -353,7 +424,12 @@ function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.out
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])])}: ${i.message}`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // Webhook URLs carry secrets (Slack's path is one): the message says what is wrong without repeating them.
+        const shown = NOT_ECHOED.has(name) ? '(value not shown)' : JSON.stringify(present[name]);
+        return `${i.path.join('.')}=${shown}: ${i.message}`;
+      }),
     );
   }
   return parsed.data;
@@ -372,6 +448,22 @@ function sandboxSettings(e: z.output<typeof SandboxEnvSchema>): SandboxSettings 
     ...(e.ORGANISM_NODE ? { nodePath: e.ORGANISM_NODE } : {}),
     ...(uid ? { uid, gid: gid ?? uid } : {}),
   });
+}
+
+function splitList(list: string): string[] {
+  return list.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Why an entry of ALERT_WEBHOOK_URLS cannot be posted to; it names the host only (the path may be a secret). */
+function webhookUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `an entry (${text.length} characters, starting "${text.slice(0, 8)}") is not a URL; separate URLs with commas`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `the URL to ${url.host || 'an unnamed host'} must start with https:// or http://`;
+  return null;
 }
 
 function layerNames(list: string): string[] {

@@ -11,6 +11,9 @@ export const DOMAIN_ERROR_CODES = [
   'NO_EVOLUTION_RUNNING',
   'PAUSED',
   'LLM_NOT_CONFIGURED',
+  'PROPOSAL_NOT_FOUND',
+  'PROPOSAL_DECIDED',
+  'PROPOSAL_STALE',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

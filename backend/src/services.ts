@@ -1,10 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { AlertService } from './alerts/service.js';
+import { OutboxStore } from './alerts/outbox-store.js';
+import { AuditStore } from './audit/audit-store.js';
+import { auditPromotions } from './audit/promotions.js';
 import type { Config } from './config.js';
 import { EventJournal } from './events/journal.js';
 import { connectSources } from './events/sources.js';
 import { EvolutionService } from './evolution/service.js';
+import { ProposalStore } from './genome/proposals.js';
 import { GenomeStore } from './genome/store.js';
 import { buildLadder } from './healing/index.js';
 import { CallBudget } from './llm/call-budget.js';
@@ -22,6 +27,8 @@ import { Supervisor } from './watcher/supervisor.js';
 export interface Services {
   config: Config;
   store: GenomeStore;
+  /** HEAL_MODE=propose: verified changes waiting for a person, every organism's. */
+  proposals: ProposalStore;
   logbook: LogBook;
   fleet: Fleet;
   evolution: EvolutionService;
@@ -30,6 +37,10 @@ export interface Services {
   /** Every LLM call, its tokens and cost; the daily cap. */
   ledger: LlmLedger;
   sandbox: Sandbox; // [sandbox]
+  /** Webhook alerts of crash loops, quarantines, failed heals... (GET /alerts). */
+  alerts: AlertService;
+  /** Who changed what (GET /audit). */
+  audit: AuditStore;
   /** Stops the loops and evolution runs, closes the store and releases DATA_DIR. */
   close(): Promise<void>;
 }
@@ -74,6 +85,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     throw err;
   }
   const logbook = new LogBook(store, config.logRetention);
+  const proposals = new ProposalStore(store.database);
   // One LLM budget for the whole server: several organisms must not multiply the bill.
   const llmBudget = config.llm ? new CallBudget(config.llm.callsPerHour) : null;
   // One bill too: the daily cap counts healing's and evolution's calls, for every organism.
@@ -98,6 +110,9 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
           loopIntervalMs: config.loopIntervalMs,
           outputCapBytes: config.outputCapBytes,
           autoHeal: config.autoHeal,
+          healMode: config.healMode,
+          proposalRuns: config.proposalRuns,
+          proposals,
           rungs: ladder.rungs,
           missingRungs: ladder.missing,
           transientRetries: config.transientRetries,
@@ -128,18 +143,34 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
     evolution,
     onError: (err) => logger.error({ err }, 'an event could not be published to the stream'),
   });
+  const alerts = new AlertService({
+    config: config.alerts,
+    dashboardUrl: config.dashboardUrl,
+    outbox: new OutboxStore(store.database, config.alerts.outboxMax),
+    supervisors: fleet.all(),
+    logbook,
+    logger,
+  });
+  alerts.start();
+  const audit = new AuditStore(store.database, config.auditRetention);
+  const stopAuditing = auditPromotions(audit, fleet.all(), logger);
   return {
     config,
     store,
+    proposals,
     logbook,
     fleet,
     evolution,
     journal,
     ledger,
     sandbox,
+    alerts,
+    audit,
     async close() {
       await Promise.all([evolution.stop(), fleet.stop()]);
       disconnect();
+      stopAuditing();
+      await alerts.stop();
       store.close();
       lock.release();
     },

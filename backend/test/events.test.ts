@@ -27,7 +27,7 @@ const evolvingManifest = path.join(evolvingOrganisms, 'bubble-sort', 'manifest.j
 writeFileSync(evolvingManifest, JSON.stringify({ ...JSON.parse(readFileSync(evolvingManifest, 'utf8')), slowMs: 20_000, timeLimitMs: 30_000 }));
 
 const events = (o: Partial<Config['events']> = {}): Partial<Config> => ({
-  events: { retention: 50_000, heartbeatMs: 15_000, clientBufferBytes: 256 * 1024, ...o },
+  events: { retention: 50_000, heartbeatMs: 15_000, clientBufferBytes: 256 * 1024, maxStreamsPerClient: 20, ...o },
 });
 
 async function listening(overrides: Partial<Config> = {}, startWatcher = true): Promise<{ app: FastifyInstance; url: string }> {
@@ -348,6 +348,20 @@ describe('GET /events', () => {
     });
   }, 120_000);
 
+  it('lets one address hold only so many streams at once, and gives a slot back when a stream closes', async () => {
+    const { url } = await listening(events({ maxStreamsPerClient: 2 }), false);
+    const [a, b] = await Promise.all([openStream(`${url}/events`), openStream(`${url}/organisms/bubble-sort/events`)]);
+    for (const s of [a, b]) await s.next(isReady);
+    const third = await openStream(`${url}/events`);
+    expect(third.status).toBe(429);
+    expect(third.events[0]!.data).toMatchObject({ code: 'TOO_MANY_STREAMS', message: expect.stringMatching(/holds 2 open event streams \(EVENTS_MAX_STREAMS_PER_CLIENT\)/) });
+    // A refused stream and a bad request hold no slot; a closed stream gives its slot back.
+    expect((await openStream(`${url}/events?since=-1`)).status).toBe(400);
+    a.close();
+    await waitFor(() => openStream(`${url}/events`), (s) => s.status === 200, { what: 'a slot given back', timeoutMs: 5000, intervalMs: 100 }).then((s) => s.close());
+    b.close();
+  });
+
   it('ends every stream when the server closes, so it stops at once', async () => {
     const { app, url } = await listening(events(), false);
     const streams = await Promise.all([openStream(`${url}/events`), openStream(`${url}/organisms/bubble-sort/events`)]);
@@ -373,6 +387,6 @@ describe('GET /events', () => {
     const logs = await getJson(app, '/logs?limit=1');
     expect(logs.entries[0]).toEqual({ seq: logs.lastSeq, time: expect.any(String), level: 'info', source: 'watcher', text: 'hello' });
     expect(Object.keys(await getJson(app, '/status'))).not.toContain('events');
-    expect(JournalEvent.options.length).toBe(9);
+    expect(JournalEvent.options.length).toBe(10);
   });
 });

@@ -391,6 +391,34 @@ describe('God View against the real backend', () => {
     await expect.poll(async () => Number(await text('[data-testid="total-runs"]')), { timeout: 10_000 }).toBeGreaterThan(runs);
   });
 
+  it('in approval mode, a repair waits in Proposals with its diff until Approve promotes it', async () => {
+    await backend.stop();
+    backend = await startBackend({ port: backendPort, dataDir, frontendOrigin: `http://127.0.0.1:${frontendPort}`, env: { HEAL_MODE: 'propose' } });
+    await expect.poll(() => attr('[data-testid="connection"]', 'data-connection'), { timeout: 20_000 }).toBe('connected');
+    const panel = page.locator('[data-testid="proposals"]');
+    await panel.waitFor({ timeout: 15_000 });
+    const before = await generationShown();
+
+    await page.locator('[data-chaos-type="syntax_error"]').click();
+    // The list shows every organism's pending proposals (on a loaded machine a slow run of another one may propose too).
+    const proposal = page.locator('[data-testid="proposal"]', { hasText: 'bubble-sort' }).first();
+    await proposal.waitFor({ timeout: 30_000 });
+    const id = await proposal.getAttribute('data-proposal-id');
+    // The organism stays sick while the verified repair waits; the live genome is still the broken one.
+    await expect.poll(() => attr('[data-testid="organism-state"]', 'data-state'), { timeout: 15_000 }).toBe('sick');
+    expect(await generationShown()).toBe(before + 1);
+    expect(await proposal.locator('[data-testid="proposal-cause"]').textContent()).toMatch(/crashed|SyntaxError/);
+    expect(await proposal.locator('[data-testid="proposal-verification"]').textContent()).toMatch(/^passed the whole suite/);
+    expect(await proposal.locator('[data-testid="proposal-diff"]').count()).toBe(1);
+
+    await proposal.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => attr('[data-testid="proposal-feedback"]', 'data-outcome'), { timeout: 15_000 }).toBe('ok');
+    await expect.poll(generationShown, { timeout: 15_000 }).toBe(before + 2);
+    await expect.poll(() => page.locator(`[data-testid="proposal"][data-proposal-id="${id}"]`).count(), { timeout: 10_000 }).toBe(0);
+    const promoted = (await (await fetch(`${backend.url}/genomes?limit=1`)).json()) as { genomes: { cause: string; live: boolean }[] };
+    expect(promoted.genomes[0]).toMatchObject({ cause: 'heal', live: true });
+  });
+
   it('asks once for the access token when the backend wants one, and keeps it out of the URL', async () => {
     await backend.stop();
     const token = 'e2e-token-0123456789abcdef';

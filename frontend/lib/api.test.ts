@@ -27,6 +27,18 @@ describe('api client', () => {
     expect(String(fetchMock.mock.calls[1]?.[0])).toBe('http://api.test/runs?limit=60');
   });
 
+  it('asks for the audit trail and the alerts at the top level, whichever organism is in view', async () => {
+    const fetchMock = vi.fn(async (url: RequestInfo | URL) =>
+      String(url).includes('/audit')
+        ? json({ entries: [], next: null })
+        : json({ enabled: false, signed: false, webhooks: [], pending: 0, failed: 0, alerts: [] }),
+    );
+    const sieve = createApiClient('http://api.test', fetchMock).forOrganism('prime-sieve');
+    expect(await sieve.audit!({ before: 41, limit: 20 })).toEqual({ entries: [], next: null });
+    expect((await sieve.alerts!({ limit: 8 })).enabled).toBe(false);
+    expect(fetchMock.mock.calls.map((c) => String(c[0]))).toEqual(['http://api.test/audit?before=41&limit=20', 'http://api.test/alerts?limit=8']);
+  });
+
   it('scopes organism resources under /organisms/:name and keeps the catalogue and the list at the top', async () => {
     const fetchMock = vi.fn(async (_url: RequestInfo | URL, _init?: RequestInit) => json({ runs: [], count: 0 }));
     const root = createApiClient('http://api.test', fetchMock);

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import {
+  AlertsResponseSchema,
   ApiErrorBodySchema,
+  AuditResponseSchema,
   ChaosResultSchema,
   ChaosTypesResponseSchema,
   CounterexamplesResponseSchema,
@@ -13,8 +15,12 @@ import {
   GenomeDetailSchema,
   GenomesResponseSchema,
   LogsResponseSchema,
+  ProposalDecisionSchema,
+  ProposalsResponseSchema,
   RollbackResultSchema,
   RunsResponseSchema,
+  type AlertsResponse,
+  type AuditResponse,
   type ChaosResult,
   type ChaosTypesResponse,
   type CounterexamplesResponse,
@@ -24,6 +30,8 @@ import {
   type GenomeDetail,
   type GenomesResponse,
   type LogsResponse,
+  type ProposalDecision,
+  type ProposalsResponse,
   type RollbackResult,
   type RunsResponse,
 } from '@ouroboros/contract';
@@ -112,8 +120,18 @@ export interface ApiClient {
   evolution?(signal?: AbortSignal): Promise<EvolutionView>;
   /** The immune memory (optional, like evolution): every counterexample, shrunk, and the suite it is part of. */
   counterexamples?(signal?: AbortSignal): Promise<CounterexamplesResponse>;
+  /** The audit trail, newest first, a page at a time (optional, like evolution): `before` is the last page's `next`. */
+  audit?(q?: { before?: number | null; limit?: number }, signal?: AbortSignal): Promise<AuditResponse>;
+  /** The newest alerts sent to the webhooks and their deliveries (optional, like evolution). */
+  alerts?(q?: { limit?: number }, signal?: AbortSignal): Promise<AlertsResponse>;
   evolve?(options?: EvolveOptions): Promise<EvolveResult>;
   cancelEvolution?(): Promise<EvolveResult>;
+  /**
+   * Approval mode (optional, like evolution): the pending proposals (at the top level every organism's, under an
+   * organism its own), and the decision on one.
+   */
+  pendingProposals?(signal?: AbortSignal): Promise<ProposalsResponse>;
+  decideProposal?(id: number, decision: 'approve' | 'reject'): Promise<ProposalDecision>;
   /**
    * The organism's live event stream (GET …/events, Server-Sent Events) from after event `since` (null: from now):
    * the open body, to be read until `signal` aborts it. Optional, like evolution: without it the page polls.
@@ -277,8 +295,13 @@ export function createApiClient(
     rollback: (id) => request('POST', `${scoped}/genomes/${encodeURIComponent(id)}/rollback`, RollbackResultSchema),
     evolution: (signal) => request('GET', `${scoped}/evolution`, EvolutionViewSchema, { signal }),
     counterexamples: (signal) => request('GET', `${scoped}/counterexamples`, CounterexamplesResponseSchema, { signal }),
+    // The trail and the alerts are the server's, whichever organism is in view.
+    audit: (q = {}, signal) => request('GET', withQuery('/audit', { before: q.before, limit: q.limit }), AuditResponseSchema, { signal }),
+    alerts: (q = {}, signal) => request('GET', withQuery('/alerts', { limit: q.limit }), AlertsResponseSchema, { signal }),
     evolve: (options = {}) => request('POST', `${scoped}/evolve`, EvolveResultSchema, { body: options }),
     cancelEvolution: () => request('POST', `${scoped}/evolve/cancel`, EvolveResultSchema),
+    pendingProposals: (signal) => request('GET', `${scoped}/proposals?status=pending`, ProposalsResponseSchema, { signal }),
+    decideProposal: (id, decision) => request('POST', `${scoped}/proposals/${id}/${decision}`, ProposalDecisionSchema),
   };
   return self;
 }

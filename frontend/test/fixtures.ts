@@ -1,5 +1,5 @@
 /** Contract-shaped sample data for the component and hook tests. */
-import type { ChaosType, GenomeDetail, GenomeSummary, LogEntry, Run } from '@ouroboros/contract';
+import type { ChaosType, GenomeDetail, GenomeSummary, LogEntry, Proposal, Run } from '@ouroboros/contract';
 import type { Status } from '@/lib/tolerant-schemas';
 
 const T0 = Date.parse('2025-01-01T12:00:00.000Z');
@@ -48,6 +48,8 @@ export function makeStatus(over: Partial<Status> = {}): Status {
     backoff: null,
     quarantine: null,
     crashLoop: false,
+    healMode: 'auto',
+    pendingProposals: 0,
     lastIncident: null,
     verification: {
       state: 'passed',
@@ -133,3 +135,34 @@ export const CHAOS_TYPES: ChaosType[] = [
   { type: 'random', description: 'pick one of the others at random' },
   { type: 'infinite-loop', description: 'make a loop never end' },
 ];
+
+export function makeProposal(id: number, over: Partial<Proposal> = {}): Proposal {
+  return {
+    id,
+    organism: 'bubble-sort',
+    kind: 'heal',
+    status: 'pending',
+    strategy: 'minimal-revert',
+    summary: 'minimal-revert: reverted 1 of 1 hunks',
+    baseGenomeId: 'abcdef0123456789',
+    baseGeneration: 3,
+    diff: [
+      '--- a/genome.js (generation 3)',
+      '+++ b/genome.js (generation 4)',
+      '@@ -1,3 +1,3 @@',
+      " 'use strict';",
+      '-const n = values.length +;',
+      '+const n = values.length;',
+      ' console.log(n);',
+      '',
+    ].join('\n'),
+    failure: { verdict: 'crashed', error: 'SyntaxError: Unexpected token', case: null, seed: 42 },
+    verification: { passed: true, size: 12, runs: 12, timeMs: 840, reused: false },
+    createdAt: iso(40),
+    decidedAt: null,
+    decidedBy: null,
+    reason: null,
+    genomeId: null,
+    ...over,
+  };
+}

@@ -32,6 +32,12 @@ const FROM_SUPERVISOR: Listeners = {
   healed: (e) => ({ type: 'heal', organism: e.organism, outcome: 'healed', strategy: e.strategy, healMs: e.healMs, reason: null }),
   'heal-failed': (e) => ({ type: 'heal', organism: e.organism, outcome: 'failed', strategy: null, healMs: null, reason: e.reason }),
   incident: (e) => ({ type: 'incident', organism: e.organism, phase: e.phase, incident: { ...e.incident } }),
+  proposal: ({ organism, phase, proposal: p }) => ({
+    type: 'proposal',
+    organism,
+    phase,
+    proposal: { id: p.id, kind: p.kind, status: p.status, strategy: p.strategy, summary: p.summary, baseGenomeId: p.baseGenomeId, decidedBy: p.decidedBy, reason: p.reason, genomeId: p.genomeId },
+  }),
 };
 
 const SUMMARY_MAX = 200;

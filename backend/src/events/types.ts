@@ -6,7 +6,7 @@
  * about the connection itself and never stored.
  */
 import { z } from 'zod';
-import { CauseSchema as Cause, IncidentSchema as Incident, LogEntrySchema as LogEntry, RunSchema as Run, STATES, VerdictSchema as Verdict } from '@ouroboros/contract';
+import { PROPOSAL_KINDS, PROPOSAL_STATUSES, CauseSchema as Cause, IncidentSchema as Incident, LogEntrySchema as LogEntry, RunSchema as Run, STATES, VerdictSchema as Verdict } from '@ouroboros/contract';
 
 const State = z.enum(STATES);
 
@@ -93,6 +93,25 @@ export const EvolutionEvent = z.object({
   run: EvolutionSummary.describe('the counters of the run; GET /organisms/<name>/evolution has the whole of it'),
 });
 
+export const ProposalEvent = z.object({
+  ...common,
+  type: z.literal('proposal'),
+  phase: z.enum(['proposed', 'decided']).describe('proposed: it waits for approval; decided: approved, rejected or superseded'),
+  proposal: z
+    .object({
+      id: z.number().int(),
+      kind: z.enum(PROPOSAL_KINDS),
+      status: z.enum(PROPOSAL_STATUSES),
+      strategy: z.string(),
+      summary: z.string(),
+      baseGenomeId: z.string(),
+      decidedBy: z.object({ address: z.string(), tokenFingerprint: z.string().nullable() }).nullable(),
+      reason: z.string().nullable(),
+      genomeId: z.string().nullable().describe('the genome an approval promoted'),
+    })
+    .describe('GET /proposals/<id> has the whole of it, the diff and the verification too'),
+});
+
 export const JournalEvent = z.discriminatedUnion('type', [
   RunEvent,
   StateEvent,
@@ -103,6 +122,7 @@ export const JournalEvent = z.discriminatedUnion('type', [
   IncidentEvent,
   LogEvent,
   EvolutionEvent,
+  ProposalEvent,
 ]);
 export type JournalEvent = z.infer<typeof JournalEvent>;
 export type JournalEventType = JournalEvent['type'];

@@ -345,6 +345,14 @@ export class EvolutionService {
       const f = v.failure;
       return { refused: f ? `it fails its verification suite on ${f.case.name}: ${f.result.verdict}${f.result.error ? ` (${f.result.error})` : ''}` : 'its verification was cancelled' };
     }
+    if (s.desk.proposing) {
+      // HEAL_MODE=propose: a faster genome waits for a person like a repair does; approving it promotes it (cause evolve).
+      const base = s.liveGenome;
+      if (base.id !== expectedLiveId) return { refused: 'the live genome changed before the promotion could land (compare-and-swap)' };
+      const verification = { passed: true, size: v.size, runs: v.runs, timeMs: v.timeMs, reused: v.reused };
+      const p = s.desk.propose({ kind: 'evolve', base, source: c.source, strategy: 'evolution', summary: c.summary, detail: { ...c.detail, verification } });
+      return { refused: `it waits for approval as proposal #${p.id} (HEAL_MODE=propose)` };
+    }
     const release = this.recorder.expect(s.name, sourceHash(c.source), fitness);
     try {
       const row = await s.promoteCandidate(expectedLiveId, { source: c.source, cause: 'evolve', summary: c.summary, detail: c.detail });

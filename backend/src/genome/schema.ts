@@ -153,4 +153,72 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX llm_calls_day ON llm_calls (day, organism);
   CREATE INDEX llm_calls_ref ON llm_calls (ref) WHERE ref IS NOT NULL;
   `,
+  // 7: approval mode (HEAL_MODE=propose): a verified repair or an evolved genome waits here for a person's decision
+  // instead of being promoted. `base_genome_id` is the live genome it was made against: approving it promotes
+  // `source` only while that genome is still live. `detail` keeps what the promotion would have recorded (the
+  // strategy, the failure, the trial, the verification, the attempts). Who decided: the client address and a
+  // fingerprint of the token used (never the token).
+  `
+  CREATE TABLE proposals (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    organism        TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('heal', 'evolve')),
+    base_genome_id  TEXT NOT NULL REFERENCES genomes(id),
+    source          TEXT NOT NULL,
+    source_hash     TEXT NOT NULL,
+    strategy        TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    diff            TEXT NOT NULL,
+    detail          TEXT NOT NULL DEFAULT '{}',
+    created_at      TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected', 'superseded')),
+    decided_at      TEXT,
+    decided_by      TEXT,
+    token_fingerprint TEXT,
+    reason          TEXT,
+    genome_id       TEXT REFERENCES genomes(id)
+  );
+  CREATE INDEX proposals_organism ON proposals (organism, status, id);
+  `,
+  // 8: operators (src/alerts, src/audit). The alerts' outbox: each alert as the JSON body sent, and one delivery per
+  // webhook (its URL, which may hold a secret, stays here and is never answered); kept to ALERT_OUTBOX_MAX alerts.
+  // The audit trail: every request that changes something and every automatic promotion; kept to AUDIT_RETENTION.
+  `
+  CREATE TABLE alerts (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    organism   TEXT,
+    event      TEXT NOT NULL,
+    dedup_key  TEXT NOT NULL,
+    body       TEXT NOT NULL
+  );
+  CREATE TABLE alert_deliveries (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id     INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    url          TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      INTEGER NOT NULL,
+    last_status  INTEGER,
+    last_error   TEXT,
+    updated_at   TEXT NOT NULL
+  );
+  CREATE INDEX alert_deliveries_pending ON alert_deliveries (state, next_at);
+  CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id);
+
+  CREATE TABLE audit (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    at                TEXT NOT NULL,
+    action            TEXT NOT NULL,
+    method            TEXT,
+    path              TEXT,
+    organism          TEXT,
+    genome_before     TEXT,
+    genome_after      TEXT,
+    status            INTEGER,
+    client            TEXT,
+    token_fingerprint TEXT,
+    detail            TEXT NOT NULL DEFAULT '{}'
+  );
+  `,
 ];

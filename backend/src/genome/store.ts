@@ -300,10 +300,17 @@ export class GenomeStore {
     }
   }
 
+  /** The open database, for modules that keep their own tables in this file (src/alerts, src/audit, proposals.ts). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   /** The newest storage failure, while no write has succeeded since (null when the store works). */
   get fault(): StorageFault | null {
     return this.storageFault;
   }
+
+  /** The open connection, for modules that keep their own tables in this file (genome/proposals.ts). */
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;

@@ -21,8 +21,10 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   GENOME_NOT_FOUND: 404,
   ORGANISM_NOT_FOUND: 404,
+  PROPOSAL_NOT_FOUND: 404,
   SOURCE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
+  TOO_MANY_STREAMS: 429,
   // The state of the organism or the server.
   CHAOS_NOT_APPLICABLE: 409,
   PAUSED: 409,
@@ -35,6 +37,8 @@ export const ERROR_STATUS = {
   EVOLUTION_RUNNING: 409,
   NO_EVOLUTION_RUNNING: 409,
   LLM_NOT_CONFIGURED: 409,
+  PROPOSAL_DECIDED: 409,
+  PROPOSAL_STALE: 409,
   INTERNAL: 500,
   STORAGE_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
@@ -84,6 +88,11 @@ export const errors = {
   healRefused: (why: string) => new ApiError('NOTHING_TO_HEAL', `Nothing to heal now: ${why}.`),
   notFound: (method: string, url: string) => new ApiError('NOT_FOUND', `No route ${method} ${url}. GET / lists the endpoints.`),
   invalidCursor: (why: string) => new ApiError('INVALID_CURSOR', why),
+  tooManyStreams: (max: number) =>
+    new ApiError(
+      'TOO_MANY_STREAMS',
+      `This address already holds ${max} open event streams (EVENTS_MAX_STREAMS_PER_CLIENT): close one (a dashboard tab holds one), or raise the limit.`,
+    ),
   invalidEventTypes: (why: string) => new ApiError('INVALID_EVENT_TYPES', why),
 } as const;
 

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ORGANISM_NAME } from '../domain.js';
+import { HEAL_MODES, ORGANISM_NAME } from '../domain.js';
 import type { Rng } from '../lib/rng.js';
 
 /** Seeded property inputs per verification, unless the manifest or VERIFY_PROPERTY_INPUTS says otherwise. */
@@ -19,6 +19,8 @@ const ManifestSchema = z.object({
   slowMs: z.number().int().min(1),
   maxOldSpaceMb: z.number().int().min(8).max(16_384).default(64),
   input: z.record(z.string(), z.unknown()).default({}),
+  /** This organism's approval mode, over the server's HEAL_MODE: `propose` makes every repair wait for a person. */
+  healMode: z.enum(HEAL_MODES).optional(),
   /**
    * How fit a genome is (evolution): correctness on a fixed, seeded benchmark is the gate, then speed (the median
    * wall time over `repeats` runs of each timed input), then code size. The inputs come from the harness's

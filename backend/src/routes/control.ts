@@ -44,6 +44,7 @@ export const controlRoutes: FastifyPluginAsync<OrganismScope> = async (app, { re
   r.post(
     '/emergency-stop',
     {
+      config: { audit: { fleet: scope === 'all' } },
       schema: {
         summary: 'Pause runs and chaos, and restore the last healthy genome where the live one is not healthy (every organism at the top level)',
         response: { 200: Many },
@@ -57,6 +58,7 @@ export const controlRoutes: FastifyPluginAsync<OrganismScope> = async (app, { re
   r.post(
     '/resume',
     {
+      config: { audit: { fleet: scope === 'all' } },
       schema: {
         summary: 'Resume runs and chaos after an emergency stop (every organism at the top level)',
         response: { 200: Many },

@@ -46,6 +46,7 @@ export const eventRoutes: FastifyPluginAsync<OrganismScope> = async (app, { reso
           400: ErrorBody,
           401: ErrorBody,
           404: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
@@ -56,6 +57,9 @@ export const eventRoutes: FastifyPluginAsync<OrganismScope> = async (app, { reso
       if ('error' in types) throw errors.invalidEventTypes(types.error);
       const cursor = parseCursor(req.headers['last-event-id'], q.since);
       if ('error' in cursor) throw errors.invalidCursor(cursor.error);
+      const release = app.streamSlots.take(req.ip);
+      if (release === null) throw errors.tooManyStreams(app.streamSlots.max);
+      reply.raw.once('close', release);
       // From here on the response is the stream: Fastify lets go of it (CORS and security headers set so far go along).
       reply.hijack();
       app.streams.open(reply.raw, reply.getHeaders() as OutgoingHttpHeaders, { organism, types: types.types }, cursor.cursor);

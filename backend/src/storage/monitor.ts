@@ -16,6 +16,7 @@ export class StorageMonitor {
   private timer: NodeJS.Timeout | null = null;
   private checking: Promise<void> | null = null;
   private reported: string | null = null;
+  private readonly listeners = new Set<(fault: StorageFault | null) => void>();
 
   constructor(
     private readonly dataDir: string,
@@ -71,6 +72,12 @@ export class StorageMonitor {
     this.report();
   }
 
+  /** Told, besides the constructor's listener, whenever the storage fails or works again; returns the unsubscribe. */
+  subscribe(listener: (fault: StorageFault | null) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** A storage failure met while answering a request (the store's own failures it remembers itself). */
   note(fault: StorageFault): void {
     this.seenFault = fault;
@@ -93,5 +100,6 @@ export class StorageMonitor {
     if (key === this.reported) return;
     this.reported = key;
     this.onChange(now);
+    for (const l of this.listeners) l(now);
   }
 }

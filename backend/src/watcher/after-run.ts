@@ -12,6 +12,8 @@ export interface RunFacts {
   /** The genome that ran is the quarantined one. */
   quarantined: boolean;
   autoHeal: boolean;
+  /** A repair of this genome waits for approval, or was rejected (HEAL_MODE=propose): the ladder must not propose it again. */
+  held: boolean;
   /** The last stop interrupted a heal of this genome. */
   resuming: boolean;
   /** This failure makes a crash loop. */
@@ -28,6 +30,7 @@ export interface RunFacts {
  * - `judge-new`: a failure of a genome no longer live: the new one is judged at once;
  * - `probe`: a failure of the quarantined genome: the next probe after a growing delay;
  * - `condemn`: AUTO_HEAL is off: the failure is recorded against the genome, and nothing more;
+ * - `hold`: a proposed repair of this genome waits for a person (or was rejected): the same, without climbing again;
  * - `retry`: a failure that may come from the machine: run again after a growing delay before healing;
  * - `heal`: the repair ladder, at once (after a crash loop, or when resuming an interrupted heal, too).
  */
@@ -37,6 +40,7 @@ export type AfterRun =
   | { kind: 'judge-new' }
   | { kind: 'probe' }
   | { kind: 'condemn' }
+  | { kind: 'hold' }
   | { kind: 'retry' }
   | { kind: 'heal'; looping: boolean; resuming: boolean };
 
@@ -44,6 +48,7 @@ export function decideAfterRun(f: RunFacts): AfterRun {
   if (f.verdict === 'ok') return f.ofLive && !f.liveVerified ? { kind: 'verify' } : { kind: 'recovered' };
   if (!f.ofLive) return { kind: 'judge-new' };
   if (f.quarantined) return { kind: 'probe' };
+  if (f.held) return { kind: 'hold' };
   if (!f.autoHeal) return { kind: 'condemn' };
   if (mayBeTransient(f) && !f.looping && !f.resuming && f.transientAttempts < f.transientRetries) return { kind: 'retry' };
   return { kind: 'heal', looping: f.looping, resuming: f.resuming };

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Cause, OrganismState, Verdict } from '../domain.js';
+import type { ProposalRow } from '../genome/proposals.js';
 import type { RunRow } from '../genome/store.js';
 import type { Incident } from './incidents.js';
 
@@ -17,6 +18,8 @@ export interface SupervisorEventMap {
   state: [{ organism: string; from: OrganismState; to: OrganismState }];
   /** An incident opened (the first failing run) or closed (the next passing run, with its time to heal). */
   incident: [{ organism: string; phase: 'opened' | 'closed'; incident: Incident }];
+  /** HEAL_MODE=propose: a verified change waits for a decision (proposed), or got one (decided: approved, rejected, superseded). */
+  proposal: [{ organism: string; phase: 'proposed' | 'decided'; proposal: ProposalRow }];
 }
 
 export class SupervisorEvents extends EventEmitter<SupervisorEventMap> {}

@@ -10,6 +10,7 @@ import type { Verifier } from '../verification/verifier.js';
 import type { OrganismContext } from './context.js';
 import type { Judged } from './live-judge.js';
 import type { Promotions } from './promotions.js';
+import type { ProposalDesk } from './proposal-desk.js';
 import type { Recovery } from './recovery.js';
 
 /** Healthy ancestors a heal may try as baselines, newest first. */
@@ -27,6 +28,8 @@ export interface HealerDeps {
   maxSourceBytes: number;
   /** Makes a repair live (compare-and-swap on the broken genome; throws StaleLiveGenomeError when it changed). */
   promotions: Pick<Promotions, 'promote'>;
+  /** HEAL_MODE=propose: a verified repair waits there for a person instead of being promoted. */
+  desk: Pick<ProposalDesk, 'proposing' | 'propose'>;
 }
 
 /**
@@ -113,22 +116,27 @@ export class Healer {
         say('healer', 'error', `cannot heal generation ${broken.generation}: ${quarantine.reason}; quarantined`);
         return false;
       }
+      const repair = {
+        source: outcome.candidate.source,
+        summary: `${outcome.strategy}: ${outcome.candidate.summary}`,
+        detail: {
+          strategy: outcome.strategy,
+          failure,
+          trial: outcome.trial,
+          verification: outcome.verification,
+          attempts: outcome.attempts,
+          healMs,
+          ...outcome.candidate.detail,
+        },
+      };
+      if (this.d.desk.proposing) {
+        if (this.c.live.id !== broken.id) return false;
+        const p = this.d.desk.propose({ kind: 'heal', base: broken, strategy: outcome.strategy, ...repair });
+        say('healer', 'warn', `found and verified a repair by ${outcome.strategy} in ${healMs} ms; HEAL_MODE=propose, so it waits for approval as proposal #${p.id}`);
+        return false;
+      }
       const promoted = await this.d.promotions
-        .promote(broken.id, {
-          organism: this.name,
-          source: outcome.candidate.source,
-          cause: 'heal',
-          summary: `${outcome.strategy}: ${outcome.candidate.summary}`,
-          detail: {
-            strategy: outcome.strategy,
-            failure,
-            trial: outcome.trial,
-            verification: outcome.verification,
-            attempts: outcome.attempts,
-            healMs,
-            ...outcome.candidate.detail,
-          },
-        })
+        .promote(broken.id, { organism: this.name, cause: 'heal', ...repair })
         .catch((err: unknown) => {
           if (err instanceof StaleLiveGenomeError) {
             say('healer', 'warn', 'the live genome changed while healing; this repair is discarded and the new genome is judged instead');

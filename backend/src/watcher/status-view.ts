@@ -1,4 +1,4 @@
-import type { Cause, OrganismState, Verdict } from '../domain.js';
+import type { Cause, HealMode, OrganismState, Verdict } from '../domain.js';
 import type { GenomeRow, RunRow } from '../genome/store.js';
 import type { Suite } from '../verification/suite.js';
 import type { FailureDetail } from '../verification/verifier.js';
@@ -20,6 +20,8 @@ export interface StatusSnapshot {
   backoff: Retry | null;
   quarantine: { reason: string; since: string; nextProbeMs: number } | null;
   crashLoop: boolean;
+  healMode: HealMode;
+  pendingProposals: number;
   lastIncident: Incident | null;
   verification: LiveVerification;
 }
@@ -51,6 +53,8 @@ export interface StatusFacts {
   crashLoop: boolean;
   incident: Incident | null;
   suite: Suite;
+  healMode: HealMode;
+  pendingProposals: number;
 }
 
 /** The status response: the supervisor's facts in the shape the API promises. */
@@ -82,6 +86,8 @@ export function statusView(f: StatusFacts, now = Date.now()): StatusSnapshot {
     backoff: f.backoff,
     quarantine: f.quarantine ? { reason: f.quarantine.reason, since: f.quarantine.since, nextProbeMs: f.quarantine.nextProbeMs } : null,
     crashLoop: f.crashLoop,
+    healMode: f.healMode,
+    pendingProposals: f.pendingProposals,
     lastIncident: f.incident,
     verification: liveVerification(live, f.suite),
   };

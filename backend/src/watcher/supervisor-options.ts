@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { HealMode } from '../domain.js';
+import type { ProposalStore } from '../genome/proposals.js';
 import type { GenomeStore } from '../genome/store.js';
 import type { HealStrategy } from '../healing/types.js';
 import type { Organism } from '../organism/manifest.js';
@@ -16,6 +18,12 @@ export interface SupervisorOptions {
   loopIntervalMs: number;
   outputCapBytes: number;
   autoHeal: boolean;
+  /** HEAL_MODE (the manifest's `healMode` wins): propose keeps verified changes as proposals until a person decides. */
+  healMode: HealMode;
+  /** PROPOSAL_RUNS: while a repair waits for a decision, keep running the failing genome or not. */
+  proposalRuns: 'pause' | 'continue';
+  /** The proposals table, shared by every organism (the routes list them all). */
+  proposals: ProposalStore;
   rungs: readonly HealStrategy[];
   /** Rungs configured but unavailable, with why (shown when the ladder gives up). */
   missingRungs?: readonly string[];

@@ -14,6 +14,7 @@ import { LiveFileKeeper } from './live-file-keeper.js';
 import { LiveGenome } from './live-genome.js';
 import { LiveJudge, type Judged } from './live-judge.js';
 import { Promotions, type ChaosInjection } from './promotions.js';
+import { ProposalDesk } from './proposal-desk.js';
 import { Recovery } from './recovery.js';
 import { RunRecorder } from './run-recorder.js';
 import { Sleeper } from './sleeper.js';
@@ -66,6 +67,8 @@ export class Supervisor {
   private readonly keeper: LiveFileKeeper;
   private readonly judge: LiveJudge;
   private readonly healer: Healer;
+  /** HEAL_MODE=propose: the verified changes waiting for a person, and their approval. */
+  readonly desk: ProposalDesk;
 
   private constructor(
     private readonly o: SupervisorOptions,
@@ -98,6 +101,7 @@ export class Supervisor {
     const stopping = this.healAbort.signal;
     this.promotions = new Promotions(c, { files, verifier, recovery, wake, isPaused: () => this.paused, logger: o.logger });
     this.keeper = new LiveFileKeeper(c, { files, promotions: this.promotions, recovery, externalEdits: o.externalEdits, wake });
+    this.desk = new ProposalDesk(c, { proposals: o.proposals, promotions: this.promotions, mode: o.organism.manifest.healMode ?? o.healMode });
     const immune = new ImmuneMemory(o.store, verifier, MAX_BASELINES);
     const recordRun = this.runs.record.bind(this.runs);
     const limits = { outputCapBytes: o.outputCapBytes, killGraceMs: o.killGraceMs ?? 500, sandbox: o.sandbox ?? null }; // [sandbox]
@@ -110,6 +114,7 @@ export class Supervisor {
       stopping,
       maxSourceBytes: files.maxBytes,
       promotions: this.promotions,
+      desk: this.desk,
     });
     this.resumeHealOf = interruptedHeal(o.store, this.name, live.id);
     this.lastState = this.state;
@@ -129,6 +134,7 @@ export class Supervisor {
     const s = new Supervisor(o, live);
     await s.files.prepare();
     await s.keeper.reconcile();
+    s.desk.reconcile();
     return s;
   }
 
@@ -236,6 +242,8 @@ export class Supervisor {
       crashLoop: this.recovery.looping(Date.now()),
       incident: this.incidents.latest,
       suite: this.verifier.suite,
+      healMode: this.desk.mode,
+      pendingProposals: this.desk.pendingCount,
     });
   }
 
@@ -244,7 +252,7 @@ export class Supervisor {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       this.heartbeat = Date.now();
-      if (this.paused) {
+      if (this.paused || this.holdingRuns()) {
         await this.sleeper.sleep(this.o.loopIntervalMs);
         continue;
       }
@@ -288,6 +296,7 @@ export class Supervisor {
       liveVerified: live.verification === 'passed',
       quarantined: this.recovery.quarantine?.genomeId === row.genomeId,
       autoHeal: this.o.autoHeal,
+      held: this.desk.holding(row.genomeId) !== null,
       resuming: this.resumeHealOf === row.genomeId,
       looping,
       transientAttempts: this.recovery.transientAttempts,
@@ -313,6 +322,7 @@ export class Supervisor {
         return delay;
       }
       case 'condemn':
+      case 'hold':
         await this.judge.condemn(judged);
         return this.o.loopIntervalMs;
       case 'retry': {
@@ -330,6 +340,7 @@ export class Supervisor {
         if (!(await this.judge.condemn(judged))) return this.o.loopIntervalMs;
         const healed = await this.healer.heal(judged);
         if (healed || this.live.id !== row.genomeId) return 0;
+        if (this.desk.holding(row.genomeId)) return this.o.loopIntervalMs;
         return this.recovery.nextProbe();
       }
     }
@@ -351,7 +362,20 @@ export class Supervisor {
     }
     this.recovery.release();
     const healed = await this.healer.heal(failed);
-    return { healed, genome: this.live.current, reason: healed ? null : this.recovery.quarantine?.reason ?? null };
+    const proposal = healed ? null : this.desk.holding(live.id);
+    const reason = proposal?.status === 'pending' ? `the repair waits for approval as proposal #${proposal.id}` : (this.recovery.quarantine?.reason ?? null);
+    return { healed, genome: this.live.current, reason: healed ? null : reason };
+  }
+
+  /**
+   * PROPOSAL_RUNS=pause: while a repair of the live genome waits for a decision (or was rejected), the failing genome is
+   * not run again. It runs until it has failed in this process, so that after a restart the state is sick, not verifying.
+   */
+  private holdingRuns(): boolean {
+    if (this.o.proposalRuns !== 'pause') return false;
+    const live = this.live.current;
+    const verdict = this.runs.verdictOf(live.id);
+    return verdict !== null && verdict !== 'ok' && this.desk.holding(live.id) !== null;
   }
 
   /** Applies chaos to the live genome; throws PausedError while paused, ChaosNotApplicable when it cannot apply. */

@@ -24,4 +24,11 @@ function useOrganismAction<A, R>(api: ApiClient, action: (arg: A) => Promise<R>)
 export const useChaosMutation = (api: ApiClient) => useOrganismAction(api, (type: string) => api.triggerChaos(type));
 export const useRollbackMutation = (api: ApiClient) => useOrganismAction(api, (id: string) => api.rollback(id));
 export const useEvolveMutation = (api: ApiClient) => useOrganismAction(api, (options: EvolveOptions) => api.evolve!(options));
+export const useDecideProposalMutation = (api: ApiClient) => {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, decision }: { id: number; decision: 'approve' | 'reject' }) => api.decideProposal!(id, decision),
+    onSettled: () => Promise.all([invalidateOrganism(client, api), client.invalidateQueries({ queryKey: keys.proposals(api) })]),
+  });
+};
 export const useCancelEvolutionMutation = (api: ApiClient) => useOrganismAction(api, () => api.cancelEvolution!());

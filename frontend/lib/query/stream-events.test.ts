@@ -6,7 +6,8 @@ describe('stream events', () => {
     expect(refreshesFor('log')).toEqual([]);
     expect(refreshesFor('run')).toEqual(['status', 'runs']);
     expect(refreshesFor('promoted')).toContain('genomes');
-    expect(refreshesFor('resync')).toHaveLength(6);
+    expect(refreshesFor('resync')).toHaveLength(7);
+    expect(refreshesFor('proposal')).toEqual(['status', 'proposals']);
     expect(refreshesFor('heartbeat')).toEqual([]);
   });
 

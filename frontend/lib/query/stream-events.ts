@@ -14,7 +14,7 @@ export interface StreamEvent {
   at?: string;
 }
 
-export type Refresh = 'status' | 'runs' | 'logs' | 'genomes' | 'evolution' | 'counterexamples';
+export type Refresh = 'status' | 'runs' | 'logs' | 'genomes' | 'evolution' | 'counterexamples' | 'proposals';
 
 /** The queries an event makes stale. A resync (events were lost) makes everything stale. */
 export function refreshesFor(type: string): readonly Refresh[] {
@@ -34,8 +34,10 @@ export function refreshesFor(type: string): readonly Refresh[] {
       return ['status', 'genomes'];
     case 'evolution':
       return ['evolution'];
+    case 'proposal':
+      return ['status', 'proposals'];
     case 'resync':
-      return ['status', 'runs', 'logs', 'genomes', 'evolution', 'counterexamples'];
+      return ['status', 'runs', 'logs', 'genomes', 'evolution', 'counterexamples', 'proposals'];
     default:
       return [];
   }
@@ -70,6 +72,7 @@ export const MIN_REFRESH_GAP_MS: Record<Refresh, number> = {
   genomes: 1000,
   evolution: 1000,
   counterexamples: 2000,
+  proposals: 1000,
 };
 
 /** How long to wait before opening the stream again after its `failures`-th failure in a row. */

@@ -148,6 +148,7 @@ function refresher(client: QueryClient, api: ApiClient): (r: Refresh) => void {
     logs: keys.logs(api),
     genomes: keys.genomes(api),
     evolution: keys.evolution(api),
+    proposals: keys.proposals(api),
     counterexamples: [...scopeKey(api), 'counterexamples'],
   };
   const state = new Map<Refresh, { timer: ReturnType<typeof setTimeout> | null; running: boolean; again: boolean; lastAt: number }>();

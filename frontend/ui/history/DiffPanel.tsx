@@ -3,7 +3,7 @@ import { parseUnifiedDiff } from '@/lib/diff';
 import { formatDateTime, shortId, withoutEmptyCode } from '@/lib/format';
 import { Note, Panel } from '@/ui/shell/Panel';
 import { CauseBadge } from '@/ui/shell/badges';
-import { DIFF_LINE_STYLE } from '@/ui/shell/diff-style';
+import { DiffBody } from '@/ui/shell/DiffBody';
 import { TrustSection } from '@/ui/vitals/TrustSection';
 
 export interface DiffSelection {
@@ -71,24 +71,7 @@ export function DiffPanel({ selection }: { selection: DiffSelection }) {
             : 'Identical to its parent: the source did not change.'}
         </Note>
       ) : (
-        <pre
-          data-testid="diff-body"
-          className="max-h-[28rem] overflow-auto border border-edge bg-void/80 py-1 text-xs leading-5"
-        >
-          <code className="block min-w-max">
-            {parsed.lines.map((l, i) => (
-              <span key={i} data-kind={l.kind} className={`flex ${DIFF_LINE_STYLE[l.kind]}`}>
-                <span aria-hidden="true" className="w-9 shrink-0 pr-1 text-right text-muted/70 select-none">
-                  {l.oldNo ?? ''}
-                </span>
-                <span aria-hidden="true" className="w-9 shrink-0 pr-2 text-right text-muted/70 select-none">
-                  {l.newNo ?? ''}
-                </span>
-                <span className="pr-3 whitespace-pre">{l.text === '' ? ' ' : l.text}</span>
-              </span>
-            ))}
-          </code>
-        </pre>
+        <DiffBody parsed={parsed} testId="diff-body" />
       )}
     </Panel>
   );

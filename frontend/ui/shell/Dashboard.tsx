@@ -5,6 +5,9 @@ import { createApiClient, type ApiClient } from '@/lib/api';
 import { QueryProvider } from '@/lib/query/provider';
 import { ChaosWidget } from '@/ui/chaos/ChaosWidget';
 import { EvolutionPanel } from '@/ui/evolution/EvolutionPanel';
+import { AlertsWidget } from '@/ui/operators/AlertsPanel';
+import { AuditWidget } from '@/ui/operators/AuditPanel';
+import { ProposalsWidget } from '@/ui/proposals/ProposalsWidget';
 import { DiffWidget, HistoryWidget } from '@/ui/history/HistoryWidgets';
 import { TerminalWidget } from '@/ui/terminal/TerminalWidget';
 import { ImmuneWidget, RunsChartWidget, StatsWidget, VitalsWidget } from '@/ui/vitals/VitalsWidgets';
@@ -64,6 +67,10 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
         <div className="lg:col-span-2 xl:col-span-4">
           <ChaosWidget api={api} />
         </div>
+        {/* A whole row, and no room at all while the widget has nothing to show (it renders nothing). */}
+        <div className="empty:hidden lg:col-span-2 xl:col-span-12">
+          <ProposalsWidget api={api} />
+        </div>
         <div className="lg:col-span-2 xl:col-span-7">
           <RunsChartWidget api={api} />
         </div>
@@ -82,7 +89,14 @@ function Layout({ injected }: { injected: ApiClient | undefined }) {
         <div className="lg:col-span-2 xl:col-span-12">
           <EvolutionPanel api={api} disabled={!live} />
         </div>
+        <div className="lg:col-span-2 xl:col-span-7">
+          <AuditWidget api={api} />
+        </div>
+        <div className="lg:col-span-2 xl:col-span-5">
+          <AlertsWidget api={api} />
+        </div>
       </main>
     </div>
   );
 }
+

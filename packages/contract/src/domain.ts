@@ -38,3 +38,18 @@ export type CandidateStage = (typeof CANDIDATE_STAGES)[number];
 
 /** An organism's name: its folder under organisms/, and a URL segment. */
 export const ORGANISM_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * Approval mode: `auto` promotes a verified repair (or an evolved genome) at once; `propose` keeps it as a pending
+ * proposal until a person approves or rejects it.
+ */
+export const HEAL_MODES = ['auto', 'propose'] as const;
+export type HealMode = (typeof HEAL_MODES)[number];
+
+/** What a proposal would change: a repair of the failing live genome, or an evolved (faster) genome. */
+export const PROPOSAL_KINDS = ['heal', 'evolve'] as const;
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
+
+/** `superseded`: the live genome changed before a decision (chaos, a rollback, an edit, a newer proposal). */
+export const PROPOSAL_STATUSES = ['pending', 'approved', 'rejected', 'superseded'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];

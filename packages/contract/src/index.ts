@@ -10,5 +10,7 @@ export * from './genomes.ts';
 export * from './chaos.ts';
 export * from './evolution.ts';
 export * from './llm.ts';
+export * from './proposals.ts';
+export * from './operators.ts';
 export { isoTime } from './wire.ts';
 export { SseParser, type SseMessage } from './sse.ts';

@@ -1,7 +1,7 @@
 /** What an organism is doing: its runs, their statistics, its status and its log. */
 import { z } from 'zod';
 import { LlmBillSchema } from './llm.ts';
-import { CAUSES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from './domain.ts';
+import { CAUSES, HEAL_MODES, LOG_LEVELS, LOG_SOURCES, STATES, VERDICTS, VERIFICATION_STATES } from './domain.ts';
 import { count, isoTime } from './wire.ts';
 
 export const VerdictSchema = z.enum(VERDICTS);
@@ -100,6 +100,8 @@ export const StatusSchema = z.object({
     .nullable()
     .describe('set when the ladder gave up: the live genome is probed with a growing delay'),
   crashLoop: z.boolean().describe('several failures within the crash-loop window'),
+  healMode: z.enum(HEAL_MODES).describe('auto: verified repairs are promoted at once; propose: each waits for approval (GET /proposals)'),
+  pendingProposals: count.describe("this organism's proposals waiting for a decision"),
   lastIncident: IncidentSchema.nullable(),
   verification: z
     .object({
