@@ -4,8 +4,7 @@ import { createRng } from '../lib/rng.js';
 import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { processRunner } from '../runner/process-runner.js';
-import type { ChildOutcome } from './child-process.js';
+import { runChild, type ChildOutcome } from './child-process.js';
 import { classify, type Classification } from './verdict.js';
 
 export interface RunLimits {
@@ -65,8 +64,7 @@ export async function runGenomeOn(
 ): Promise<GenomeRunResult> {
   const startedAt = new Date().toISOString();
   const outputKillBytes = limits.outputCapBytes * 64;
-  // Through the process's runner (a spawner process by default): the server's event loop never forks for a run.
-  const outcome = await processRunner().run({
+  const outcome = await runChild({
     file,
     cwd: path.dirname(file),
     stdin: JSON.stringify(input),
