@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type AlertsConfig } from '../src/config.js';
+import { loadConfig, type AlertsConfig } from '../src/config.js';
 import { getJson, useApp } from './helpers/app.js';
-import { FIXTURE_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
+import { configRefusal, FIXTURE_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 const build = useApp();
@@ -218,15 +218,7 @@ describe('configuration', () => {
     expect(c.dashboardUrl).toBe('https://ouroboros.example.com');
     expect(loadConfig({}).alerts.webhooks).toEqual([]);
 
-    const refused = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as Error).message;
-      }
-      throw new Error('accepted');
-    };
+    const refused = configRefusal;
     const message = refused({ ALERT_WEBHOOK_URLS: 'https://hooks.slack.com/services/T0/B0/SECRET1,ftp://files.example.com/SECRET2' });
     expect(message).toMatch(/ALERT_WEBHOOK_URLS=\(value not shown\): the URL to files\.example\.com must start with https:\/\/ or http:\/\//);
     expect(message).not.toMatch(/SECRET/);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getJson, useApp } from './helpers/app.js';
-import { FIXTURE_ORGANISMS, waitFor } from './helpers/fixtures.js';
+import { configRefusal, FIXTURE_ORGANISMS, waitFor } from './helpers/fixtures.js';
 
 const build = useApp();
 
@@ -319,16 +319,8 @@ describe('several organisms at once', () => {
 
 describe('configuration', () => {
   it('names the variable and the fix when a value is wrong', async () => {
-    const { loadConfig, ConfigError } = await import('../src/config.js');
-    const wrong = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as Error).message;
-      }
-      throw new Error(`accepted ${JSON.stringify(env)}`);
-    };
+    const { loadConfig } = await import('../src/config.js');
+    const wrong = configRefusal;
     expect(wrong({ PORT: 'abc' })).toMatch(/PORT="abc": must be a number/);
     expect(wrong({ LOOP_INTERVAL_MS: '5' })).toMatch(/LOOP_INTERVAL_MS="5": must be at least 10/);
     expect(wrong({ HEAL_LADDER: 'rollback,prayer' })).toMatch(/unknown strategy "prayer"/);

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { getJson, useApp } from './helpers/app.js';
-import { REAL_ORGANISMS, tempDir, testConfig, waitFor } from './helpers/fixtures.js';
+import { configRefusal, REAL_ORGANISMS, tempDir, testConfig, waitFor } from './helpers/fixtures.js';
 
 // Approval mode against the real bubble sort: chaos breaks it, the ladder finds and verifies a repair, and the repair
 // waits for a person instead of being promoted.
@@ -184,15 +184,7 @@ describe('HEAL_MODE=propose', () => {
   }, 60_000);
 
   it('refuses an unknown HEAL_MODE or PROPOSAL_RUNS, naming the values it takes', () => {
-    const message = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as Error).message;
-      }
-      throw new Error('accepted');
-    };
+    const message = configRefusal;
     expect(message({ HEAL_MODE: 'ask' })).toMatch(/HEAL_MODE="ask": must be auto .* or propose/);
     expect(message({ PROPOSAL_RUNS: 'stop' })).toMatch(/PROPOSAL_RUNS="stop": must be pause or continue/);
     expect(loadConfig({})).toMatchObject({ healMode: 'auto', proposalRuns: 'continue' });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../../src/config.js';
 
 export const FIXTURE_ORGANISMS = fileURLToPath(new URL('../fixtures/organisms', import.meta.url));
 export const REAL_ORGANISMS = fileURLToPath(new URL('../../../organisms', import.meta.url));
@@ -62,4 +62,15 @@ export async function waitFor<T>(
     last = await probe();
   }
   return last;
+}
+
+/** The message loadConfig refuses `env` with; a ConfigError is expected, and an accepted env fails the test. */
+export function configRefusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
 }
