@@ -11,7 +11,7 @@ const FINDINGS: { match: RegExp; text: string }[] = [
   {
     match: /^detect\..*\.hung$/,
     text:
-      'A hang ends when the time limit\'s timer fires and the run is killed. In a PID namespace the organism is PID 1, which only gets SIGTERM if it handles it, and unshare blocks SIGTERM while it waits, so runs there are SIGKILLed at the limit without a grace (src/watcher/child-process.ts `terminate()`, since 2026-11-24; before, every hang waited the 500 ms grace: 2,540 ms). On a quiet machine on 2026-11-24: 2,017 ms median, 2,020 ms p95. A miss now is the limit\'s timer firing late on a busy event loop or machine: compare the crash rows\' baseline, a bare Node start, with the 20–30 ms it takes on a quiet machine.',
+      'A hang ends when the time limit\'s timer fires and the run is killed. In a PID namespace the organism is PID 1, which only gets SIGTERM if it handles it, and unshare blocks SIGTERM while it waits, so runs there are SIGKILLed at the limit without a grace (`terminate()` in src/spawner/exec-child.ts, formerly src/watcher/child-process.ts, since 2026-11-24; before, every hang waited the 500 ms grace: 2,540 ms). On a quiet machine on 2026-11-24: 2,017 ms median, 2,020 ms p95. A miss now is the limit\'s timer firing late on a busy event loop or machine: compare the crash rows\' baseline, a bare Node start, with the 20–30 ms it takes on a quiet machine.',
   },
   {
     match: /^detect\..*\.crashed$/,
@@ -39,7 +39,7 @@ const FINDINGS: { match: RegExp; text: string }[] = [
   {
     match: /^api\.dashboards\./,
     text:
-      'The tail is the organism loops\' work on the event loop: each run\'s spawn forks the server (5–12 ms blocked for a 120–160 MB process; libuv forks on Linux), its oracle, its records, and garbage collection. The biggest was fixed on 2026-11-24: before each spawn, the sandbox read /proc/self/fdinfo for every open descriptor, 2,000 reads a run with a thousand dashboards connected (p99 32 ms with the loops on, 4 ms with them stopped; 5 ms with the loops on after the fix). Log entries no longer fsync each. Next: spawn from a small helper process, so that the fork copies its page tables and not the server\'s.',
+      'The tail is the organism loops\' work on the event loop: each run\'s spawn forks the server (5–12 ms blocked for a 120–160 MB process; libuv forks on Linux), its oracle, its records, and garbage collection. The biggest was fixed on 2026-11-24: before each spawn, the sandbox read /proc/self/fdinfo for every open descriptor, 2,000 reads a run with a thousand dashboards connected (p99 32 ms with the loops on, 4 ms with them stopped; 5 ms with the loops on after the fix). Log entries no longer fsync each. Since 2026-11-28 runs start in a spawner process (src/spawner, see Capacity), so that the fork copies its page tables and not the server\'s.',
   },
   {
     match: /^growth\.(count|http-list)$/,
@@ -50,6 +50,11 @@ const FINDINGS: { match: RegExp; text: string }[] = [
     match: /^growth\./,
     text:
       'Deep pages use `LIMIT ? OFFSET ?`, which walks every skipped row: the last page of 10,000 costs 2.6× the first (0.355 ms against 0.139 ms). Keyset pagination (`?before=<generation>`: `WHERE organism = ? AND generation < ? ORDER BY generation DESC LIMIT ?`) is flat: 0.139 ms at both sizes.',
+  },
+  {
+    match: /^capacity\.\d+\.status$/,
+    text:
+      'First measured on 2026-11-28 on a machine shared with other work (load average 11–15 on 2 cores): at 48 organisms with the spawner, `/status` p95 was 204 ms and the event loop\'s delay p99 209 ms while the server used 0.07 of a core, so the answers waited for a core, not for the server\'s work; with the runs started in the server the same point was 3,363 ms (loop delay p99 3,219 ms, 0.18 of a core). Measure again on a quiet machine before profiling.',
   },
   {
     match: /^memory\./,

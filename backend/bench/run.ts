@@ -7,6 +7,7 @@
  *   --out <file>   write the report there   --no-write   write no report   --json <file>   raw results
  *   --memory-runs <n>   runs of the memory benchmark (default 10000)
  *   --repair-bugs <n>   bugs per organism in the repair corpus (default: all of them)
+ *   --capacity-sizes <n,n...>   organism counts of the capacity curve (default 12,24,48; 96 for the issue's last row)
  *   --render <json>     no measuring: render the report again from raw results (after a change of findings.ts)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFlags, UsageError } from '../scripts/cli.js';
 import { benchApiLoad } from './api-load.js';
+import { benchCapacity } from './capacity.js';
 import { benchDetectHeal } from './detect-heal.js';
 import { benchEvents } from './events.js';
 import { benchVerification } from './verification.js';
@@ -37,6 +39,7 @@ interface Args {
   json: string | null;
   memoryRuns: number | null;
   repairBugs: number | null;
+  capacitySizes: number[] | null;
   render: string | null;
 }
 
@@ -63,6 +66,7 @@ export function parseArgs(argv: string[]): Args {
     json: { type: 'string' },
     'memory-runs': { type: 'string' },
     'repair-bugs': { type: 'string' },
+    'capacity-sizes': { type: 'string' },
     render: { type: 'string' },
   });
   let only: BenchId[] | null = null;
@@ -79,8 +83,15 @@ export function parseArgs(argv: string[]): Args {
     json: f.json === undefined ? null : fromCaller(f.json),
     memoryRuns: f['memory-runs'] === undefined ? null : Number(f['memory-runs']),
     repairBugs: f['repair-bugs'] === undefined ? null : Number(f['repair-bugs']),
+    capacitySizes: f['capacity-sizes'] === undefined ? null : capacitySizes(f['capacity-sizes']),
     render: f.render === undefined ? null : fromCaller(f.render),
   };
+}
+
+function capacitySizes(text: string): number[] {
+  const sizes = text.split(',').map((x) => Number(x.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--capacity-sizes "${text}": give organism counts, for example 12,24,48,96`);
+  return sizes;
 }
 
 /** readFlags, pointing at the options' list on a mistake. */
@@ -94,7 +105,7 @@ const flags: typeof readFlags = (argv, options) => {
 };
 
 /** Every module, in the order they run: quick ones first, the long memory soak last. */
-export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number }) => Promise<Section[]> }[] = [
+export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number; capacitySizes?: number[] }) => Promise<Section[]> }[] = [
   { ids: ['growth'], run: (o) => benchGrowth(o) },
   { ids: ['overhead'], run: (o) => benchOverhead(o) },
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
@@ -103,6 +114,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
   { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
   { ids: ['events'], run: (o) => benchEvents(o) },
+  { ids: ['capacity'], run: (o) => benchCapacity({ ...o, ...(o.capacitySizes ? { sizes: o.capacitySizes } : {}) }) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 
@@ -131,7 +143,7 @@ async function main(): Promise<void> {
     const wanted = args.only ? mod.ids.filter((id) => args.only!.includes(id)) : mod.ids;
     if (wanted.length === 0) continue;
     log(`== ${mod.ids.join(' + ')}`);
-    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}) });
+    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}), ...(args.capacitySizes ? { capacitySizes: args.capacitySizes } : {}) });
     sections.push(...out.filter((s) => wanted.includes(s.id)));
   }
   const elapsedS = (performance.now() - started) / 1000;

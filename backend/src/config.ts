@@ -75,6 +75,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   HEAL_MODE: z.enum(HEAL_MODES, { error: 'must be auto (promote verified repairs at once) or propose (wait for a person to approve each one)' }).default('auto'),
   PROPOSAL_RUNS: z.enum(['pause', 'continue'], { error: 'must be pause or continue (what the organism does while a proposal waits)' }).default('continue'),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
+  SPAWNERS: intFrom(0, 64).default(1),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
   HEAL_LADDER: z
@@ -170,6 +171,8 @@ export interface Config {
   readonly proposalRuns: 'pause' | 'continue';
   /** Bytes of stdout and of stderr kept per run; the rest is counted and dropped. */
   readonly outputCapBytes: number;
+  /** Spawner processes that start the organism runs (src/spawner); 0 starts them from the server itself, for comparison. */
+  readonly spawners: number;
   /** Log entries kept in the database; older ones are pruned. */
   readonly logRetention: number;
   readonly production: boolean;
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healMode: e.HEAL_MODE,
     proposalRuns: e.PROPOSAL_RUNS,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
+    spawners: e.SPAWNERS,
     logRetention: e.LOG_RETENTION,
     production,
     healLadder: ladder as HealRung[],

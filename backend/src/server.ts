@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { OrganismLoadError } from './organism/manifest.js';
 import { isLoopback } from './http/token.js';
+import { closeProcessRunner } from './runner/process-runner.js';
 import { checkStartup, StartupError } from './startup/preflight.js';
 import { StorageError } from './storage/fault.js';
 import { SeedVerificationError } from './verification/seed.js';
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      // The loops have stopped: the spawners kill whatever still runs, and exit.
+      await closeProcessRunner();
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'shutdown failed');

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { benchApiLoad } from '../bench/api-load.js';
+import { benchCapacity } from '../bench/capacity.js';
 import { benchDetectHeal } from '../bench/detect-heal.js';
 import { benchEvents } from '../bench/events.js';
 import { benchVerification } from '../bench/verification.js';
@@ -98,6 +99,16 @@ describe('benchmarks at a tiny size', () => {
     expect(isSummary(latency.value) && latency.value.n).toBeGreaterThan(0);
   }, 120_000);
 
+  it('capacity: organisms at 1 Hz, spawner against runs started by the server', async () => {
+    const [section] = await benchCapacity({ tiny: true });
+    wellFormed([section!], ['capacity']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.loop']);
+    // Both modes ran organisms.
+    const runs = section!.figures[1]!;
+    expect(runs.value).toBeGreaterThan(0);
+    expect(runs.baseline!.value).toBeGreaterThan(0);
+  }, 240_000);
+
   it('memory', async () => {
     wellFormed(await benchMemory({ tiny: true }), ['memory']);
   }, 240_000);
@@ -106,7 +117,7 @@ describe('benchmarks at a tiny size', () => {
     const md = renderMarkdown(results, { command: 'pnpm bench -- --tiny', date: new Date(), elapsedS: 1, machine: machine(), loadBefore: [0, 0, 0], loadAfter: [0, 0, 0] });
     expect(md).toContain('pnpm bench -- --tiny');
     expect(md).toContain(machine().node);
-    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth', 'Evolution: promotions on a loaded machine', 'Live events: the stream against polling']) {
+    for (const title of ['Time to detect', 'Time to heal', 'Cost of verification', 'Supervision overhead', 'API under dashboard load', 'Memory', 'Cost of growth', 'Evolution: promotions on a loaded machine', 'Live events: the stream against polling', 'Capacity: organisms at 1 Hz']) {
       expect(md).toContain(`## ${title}`);
     }
     expect(renderSummary(results).split('\n').length).toBeGreaterThan(results.length);

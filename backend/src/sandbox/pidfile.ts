@@ -14,7 +14,7 @@ export interface PidRecord {
   start: number;
   /** How long the run may last at most: members of the group started later than that are not ours. */
   lifetimeMs: number;
-  /** The server that started it: while that server lives, the run is its business. */
+  /** The process that started it (the server's spawner, src/spawner): while that process lives, the run is its business. */
   server: { pid: number; start: number | null };
   file: string;
 }
@@ -149,27 +149,36 @@ export function reapLeftovers(dir: string): ReapResult {
       continue;
     }
     procs ??= allProcs();
-    const until = rec.start + Math.ceil(((rec.lifetimeMs ?? 0) / 1000 + 5) * TICKS_PER_SECOND);
-    // The leader with its own start time, and every member of its group started while the run could last.
-    const ours = procs.filter(
-      (p) => (p.pid === rec.pid && p.start === rec.start) || (p.pgrp === rec.pid && p.start >= rec.start && p.start <= until),
-    );
-    if (ours.length > 0) {
-      try {
-        process.kill(-rec.pid, 'SIGKILL');
-      } catch {
-        // the group is gone, or a member is not ours to signal
-      }
-      for (const p of ours) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        result.killed.push(p.pid);
-      }
-    }
+    result.killed.push(...killRunLeftovers(rec, procs));
     rmSync(pidfile, { force: true });
   }
   return result;
+}
+
+/**
+ * Kills what is left of one run whose parent is gone: its leader (if it is still the process that started then) and
+ * every member of its group started while the run could last. Returns the pids killed.
+ */
+export function killRunLeftovers(rec: Pick<PidRecord, 'pid' | 'start' | 'lifetimeMs'>, procs: readonly ProcStat[] = allProcs()): number[] {
+  const until = rec.start + Math.ceil(((rec.lifetimeMs ?? 0) / 1000 + 5) * TICKS_PER_SECOND);
+  // The leader with its own start time, and every member of its group started while the run could last.
+  const ours = procs.filter(
+    (p) => (p.pid === rec.pid && p.start === rec.start) || (p.pgrp === rec.pid && p.start >= rec.start && p.start <= until),
+  );
+  const killed: number[] = [];
+  if (ours.length === 0) return killed;
+  try {
+    process.kill(-rec.pid, 'SIGKILL');
+  } catch {
+    // the group is gone, or a member is not ours to signal
+  }
+  for (const p of ours) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    killed.push(p.pid);
+  }
+  return killed;
 }

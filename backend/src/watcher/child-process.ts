@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { CappedBuffer } from '../lib/capped-buffer.js';
 import { prepareRunFile } from '../sandbox/prepare.js';
-import { removePidfile, writePidfile } from '../sandbox/pidfile.js';
 import { sandboxCommand } from '../sandbox/command.js';
-import { sandboxStdio } from '../sandbox/fds.js';
 import type { Sandbox } from '../sandbox/types.js';
+import { execChild } from '../spawner/exec-child.js';
+import type { ExecResult, ExecSpec } from '../spawner/exec-spec.js';
 import { cpuReport } from './cpu-report.js';
 
 export interface ChildRunOptions {
@@ -63,110 +61,49 @@ export interface ChildOutcome {
 
 const UNSHARE_SIGKILL = /^unshare: sigprocmask unblock failed: Invalid argument\n?$/m;
 
+/** One run made ready: the command line the sandbox built, and how to read what it did. */
+export interface ChildPlan {
+  exec: ExecSpec;
+  /** Turns what the command did into the organism's outcome (the sandbox's wrappers and the CPU report taken out). */
+  finish(result: ExecResult): ChildOutcome;
+}
+
 /**
- * Runs one organism process and owns it until it is gone: its own process group (so children it spawns die
- * with it), bounded capture, SIGTERM then SIGKILL at the time limit, and no listener left behind.
+ * Prepares one organism run: the run file made readable for the sandbox's uid, the command line of every layer,
+ * the CPU report's key. Nothing is started: a Runner (src/runner) executes the plan where it likes.
  */
-export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
-  return new Promise((resolve) => {
-    const started = process.hrtime.bigint();
-    const stdout = new CappedBuffer(opts.outputCapBytes);
-    const stderr = new CappedBuffer(opts.outputCapBytes);
-    let timedOut = false;
-    let outputLimited = false;
-    let spawnError: string | null = null;
-    let exited: { code: number | null; signal: NodeJS.Signals | null; at: bigint } | null = null;
-    const timers: NodeJS.Timeout[] = [];
-
-    const sandbox = opts.sandbox ?? null;
-    if (sandbox) prepareRunFile(sandbox, opts.file);
-    const cpu = opts.measureCpu ? cpuReport() : null;
-    const { command, args } = sandboxCommand(sandbox, opts.nodePath ?? sandbox?.nodePath ?? process.execPath, {
-      file: opts.file,
-      maxOldSpaceMb: opts.maxOldSpaceMb,
-      timeLimitMs: opts.timeLimitMs,
-      ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
-      ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
-      ...(opts.fileSizeBytes !== undefined ? { fileSizeBytes: opts.fileSizeBytes } : {}),
-      ...(opts.allowFsWrite ? { allowFsWrite: opts.allowFsWrite } : {}),
-    });
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      // The organism gets nothing of the server's environment: no tokens, no keys, no NODE_OPTIONS.
-      env: { ...opts.env },
-      // Three pipes, and /dev/null over any descriptor of the server's that is not close-on-exec.
-      stdio: sandboxStdio(),
-      detached: true,
-    });
-    const pidfile =
-      sandbox?.pidDir && child.pid !== undefined
-        ? writePidfile(sandbox.pidDir, child.pid, opts.file, opts.timeLimitMs + opts.killGraceMs * 2)
-        : null;
-    const childStdout = child.stdout!;
-    const childStderr = child.stderr!;
-    const childStdin = child.stdin!;
-
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    const terminate = () => {
-      // As PID 1 of its namespace the organism gets SIGTERM only if it handles it, and unshare blocks it while it
-      // waits: the grace would only delay the verdict of every hang. A hung one-shot run has nothing to save.
-      if (sandbox?.namespaces?.pid) return killGroup('SIGKILL');
-      killGroup('SIGTERM');
-      timers.push(setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs));
-    };
-
-    timers.push(
-      setTimeout(() => {
-        timedOut = true;
-        terminate();
-      }, opts.timeLimitMs),
-    );
-    const abort = () => killGroup('SIGKILL');
-    if (opts.signal?.aborted) abort();
-    else opts.signal?.addEventListener('abort', abort, { once: true });
-
-    const onData = (buffer: CappedBuffer) => (chunk: Buffer) => {
-      buffer.push(chunk);
-      if (!outputLimited && stdout.total + stderr.total > opts.outputKillBytes) {
-        outputLimited = true;
-        // No grace for a flood: every moment it keeps printing costs the watcher (and, as PID 1 of a namespace,
-        // it would not even get SIGTERM).
-        killGroup('SIGKILL');
-      }
-    };
-    childStdout.on('data', onData(stdout));
-    childStderr.on('data', onData(stderr));
-    // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
-    childStdin.on('error', () => {});
-    childStdin.end(opts.stdin);
-
-    child.on('error', (err) => {
-      spawnError = err.message;
-    });
-    child.on('exit', (code, signal) => {
-      exited = { code, signal, at: process.hrtime.bigint() };
-      // Whatever the organism started is in its group; nothing of it may outlive the run.
-      killGroup('SIGKILL');
-    });
-    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
-      for (const t of timers) clearTimeout(t);
-      opts.signal?.removeEventListener('abort', abort);
-      // The group was SIGKILLed at exit: nothing is left for the next start to find.
-      removePidfile(pidfile);
-      child.removeAllListeners();
-      childStdout.removeAllListeners();
-      childStderr.removeAllListeners();
-      const end = exited?.at ?? process.hrtime.bigint();
-      let exitCode = exited?.code ?? code;
-      let exitSignal = exited?.signal ?? signal;
-      let stderrText = stderr.toString();
+export function planChild(opts: ChildRunOptions): ChildPlan {
+  const sandbox = opts.sandbox ?? null;
+  if (sandbox) prepareRunFile(sandbox, opts.file);
+  const cpu = opts.measureCpu ? cpuReport() : null;
+  const { command, args } = sandboxCommand(sandbox, opts.nodePath ?? sandbox?.nodePath ?? process.execPath, {
+    file: opts.file,
+    maxOldSpaceMb: opts.maxOldSpaceMb,
+    timeLimitMs: opts.timeLimitMs,
+    ...(opts.cpuSeconds !== undefined ? { cpuSeconds: opts.cpuSeconds } : {}),
+    ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
+    ...(opts.fileSizeBytes !== undefined ? { fileSizeBytes: opts.fileSizeBytes } : {}),
+    ...(opts.allowFsWrite ? { allowFsWrite: opts.allowFsWrite } : {}),
+  });
+  const exec: ExecSpec = {
+    command,
+    args,
+    cwd: opts.cwd,
+    env: { ...opts.env },
+    stdin: opts.stdin,
+    timeLimitMs: opts.timeLimitMs,
+    killGraceMs: opts.killGraceMs,
+    killAtOnce: Boolean(sandbox?.namespaces?.pid),
+    outputCapBytes: opts.outputCapBytes,
+    outputKillBytes: opts.outputKillBytes,
+    pidfile: sandbox?.pidDir ? { dir: sandbox.pidDir, file: opts.file, lifetimeMs: opts.timeLimitMs + opts.killGraceMs * 2 } : null,
+  };
+  return {
+    exec,
+    finish(r) {
+      let exitCode = r.exitCode;
+      let exitSignal = r.signal;
+      let stderrText = r.stderr;
       // unshare (util-linux 2.38) cannot re-raise SIGKILL on itself when its child died of it: it says so and
       // exits 1. That is a death by SIGKILL (the CPU-time limit, the kernel's OOM killer), not the genome's exit.
       if (sandbox?.namespaces?.pid && exitCode === 1 && UNSHARE_SIGKILL.test(stderrText)) {
@@ -176,21 +113,23 @@ export function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
       }
       const reported = cpu?.read(stderrText) ?? null;
       if (reported) stderrText = reported.stderr;
-      resolve({
+      return {
+        ...r,
         exitCode,
         signal: exitSignal,
-        durationMs: Number(end - started) / 1e6,
-        timedOut,
-        outputLimited,
-        stdout: stdout.toString(),
-        stdoutTail: stdout.tailText(),
         stderr: stderrText,
-        stdoutBytes: stdout.total,
-        stderrBytes: stderr.total,
-        spawnError,
-        pid: child.pid ?? null,
         ...(reported ? { cpuMs: reported.cpuMs } : {}),
-      });
-    });
-  });
+      };
+    },
+  };
+}
+
+/**
+ * Runs one organism process in this process and owns it until it is gone (execChild). The server's runs go
+ * through its Runner (src/runner), which does this in a spawner process; this is the in-process path
+ * (SPAWNERS=0, the spawner itself's building block).
+ */
+export async function runChild(opts: ChildRunOptions): Promise<ChildOutcome> {
+  const plan = planChild(opts);
+  return plan.finish(await execChild(plan.exec, opts.signal ? { signal: opts.signal } : {}));
 }

@@ -4,7 +4,8 @@ import { createRng } from '../lib/rng.js';
 import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { runChild, type ChildOutcome } from './child-process.js';
+import { processRunner } from '../runner/process-runner.js';
+import type { ChildOutcome } from './child-process.js';
 import { classify, type Classification } from './verdict.js';
 
 export interface RunLimits {
@@ -64,7 +65,8 @@ export async function runGenomeOn(
 ): Promise<GenomeRunResult> {
   const startedAt = new Date().toISOString();
   const outputKillBytes = limits.outputCapBytes * 64;
-  const outcome = await runChild({
+  // Through the process's runner (a spawner process by default): the server's event loop never forks for a run.
+  const outcome = await processRunner().run({
     file,
     cwd: path.dirname(file),
     stdin: JSON.stringify(input),

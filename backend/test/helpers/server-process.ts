@@ -17,7 +17,7 @@ export interface ServerProcess {
 }
 
 /** Starts the real server (src/server.ts through tsx) as its own process and waits for /health. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, { startTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
@@ -38,7 +38,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     (s) => s === 200,
     // A deadline, not a measurement: before it listens the server verifies every organism's genome 0 (a suite of
     // runs each), and on two saturated cores compiling it and probing the sandbox's layers took over 30 s.
-    { what: `the server on ${url}`, timeoutMs: 90_000, intervalMs: 100 },
+    { what: `the server on ${url}`, timeoutMs: startTimeoutMs, intervalMs: 100 },
   ).catch((err: Error) => {
     // A server that did not come up in time must not run on (with its organisms) after the test gave up on it;
     // say what it said, since a start-up that never answers is otherwise a mystery.

@@ -1,0 +1,273 @@
+/**
+ * Capacity: how many organisms one server keeps running at LOOP_INTERVAL_MS=1000, and what its API costs meanwhile,
+ * with the runs started by the spawner process (SPAWNERS=1, the default) and by the server itself (SPAWNERS=0, every
+ * run a fork of the whole server on its event loop, as before the spawner), measured in the same run.
+ */
+import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadOrganism } from '../src/organism/manifest.js';
+import { DirectRunner } from '../src/runner/direct.js';
+import { EmbeddedRunner } from '../src/runner/embedded.js';
+import type { Runner } from '../src/runner/runner.js';
+import { procStat } from '../src/sandbox/pidfile.js';
+import type { BenchOptions, Figure, Section } from './model.js';
+import { cpuSeconds, FIXTURE_ORGANISMS, http, REAL_ORGANISMS, rssMb, startServer, tempDir } from './proc.js';
+import { interleaved, ratio, since, sleep, summarize, type Summary } from './stats.js';
+
+export interface CapacityOptions extends BenchOptions {
+  /** Organism counts to measure (default 12, 24, 48). */
+  sizes?: number[];
+  /** Seconds of each measurement, after the warm-up. */
+  windowS?: number;
+  warmupS?: number;
+}
+
+const LOOP_INTERVAL_MS = 1000;
+/** A dashboard's poll of /status during the measurement: ten a second, so that its p95 rests on hundreds of answers. */
+const POLL_MS = 100;
+const STATUS_P95_TARGET_MS = 20;
+/** The issue's target: 40 organisms at 1 Hz on two cores with /status p95 under 20 ms. */
+const TARGET_ORGANISMS = 40;
+
+const MODES = [
+  { key: 'spawner', label: 'spawner (SPAWNERS=1)', env: { SPAWNERS: '1' } },
+  { key: 'direct', label: 'in the server (SPAWNERS=0)', env: { SPAWNERS: '0' } },
+] as const;
+type Mode = (typeof MODES)[number]['key'];
+
+/** `count` copies of bubble-sort (the organism of the issue's measurements), named cap-1, cap-2... */
+function copies(dir: string, count: number): string[] {
+  const from = path.join(REAL_ORGANISMS, 'bubble-sort');
+  const manifest = JSON.parse(readFileSync(path.join(from, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const names: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const name = `cap-${i}`;
+    const to = path.join(dir, name);
+    cpSync(from, to, { recursive: true });
+    // Each its own source (a genome's id hashes its source), and limits a loaded machine cannot turn into verdicts:
+    // a slow or hung run would start a heal, and this measures routine runs.
+    writeFileSync(path.join(to, 'genome.js'), `${readFileSync(path.join(from, 'genome.js'), 'utf8')}// ${name}\n`);
+    writeFileSync(path.join(to, 'manifest.json'), JSON.stringify({ ...manifest, name, timeLimitMs: 20_000, slowMs: 10_000 }, null, 2));
+    names.push(name);
+  }
+  writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  return names;
+}
+
+/** The event-loop delay since the last scrape (prom-client resets its histogram at each), in ms. */
+async function loopDelayMs(url: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function fleetRuns(url: string): Promise<number> {
+  const r = await http<{ organisms: { totalRuns: number }[] }>(url, '/organisms');
+  return r.organisms.reduce((n, o) => n + o.totalRuns, 0);
+}
+
+interface Point {
+  organisms: number;
+  mode: Mode;
+  runsPerS: number;
+  /** N / (1 s + the mean run): what N loops achieve when nothing waits. */
+  idealPerS: number;
+  status: Summary;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** CPU of the server's process (and of its spawners) over the window, in cores. */
+  serverCores: number;
+  spawnerCores: number;
+  /** Resident memory of the server and of its spawners at the end of the window, in MB. */
+  serverRssMb: number;
+  spawnerRssMb: number;
+  loadAvg: number;
+}
+
+async function measure(organisms: number, mode: (typeof MODES)[number], o: { windowS: number; warmupS: number; log: (l: string) => void }): Promise<Point> {
+  const dir = tempDir('ouroboros-bench-capacity-');
+  // Searchable by others, as a real DATA_DIR's parent is: else the sandbox's uid layer turns itself off.
+  chmodSync(dir.dir, 0o711);
+  const organismsDir = path.join(dir.dir, 'organisms');
+  const names = copies(organismsDir, organisms);
+  const server = await startServer({
+    DATA_DIR: path.join(dir.dir, 'data'),
+    ORGANISMS_DIR: organismsDir,
+    ORGANISM: names[0]!,
+    ORGANISMS: names.join(','),
+    LOOP_INTERVAL_MS: String(LOOP_INTERVAL_MS),
+    // The seeds' suites run before the server listens: a few inputs each, or N copies take minutes to start.
+    VERIFY_PROPERTY_INPUTS: '2',
+    EVOLVE_FITNESS: 'false',
+    LOG_LEVEL: 'warn',
+    ...mode.env,
+  }, { startTimeoutMs: 120_000 + organisms * 5_000 }); // with dozens of seeds to verify on a loaded machine, minutes
+  const pid = server.child.pid!;
+  // The spawners: the server's children that run src/spawner/main.
+  const spawners = () =>
+    readdirSync('/proc')
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .filter((c) => procStat(c)?.ppid === pid && cmdline(c).includes('spawner/main'));
+  try {
+    await sleep(o.warmupS * 1000);
+    await loopDelayMs(server.url); // resets the histogram: the window's delay only
+    const runs0 = await fleetRuns(server.url);
+    const cpu0 = cpuSeconds(pid);
+    const spawnerPids = spawners();
+    const spawnerCpu0 = spawnerPids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const t0 = performance.now();
+    const latencies: number[] = [];
+    while (since(t0) < o.windowS * 1000) {
+      const a = performance.now();
+      await (await fetch(`${server.url}/status`)).arrayBuffer();
+      latencies.push(since(a));
+      await sleep(Math.max(0, POLL_MS - since(a)));
+    }
+    const elapsedS = since(t0) / 1000;
+    const runs = (await fleetRuns(server.url)) - runs0;
+    const cpu = cpuSeconds(pid) - cpu0;
+    const spawnerCpu = spawnerPids.reduce((s, p) => s + cpuSeconds(p), 0) - spawnerCpu0;
+    const delay = await loopDelayMs(server.url);
+    const avgMs = (await http<{ stats: { avgMs: number | null } }>(server.url, '/status')).stats.avgMs ?? 0;
+    const point: Point = {
+      organisms,
+      mode: mode.key,
+      runsPerS: runs / elapsedS,
+      idealPerS: organisms / (1 + avgMs / 1000),
+      status: summarize(latencies),
+      loopP99Ms: delay.p99,
+      loopMaxMs: delay.max,
+      serverCores: cpu / elapsedS,
+      spawnerCores: spawnerCpu / elapsedS,
+      serverRssMb: rssMb(pid),
+      spawnerRssMb: spawnerPids.reduce((s, p) => s + rssMb(p), 0),
+      loadAvg: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+    };
+    o.log(
+      `  ${organisms} organisms, ${mode.label}: ${point.runsPerS.toFixed(1)} runs/s (ideal ${point.idealPerS.toFixed(1)}), /status p95 ${point.status.p95.toFixed(1)} ms, ` +
+        `loop delay p99 ${point.loopP99Ms.toFixed(1)} ms, server ${point.serverCores.toFixed(2)} cores, spawner ${point.spawnerCores.toFixed(2)}, load ${point.loadAvg}`,
+    );
+    return point;
+  } finally {
+    await server.stop();
+    dir.cleanup();
+  }
+}
+
+/**
+ * One run's wall time as its caller sees it (from the call to the outcome), through a spawner and from this process,
+ * interleaved: what the hop over the pipe adds to every run.
+ */
+async function runLatency(reps: number): Promise<{ spawner: number[]; direct: number[] }> {
+  const organism = await loadOrganism(FIXTURE_ORGANISMS, 'good');
+  const spawner = new EmbeddedRunner({ spawners: 1 });
+  const direct = new DirectRunner();
+  const once = async (runner: Runner) => {
+    const t0 = performance.now();
+    await runner.run({
+      file: path.join(organism.dir, 'genome.js'),
+      cwd: organism.dir,
+      stdin: JSON.stringify({ n: 21 }),
+      timeLimitMs: 20_000,
+      maxOldSpaceMb: organism.manifest.maxOldSpaceMb,
+      outputCapBytes: 64 * 1024,
+      outputKillBytes: 64 * 64 * 1024,
+      killGraceMs: 500,
+    });
+    return since(t0);
+  };
+  try {
+    await once(spawner); // the spawner's own start is not a run's cost
+    return await interleaved(reps, { spawner: () => once(spawner), direct: () => once(direct) });
+  } finally {
+    await spawner.close();
+  }
+}
+
+export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section[]> {
+  const started = performance.now();
+  const log = opts.log ?? (() => {});
+  const tiny = opts.tiny ?? false;
+  const sizes = opts.sizes ?? (tiny ? [2] : [12, 24, 48]);
+  const windowS = opts.windowS ?? (tiny ? 3 : 30);
+  const warmupS = opts.warmupS ?? (tiny ? 1 : 10);
+  const points: Point[] = [];
+  for (const [i, n] of sizes.entries()) {
+    // Alternating which mode goes first, so that a machine's drift does not always favour the same one.
+    const order = i % 2 === 0 ? MODES : [...MODES].reverse();
+    for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, log }));
+  }
+  const at = (n: number, m: Mode) => points.find((p) => p.organisms === n && p.mode === m)!;
+  const latency = await runLatency(tiny ? 3 : 40);
+  const hop = summarize(latency.spawner);
+  const inProcess = summarize(latency.direct);
+  log(`  one run: ${hop.median.toFixed(1)} ms through the spawner, ${inProcess.median.toFixed(1)} ms from this process (medians)`);
+  const figures: Figure[] = [
+    {
+      id: 'capacity.run',
+      label: 'One run as its caller sees it, through the spawner',
+      unit: 'ms',
+      value: hop,
+      baseline: { label: 'spawned from the caller', value: inProcess },
+      ratio: { median: ratio(hop.median, inProcess.median), p95: ratio(hop.p95, inProcess.p95) },
+      note: 'the fixture organism `good`, without the sandbox, from the benchmark process (not a server): the pipe\'s cost per run, without the fork of a large process that it saves',
+    },
+  ];
+  for (const n of sizes) {
+    const s = at(n, 'spawner');
+    const d = at(n, 'direct');
+    figures.push(
+      {
+        id: `capacity.${n}.runs`,
+        label: `**${n} organisms: runs/s**, spawner`,
+        unit: 'runs/s',
+        value: s.runsPerS,
+        baseline: { label: 'in the server', value: d.runsPerS },
+        ratio: { value: ratio(s.runsPerS, d.runsPerS) },
+        note: `ideal ${s.idealPerS.toFixed(1)} (N / (1 s + mean run)); achieved ${(100 * s.runsPerS / s.idealPerS).toFixed(0)} % with the spawner, ${(100 * d.runsPerS / d.idealPerS).toFixed(0)} % without`,
+      },
+      {
+        id: `capacity.${n}.status`,
+        label: `${n} organisms: \`/status\` latency, spawner`,
+        unit: 'ms',
+        value: s.status,
+        baseline: { label: 'in the server', value: d.status },
+        ratio: { median: ratio(s.status.median, d.status.median), p95: ratio(s.status.p95, d.status.p95) },
+        ...(n >= TARGET_ORGANISMS ? { target: { text: `p95 < ${STATUS_P95_TARGET_MS} ms`, met: s.status.p95 < STATUS_P95_TARGET_MS } } : {}),
+      },
+      {
+        id: `capacity.${n}.loop`,
+        label: `${n} organisms: event-loop delay p99, spawner`,
+        unit: 'ms',
+        value: s.loopP99Ms,
+        baseline: { label: 'in the server', value: d.loopP99Ms },
+        ratio: { value: ratio(s.loopP99Ms, d.loopP99Ms) },
+        note: `max ${s.loopMaxMs.toFixed(1)} ms (in the server: ${d.loopMaxMs.toFixed(1)} ms); server CPU ${s.serverCores.toFixed(2)} cores + spawner ${s.spawnerCores.toFixed(2)} (in the server: ${d.serverCores.toFixed(2)}); RSS ${s.serverRssMb.toFixed(0)} MB + spawner ${s.spawnerRssMb.toFixed(0)} MB (in the server: ${d.serverRssMb.toFixed(0)} MB); load average ${s.loadAvg} / ${d.loadAvg}`,
+      },
+    );
+  }
+  return [
+    {
+      id: 'capacity',
+      title: 'Capacity: organisms at 1 Hz',
+      params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': warmupS, '/status poll (ms)': POLL_MS },
+      method: [
+        `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), once with the runs started by the spawner process (SPAWNERS=1, the default) and once by the server itself (SPAWNERS=0: each run forks the whole server on its event loop, as before the spawner); which goes first alternates with N.`,
+        `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat.`,
+        `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
+      ],
+      figures,
+      notes: [],
+      elapsedS: since(started) / 1000,
+    },
+  ];
+}

@@ -1,0 +1,32 @@
+import { DirectRunner } from './direct.js';
+import { EmbeddedRunner } from './embedded.js';
+import type { Runner } from './runner.js';
+
+/** SPAWNERS: spawner processes for this process's runs; 0 runs them from this process itself (for comparison). */
+let spawners = 1;
+const runners = new Map<number, Runner>();
+
+/** Sets how runs are started from now on (the server's SPAWNERS); runs already started finish where they are. */
+export function configureRunner(o: { spawners: number }): void {
+  spawners = o.spawners;
+}
+
+/**
+ * The runner every organism run of this process goes through (runGenome). Made at the first run; its spawners do
+ * not keep the process alive while idle, and they exit when it does.
+ */
+export function processRunner(): Runner {
+  let r = runners.get(spawners);
+  if (!r) {
+    r = spawners === 0 ? new DirectRunner() : new EmbeddedRunner({ spawners });
+    runners.set(spawners, r);
+  }
+  return r;
+}
+
+/** Kills what still runs and stops the spawners: the server's shutdown, after its loops have stopped. */
+export async function closeProcessRunner(): Promise<void> {
+  const all = [...runners.values()];
+  runners.clear();
+  await Promise.all(all.map((r) => r.close()));
+}

@@ -1,0 +1,27 @@
+import type { ChildOutcome, ChildRunOptions } from '../watcher/child-process.js';
+
+/**
+ * Where organism code runs. Everything that executes a genome (routine runs, heal trials, verification, fitness,
+ * evolution, the gauntlet) reaches this through runGenome, so that another runner (a queue of workers on other
+ * machines) can take its place without touching them. The options name a file on this machine and this server's
+ * sandbox: a runner elsewhere would ship the file's source and run it in its own machine's sandbox.
+ */
+export interface Runner {
+  /**
+   * Runs one organism process to its end under the given limits and sandbox. Resolves with what the organism did,
+   * whatever that was; rejects with a RunnerFault only when the runner itself failed, so that no verdict blames a
+   * genome for it.
+   */
+  run(opts: ChildRunOptions): Promise<ChildOutcome>;
+  /** Kills whatever still runs and releases the runner's processes. */
+  close(): Promise<void>;
+}
+
+/** The run could not be carried out or its outcome was lost (a spawner died, the runner is closed): not the genome's doing. */
+export class RunnerFault extends Error {
+  readonly code = 'RUNNER_FAULT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunnerFault';
+  }
+}

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { CappedBuffer } from '../lib/capped-buffer.js';
+import { procStat, removePidfile, writePidfile } from '../sandbox/pidfile.js';
+import { sandboxStdio } from '../sandbox/fds.js';
+import type { ExecResult, ExecSpec, ExecStarted } from './exec-spec.js';
+
+/**
+ * Runs one command line and owns its process until it is gone: its own process group (so children it spawns die
+ * with it), bounded capture, SIGTERM then SIGKILL at the time limit, SIGKILL on a flood or an abort, and no listener
+ * left behind. The spawner process calls it for every run; the server only with SPAWNERS=0.
+ */
+export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStarted?: (s: ExecStarted) => void } = {}): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const stdout = new CappedBuffer(spec.outputCapBytes);
+    const stderr = new CappedBuffer(spec.outputCapBytes);
+    let timedOut = false;
+    let outputLimited = false;
+    let spawnError: string | null = null;
+    let exited: { code: number | null; signal: NodeJS.Signals | null; at: bigint } | null = null;
+    const timers: NodeJS.Timeout[] = [];
+    const { signal } = hooks;
+
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      // The organism gets nothing of its parent's environment: no tokens, no keys, no NODE_OPTIONS.
+      env: { ...spec.env },
+      // Three pipes, and /dev/null over any descriptor of the parent's that is not close-on-exec.
+      stdio: sandboxStdio(),
+      detached: true,
+    });
+    const pidfile = spec.pidfile && child.pid !== undefined ? writePidfile(spec.pidfile.dir, child.pid, spec.pidfile.file, spec.pidfile.lifetimeMs) : null;
+    if (child.pid !== undefined) hooks.onStarted?.({ pid: child.pid, start: procStat(child.pid)?.start ?? null });
+    const childStdout = child.stdout!;
+    const childStderr = child.stderr!;
+    const childStdin = child.stdin!;
+
+    const killGroup = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // ESRCH: the group is already gone.
+      }
+    };
+    const terminate = () => {
+      // As PID 1 of its namespace the organism gets SIGTERM only if it handles it, and unshare blocks it while it
+      // waits: the grace would only delay the verdict of every hang. A hung one-shot run has nothing to save.
+      if (spec.killAtOnce) return killGroup('SIGKILL');
+      killGroup('SIGTERM');
+      timers.push(setTimeout(() => killGroup('SIGKILL'), spec.killGraceMs));
+    };
+
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        terminate();
+      }, spec.timeLimitMs),
+    );
+    const abort = () => killGroup('SIGKILL');
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+
+    const onData = (buffer: CappedBuffer) => (chunk: Buffer) => {
+      buffer.push(chunk);
+      if (!outputLimited && stdout.total + stderr.total > spec.outputKillBytes) {
+        outputLimited = true;
+        // No grace for a flood: every moment it keeps printing costs its parent (and, as PID 1 of a namespace,
+        // it would not even get SIGTERM).
+        killGroup('SIGKILL');
+      }
+    };
+    childStdout.on('data', onData(stdout));
+    childStderr.on('data', onData(stderr));
+    // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
+    childStdin.on('error', () => {});
+    childStdin.end(spec.stdin);
+
+    child.on('error', (err) => {
+      spawnError = err.message;
+    });
+    child.on('exit', (code, sig) => {
+      exited = { code, signal: sig, at: process.hrtime.bigint() };
+      // Whatever the organism started is in its group; nothing of it may outlive the run.
+      killGroup('SIGKILL');
+    });
+    child.on('close', (code: number | null, sig: NodeJS.Signals | null) => {
+      for (const t of timers) clearTimeout(t);
+      signal?.removeEventListener('abort', abort);
+      // The group was SIGKILLed at exit: nothing is left for the next start to find.
+      removePidfile(pidfile);
+      child.removeAllListeners();
+      childStdout.removeAllListeners();
+      childStderr.removeAllListeners();
+      const end = exited?.at ?? process.hrtime.bigint();
+      resolve({
+        exitCode: exited?.code ?? code,
+        signal: exited?.signal ?? sig,
+        durationMs: Number(end - started) / 1e6,
+        timedOut,
+        outputLimited,
+        stdout: stdout.toString(),
+        stdoutTail: stdout.tailText(),
+        stderr: stderr.toString(),
+        stdoutBytes: stdout.total,
+        stderrBytes: stderr.total,
+        spawnError,
+        pid: child.pid ?? null,
+      });
+    });
+  });
+}

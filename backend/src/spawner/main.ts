@@ -1,0 +1,55 @@
+/**
+ * The spawner: a small Node process that starts organism runs for the server, so that the server's event loop
+ * never forks its own large process (5-12 ms blocked per run). It executes the command lines the server's sandbox
+ * built (execChild: process group, output caps, time limit, pidfile) and reports what they did. It holds no state
+ * worth keeping: the server restarts it if it dies.
+ *
+ *   started by src/spawner/client.ts with child_process.fork; not meant to be run by hand
+ */
+import { execChild } from './exec-child.js';
+import type { FromSpawner, ToSpawner } from './protocol.js';
+
+const runs = new Map<number, AbortController>();
+let shuttingDown = false;
+
+function send(msg: FromSpawner): void {
+  // The server may be gone; its runs then end without anyone to tell.
+  if (process.connected) process.send!(msg);
+}
+
+function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec']): void {
+  const abort = new AbortController();
+  runs.set(id, abort);
+  void execChild(spec, {
+    signal: abort.signal,
+    onStarted: (s) => send({ type: 'started', id, ...s }),
+  }).then((result) => {
+    runs.delete(id);
+    send({ type: 'result', id, result });
+    if (shuttingDown && runs.size === 0) process.exit(0);
+  });
+}
+
+process.on('message', (msg: ToSpawner) => {
+  switch (msg.type) {
+    case 'run':
+      start(msg.id, msg.spec);
+      break;
+    case 'kill':
+      runs.get(msg.id)?.abort();
+      break;
+    case 'shutdown':
+      // Each abort SIGKILLs a group; the exit waits for the last one to close so that no run outlives this.
+      shuttingDown = true;
+      for (const r of runs.values()) r.abort();
+      if (runs.size === 0) process.exit(0);
+      break;
+  }
+});
+
+// The server died without a shutdown (SIGKILL, a crash): exit as its own runs did before the spawner existed.
+// What they leave is the sandbox's business: the parent-death signal kills them with this process, and without
+// that layer the next server start kills what their pidfiles name.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready' });
