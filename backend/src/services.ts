@@ -16,7 +16,7 @@ import { CallBudget } from './llm/call-budget.js';
 import { LlmLedger } from './llm/ledger.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
-import { configureRunner } from './runner/process-runner.js';
+import { configureRunner, warmProcessRunner } from './runner/process-runner.js';
 import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
 import { Fleet } from './watcher/fleet.js';
@@ -74,6 +74,8 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   const sandboxSettings = opts.sandbox ?? config.sandbox; // [sandbox]
   // Every run of this process starts in a spawner process (SPAWNERS): the server's event loop never forks for one.
   configureRunner({ spawners: config.spawners });
+  // They boot beside the store's opening and the sandbox's probes; awaited before the services are handed out.
+  const runnerWarm = warmProcessRunner();
   mkdirSync(config.dataDir, { recursive: true });
   const lock = await lockDataDir(config.dataDir);
   let store: GenomeStore;
@@ -154,6 +156,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   alerts.start();
   const audit = new AuditStore(store.database, config.auditRetention);
   const stopAuditing = auditPromotions(audit, fleet.all(), logger);
+  await runnerWarm;
   return {
     config,
     store,

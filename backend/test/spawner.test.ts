@@ -97,6 +97,18 @@ describe('the spawner', () => {
     expect(pids.filter((p) => !processGone(p))).toEqual([]);
   });
 
+  it('warm() boots the whole pool before any run, and the first runs go to those processes', async () => {
+    const r = runner({ spawners: 2 });
+    expect(r.pids()).toEqual([]);
+    await r.warm();
+    const booted = r.pids();
+    expect(booted).toHaveLength(2);
+    const organism = await fixture('good');
+    const outs = await Promise.all([0, 1].map((n) => r.run(options(organism, { stdin: JSON.stringify({ n }) }))));
+    expect(outs.map((o) => o.exitCode)).toEqual([0, 0]);
+    expect(r.pids().sort()).toEqual(booted.sort());
+  });
+
   it('shares runs across a pool of spawners', async () => {
     const r = runner({ spawners: 2 });
     const organism = await fixture('slow');

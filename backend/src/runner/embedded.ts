@@ -42,6 +42,16 @@ export class EmbeddedRunner implements Runner {
     }
   }
 
+  /**
+   * Starts every spawner now and resolves when each can take runs. A server calls it while it opens its store and
+   * probes its sandbox, so that its first run does not wait for a process to boot (from source, through tsx, that
+   * is hundreds of milliseconds: a server killed soon after each start recorded no run in half its lives).
+   */
+  async warm(): Promise<void> {
+    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i]?.alive) this.slots[i] = new SpawnerProcess(this.entry);
+    await Promise.all(this.slots.map((s) => s!.started));
+  }
+
   /** The spawners' pids (for tests and the benchmark). */
   pids(): number[] {
     return this.slots.flatMap((s) => (s?.alive && s.pid !== undefined ? [s.pid] : []));

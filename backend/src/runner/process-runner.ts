@@ -24,6 +24,20 @@ export function processRunner(): Runner {
   return r;
 }
 
+/**
+ * Readies the runner for the first run (the spawners boot), bounded: a spawner that never says it is ready must not
+ * hold the server's start; its runs then fail as the runner's fault, never as the genome's.
+ */
+export async function warmProcessRunner(limitMs = 30_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+    timer.unref();
+  });
+  await Promise.race([processRunner().warm?.(), bound]);
+  clearTimeout(timer);
+}
+
 /** Kills what still runs and stops the spawners: the server's shutdown, after its loops have stopped. */
 export async function closeProcessRunner(): Promise<void> {
   const all = [...runners.values()];

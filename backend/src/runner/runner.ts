@@ -13,6 +13,8 @@ export interface Runner {
    * genome for it.
    */
   run(opts: ChildRunOptions): Promise<ChildOutcome>;
+  /** Makes the runner ready for its first run (starts its processes); resolves when it is, or cannot be. */
+  warm?(): Promise<void>;
   /** Kills whatever still runs and releases the runner's processes. */
   close(): Promise<void>;
 }

@@ -55,6 +55,9 @@ export class SpawnerProcess {
   private closing = false;
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
+  /** Resolves when the spawner can take runs, or when it died before it could (its runs then fail as usual). */
+  readonly started: Promise<void>;
+  private markStarted!: () => void;
 
   constructor(entry: SpawnerEntry = spawnerEntry()) {
     // Nothing of the server's environment (tokens, keys) and none of the descriptors it inherited without
@@ -62,6 +65,7 @@ export class SpawnerProcess {
     const stdio = sandboxStdio().map((s, fd) => (fd === 0 ? 'ignore' : fd < 3 ? 'inherit' : s));
     this.child = fork(entry.modulePath, [], { execArgv: entry.execArgv, env: {}, stdio: [...stdio, 'ipc'], serialization: 'json' });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
     this.child.on('message', (m: FromSpawner) => this.onMessage(m));
     this.child.once('exit', (code, signal) => this.onExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
     this.child.on('error', (err) => {
@@ -134,6 +138,7 @@ export class SpawnerProcess {
   private onMessage(m: FromSpawner): void {
     if (m.type === 'ready') {
       this.ready = true;
+      this.markStarted();
       for (const msg of this.queue.splice(0)) this.send(msg);
       this.holdProcess(this.inFlight.size > 0);
       return;
@@ -153,6 +158,7 @@ export class SpawnerProcess {
   private onExit(why: string): void {
     if (this.gone) return;
     this.gone = true;
+    this.markStarted();
     this.failAll(`the spawner (pid ${this.pid ?? '?'}) ${why} during the run`);
     this.child.removeAllListeners('message');
   }

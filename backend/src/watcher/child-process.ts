@@ -40,19 +40,8 @@ export interface ChildRunOptions {
   allowFsWrite?: string;
 }
 
-export interface ChildOutcome {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  durationMs: number;
-  timedOut: boolean;
-  outputLimited: boolean;
-  stdout: string;
-  /** The last kept bytes of stdout, where the answer line is. */
-  stdoutTail: string;
-  stderr: string;
-  stdoutBytes: number;
-  stderrBytes: number;
-  spawnError: string | null;
+/** What one organism process did: what its spawner reports, and the CPU time the run's wrapper measured. */
+export interface ChildOutcome extends Omit<ExecResult, 'pid'> {
   /** The run's process group (its first process); null when it could not start. */
   pid?: number | null;
   /** User + system CPU time of the organism's process (ms), when measureCpu asked for it and the run reported it. */
