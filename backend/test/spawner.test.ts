@@ -57,6 +57,17 @@ function cmdline(pid: number): string {
 const runOf = (spawner: number) =>
   waitFor(() => childrenOf(spawner), (c) => c.length === 1, { what: `the run started by spawner ${spawner}`, timeoutMs: 20_000 }).then((c) => c[0]!.pid);
 
+/** A run of the `orphan` fixture (a leader and its grandchild) on `r`, once both exist: its spawner and group. */
+async function orphanRun(r: EmbeddedRunner) {
+  const run = r.run(options(await fixture('orphan'), { timeLimitMs: 20_000 }));
+  // Observed: a run killed under the test rejects, and the test awaits that rejection itself.
+  run.catch(() => {});
+  const spawner = (await waitFor(() => r.pids()[0], Boolean, { what: 'the spawner' }))!;
+  const leader = await runOf(spawner);
+  await waitFor(() => groupOf(leader), (g) => g.length >= 2, { what: 'the grandchild' });
+  return { run, spawner, members: groupOf(leader).map((p) => p.pid) };
+}
+
 const runners: EmbeddedRunner[] = [];
 function runner(o: { spawners?: number; attempts?: number } = {}): EmbeddedRunner {
   const r = new EmbeddedRunner({ spawners: o.spawners ?? 1, ...(o.attempts ? { attempts: o.attempts } : {}) });
@@ -165,12 +176,7 @@ describe('when the spawner dies', () => {
 
   it('with no attempt left, the run fails as the runner\'s fault (not a verdict), and its whole group is killed', async () => {
     const r = runner({ attempts: 1 });
-    const organism = await fixture('orphan');
-    const run = r.run(options(organism, { timeLimitMs: 20_000 }));
-    const spawner = (await waitFor(() => r.pids()[0], Boolean, { what: 'the spawner' }))!;
-    const leader = await runOf(spawner);
-    await waitFor(() => groupOf(leader), (g) => g.length >= 2, { what: 'the grandchild' });
-    const members = groupOf(leader).map((p) => p.pid);
+    const { run, spawner, members } = await orphanRun(r);
     process.kill(spawner, 'SIGKILL');
     await expect(run).rejects.toThrow(RunnerFault);
     await expect(run).rejects.toThrow(new RegExp(`spawner \\(pid ${spawner}\\) killed by SIGKILL`));
@@ -183,18 +189,13 @@ describe('when the spawner dies', () => {
 
   it('closing the runner kills the runs in flight and the spawner exits', async () => {
     const r = new EmbeddedRunner({ spawners: 1 });
-    const organism = await fixture('orphan');
-    const run = r.run(options(organism, { timeLimitMs: 20_000 }));
-    const spawner = (await waitFor(() => r.pids()[0], Boolean, { what: 'the spawner' }))!;
-    const leader = await runOf(spawner);
-    await waitFor(() => groupOf(leader), (g) => g.length >= 2, { what: 'the grandchild' });
-    const members = groupOf(leader).map((p) => p.pid);
+    const { run, spawner, members } = await orphanRun(r);
     const failed = expect(run).rejects.toThrow(/the runner is closing/);
     await r.close();
     await failed;
     expect(processGone(spawner)).toBe(true);
     await waitFor(() => members.filter((p) => !processGone(p)), (l) => l.length === 0, { what: 'the runs to be killed', timeoutMs: 5000 });
-    await expect(r.run(options(organism))).rejects.toThrow(RunnerFault);
+    await expect(r.run(options(await fixture('orphan')))).rejects.toThrow(RunnerFault);
   });
 });
 
