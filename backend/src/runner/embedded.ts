@@ -48,8 +48,7 @@ export class EmbeddedRunner implements Runner {
    * is hundreds of milliseconds: a server killed soon after each start recorded no run in half its lives).
    */
   async warm(): Promise<void> {
-    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i]?.alive) this.slots[i] = new SpawnerProcess(this.entry);
-    await Promise.all(this.slots.map((s) => s!.started));
+    await Promise.all(this.slots.map((_, i) => this.live(i).started));
   }
 
   /** The spawners' pids (for tests and the benchmark). */
@@ -66,10 +65,15 @@ export class EmbeddedRunner implements Runner {
   private pick(): SpawnerProcess {
     let best: SpawnerProcess | null = null;
     for (let i = 0; i < this.slots.length; i++) {
-      let s = this.slots[i]!;
-      if (!s?.alive) s = this.slots[i] = new SpawnerProcess(this.entry);
+      const s = this.live(i);
       if (!best || s.load < best.load) best = s;
     }
     return best!;
+  }
+
+  /** The spawner in slot `i`, started first when there is none or it died. */
+  private live(i: number): SpawnerProcess {
+    const s = this.slots[i];
+    return s?.alive ? s : (this.slots[i] = new SpawnerProcess(this.entry));
   }
 }
