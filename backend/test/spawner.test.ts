@@ -53,9 +53,12 @@ function cmdline(pid: number): string {
   }
 }
 
-/** The organism process a spawner started for a run (its only child), once it exists. */
+/**
+ * The organism process a spawner started for a run (its only run), once it exists. tsx's esbuild service is a child of
+ * a spawner too while it compiles (a cold cache): it is not a run.
+ */
 const runOf = (spawner: number) =>
-  waitFor(() => childrenOf(spawner), (c) => c.length === 1, { what: `the run started by spawner ${spawner}`, timeoutMs: 20_000 }).then((c) => c[0]!.pid);
+  waitFor(() => childrenOf(spawner).filter((p) => !/esbuild/.test(cmdline(p.pid))), (c) => c.length === 1, { what: `the run started by spawner ${spawner}`, timeoutMs: 20_000 }).then((c) => c[0]!.pid);
 
 /** A run of the `orphan` fixture (a leader and its grandchild) on `r`, once both exist: its spawner and group. */
 async function orphanRun(r: EmbeddedRunner) {
