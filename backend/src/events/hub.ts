@@ -36,6 +36,8 @@ interface Client {
   /** The ready event was sent (once: a client that lagged and caught up again is not told twice). */
   announced: boolean;
   replayed: number;
+  /** The newest event id written to it (or covered: a live-from-now client starts at the journal's head). */
+  sentThrough: number;
 }
 
 export interface HubStats {
@@ -68,6 +70,8 @@ export const SSE_HEADERS: Readonly<OutgoingHttpHeaders> = {
 export class StreamHub {
   private readonly clients = new Set<Client>();
   private readonly sockets = new Set<Socket>();
+  /** Published in this tick, written to the live clients together (flush). */
+  private pending: RingEntry[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
   private readonly stallMs: number;
@@ -98,7 +102,7 @@ export class StreamHub {
     res.socket?.setTimeout(Math.max(this.o.heartbeatMs, this.stallMs) + 5000);
     // Headers and the first bytes leave at once: a proxy that waits for a body would otherwise hold the stream back.
     res.write(openingFrame(RETRY_MS));
-    const c: Client = { res, filter, live: false, announced: false, replayed: 0 };
+    const c: Client = { res, filter, live: false, announced: false, replayed: 0, sentThrough: cursor ?? 0 };
     this.clients.add(c);
     this.opened++;
     res.on('close', () => this.clients.delete(c));
@@ -137,19 +141,49 @@ export class StreamHub {
     for (const socket of this.sockets) setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
   }
 
+  /**
+   * Events published in the same tick go out together, one write per client: a chaos publishes a burst (its
+   * promotion, the state changes, log lines) that would otherwise cost a write per event to every client.
+   */
   private fanOut(e: RingEntry): void {
+    this.pending.push(e);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    let all: Buffer | null = null;
     for (const c of this.clients) {
-      if (!c.live || !matches(c.filter, e)) continue;
-      if (this.full(c)) {
-        // Every event before this one that it wants was written to it: it resumes from there.
+      if (!c.live) continue;
+      // A client that caught up from the journal in this tick was written these events already.
+      const wanted = batch.filter((e) => e.id > c.sentThrough && matches(c.filter, e));
+      if (wanted.length === 0) continue;
+      const bytes = wanted.reduce((n, e) => n + e.frame.length, 0);
+      if (c.res.writableLength + bytes <= this.o.clientBufferBytes) {
+        c.res.write(wanted.length === batch.length ? (all ??= Buffer.concat(batch.map((e) => e.frame))) : Buffer.concat(wanted.map((e) => e.frame)));
+        c.sentThrough = (wanted[wanted.length - 1] as RingEntry).id;
+        continue;
+      }
+      // Past the bound: one event at a time while there is room (the bound is passed by one event at most), then
+      // it falls back to catching up from the journal from the last event written to it.
+      for (const e of wanted) {
+        if (this.full(c)) break;
+        c.res.write(e.frame);
+        c.sentThrough = e.id;
+      }
+      if (c.sentThrough < (wanted[wanted.length - 1] as RingEntry).id) {
         c.live = false;
         this.lagged++;
-        void this.catchUp(c, e.id - 1);
-      } else c.res.write(e.frame);
+        void this.catchUp(c, c.sentThrough);
+      }
     }
   }
 
   private heartbeat(): void {
+    // The heartbeat's id is a cursor: what it covers must have been written first.
+    this.flush();
     if (this.clients.size === 0) return;
     const id = this.journal.lastId;
     const frame = Buffer.from(controlFrame({ type: 'heartbeat', id, at: new Date().toISOString() }));
@@ -191,10 +225,10 @@ export class StreamHub {
       let written = 0;
       while (written < pending.length && !this.full(c)) c.res.write((pending[written++] as RingEntry).frame);
       c.replayed += written;
-      if (written > 0) after = (pending[written - 1] as RingEntry).id;
+      if (written > 0) after = c.sentThrough = (pending[written - 1] as RingEntry).id;
       pending = pending.slice(written);
       if (pending.length === 0) {
-        after = pageThrough;
+        after = c.sentThrough = pageThrough;
         if (after === this.journal.lastId) {
           this.goLive(c);
           return;
@@ -221,6 +255,8 @@ export class StreamHub {
 
   private goLive(c: Client): void {
     c.live = true;
+    // Everything up to the head was sent (a catch-up) or came before this client (live from now).
+    c.sentThrough = Math.max(c.sentThrough, this.journal.lastId);
     if (c.announced) return;
     c.announced = true;
     c.res.write(
