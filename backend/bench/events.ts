@@ -2,9 +2,11 @@
  * Live events: how soon the event stream tells a dashboard, what an idle dashboard costs the server and what a
  * connected client holds, each against the polling dashboard it replaces, measured on the same server in the same run.
  */
-import http, { type ClientRequest } from 'node:http';
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import type { BenchOptions, Figure, Section } from './model.js';
-import { cpuSeconds, http as json, rssMb, startServer, tempDir } from './proc.js';
+import { BACKEND_DIR, cpuSeconds, http as json, rssMb, startServer, tempDir } from './proc.js';
 import { ratio, ratios, sleep, summarize } from './stats.js';
 
 export interface EventsBenchOptions extends BenchOptions {
@@ -21,46 +23,52 @@ const IDLE_TARGET = 0.2;
 interface Streams {
   /** Latency of each journal event, at each client: receipt minus the event's `at`. */
   latencies: number[];
-  close(): void;
+  close(): Promise<void>;
 }
 
+/** Processes the stream clients are spread over: as many as cores, so that none of them is the bottleneck measured. */
+const CLIENT_PROCESSES = Math.max(1, Math.min(4, os.availableParallelism()));
+
 /**
- * `count` raw SSE clients of the organism's stream. The client side reads only what it needs (the `at` of each data
- * line), so that parsing a thousand streams in this process adds as little as it can to what is measured.
+ * `count` raw SSE clients of the organism's stream, spread over CLIENT_PROCESSES processes (stream-clients.ts);
+ * resolves when every one of them is live.
  */
 async function openStreams(base: string, count: number, types: string): Promise<Streams> {
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const url = `${base}/organisms/${ORGANISM}/events?types=${types}`;
+  const shares = Array.from({ length: CLIENT_PROCESSES }, (_, i) => Math.floor(count / CLIENT_PROCESSES) + (i < count % CLIENT_PROCESSES ? 1 : 0)).filter((n) => n > 0);
+  const children = shares.map(() => fork(path.join(BACKEND_DIR, 'bench/stream-clients.ts'), [], { execArgv: ['--import', 'tsx'], cwd: BACKEND_DIR, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const answer = <T>(child: ChildProcess, key: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (m: Record<string, unknown>) => {
+        if (typeof m.error === 'string') reject(new Error(`stream clients: ${m.error}`));
+        else if (key in m) {
+          child.off('message', onMessage);
+          resolve(m[key] as T);
+        }
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`stream clients exited with code ${code}`)));
+    });
+  try {
+    await Promise.all(children.map((child, i) => {
+      const ready = answer<true>(child, 'ready');
+      child.send({ url, count: shares[i] });
+      return ready;
+    }));
+  } catch (err) {
+    for (const c of children) c.kill('SIGKILL');
+    throw err;
+  }
   const latencies: number[] = [];
-  const requests: ClientRequest[] = [];
-  let ready = 0;
-  await new Promise<void>((resolve, reject) => {
-    for (let i = 0; i < count; i++) {
-      const req = http.get(`${base}/organisms/${ORGANISM}/events?types=${types}`, { agent }, (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`GET /events -> ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let counted = false;
-        res.on('data', (chunk: string) => {
-          const now = Date.now();
-          for (let at = chunk.indexOf('"at":"'); at >= 0; at = chunk.indexOf('"at":"', at + 6)) {
-            latencies.push(now - Date.parse(chunk.slice(at + 6, chunk.indexOf('"', at + 6))));
-          }
-          if (!counted && chunk.includes('event: ready')) {
-            counted = true;
-            if (++ready === count) resolve();
-          }
-        });
-      });
-      req.on('error', reject);
-      requests.push(req);
-    }
-  });
-  // The ready events carry no `at`; what was counted before is the catch-up, none here.
-  latencies.length = 0;
   return {
     latencies,
-    close() {
-      for (const r of requests) r.destroy();
-      agent.destroy();
+    async close() {
+      const all = await Promise.all(children.map((child) => {
+        const got = answer<number[]>(child, 'latencies');
+        child.send({ stop: true });
+        return got;
+      }));
+      for (const l of all) for (const v of l) latencies.push(v);
     },
   };
 }
@@ -110,6 +118,14 @@ function startPollers(base: string, count: number): { latencies: number[]; reque
   };
 }
 
+/** A syntax_error chaos every second for `seconds`: each makes a promotion, state changes, a heal and log lines. */
+async function chaosEverySecond(base: string, seconds: number): Promise<void> {
+  for (let s = 0; s < seconds; s++) {
+    await json(base, `/organisms/${ORGANISM}/chaos`, { method: 'POST', body: JSON.stringify({ chaos_type: 'syntax_error' }) }).catch(() => {});
+    await sleep(1000);
+  }
+}
+
 export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]> {
   const tiny = o.tiny ?? false;
   const log = o.log ?? (() => {});
@@ -132,19 +148,18 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
   const notes: string[] = [];
   try {
     // 1. Latency while the organism runs (each run publishes a run event and a few log lines), with chaos every
-    // second for state changes, promotions and heals: streams and polling dashboards at the same time.
+    // second for state changes, promotions and heals.
     const rss0 = rssMb(pid);
     const streams = await openStreams(server.url, clients, 'run,state,promoted,chaos,heal,incident,log');
     await sleep(1000);
     const perClientKb = ((rssMb(pid) - rss0) * 1024) / clients;
     log(`  ${clients} streams open; server RSS ${rss0.toFixed(0)} -> ${rssMb(pid).toFixed(0)} MB`);
+    // The streams alone, then the polling dashboards alone, under the same chaos: each pays only its own cost.
+    await chaosEverySecond(server.url, busyS);
+    await streams.close();
     const polling = startPollers(server.url, pollers);
-    for (let s = 0; s < busyS; s++) {
-      await json(server.url, `/organisms/${ORGANISM}/chaos`, { method: 'POST', body: JSON.stringify({ chaos_type: 'syntax_error' }) }).catch(() => {});
-      await sleep(1000);
-    }
+    await chaosEverySecond(server.url, busyS);
     await polling.stop();
-    streams.close();
     const stream = summarize(streams.latencies);
     const poll = summarize(polling.latencies);
     log(`  latency: stream p99 ${stream.p99} ms over ${stream.n} deliveries, polling p99 ${poll.p99} ms over ${poll.n}`);
@@ -180,7 +195,7 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
     const s0 = cpuSeconds(pid);
     await sleep(idleS * 1000);
     const streamCpu = cpuSeconds(pid) - s0;
-    idleStreams.close();
+    await idleStreams.close();
     await sleep(500);
     const idlePolling = startPollers(server.url, pollers);
     await sleep(1500);
@@ -217,7 +232,7 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
       title: 'Live events: the stream against polling',
       params: { 'stream clients': clients, 'polling dashboards': pollers, 'busy window (s)': busyS, 'idle window (s)': idleS },
       method: [
-        `One server runs ${ORGANISM}. ${clients} clients open its event stream (raw HTTP, this process) while ${pollers} dashboards poll its status, runs and logs every second, and chaos is injected every second for ${busyS} s: an event's latency is its arrival at a client minus the time the server published it (the supervisor emitted it in the same tick); a polled log line's is its arrival minus its own time.`,
+        `One server runs ${ORGANISM}. ${clients} clients open its event stream (raw HTTP, spread over ${CLIENT_PROCESSES} processes of their own) and chaos is injected every second for ${busyS} s; then the streams close and ${pollers} dashboards poll its status, runs and logs every second under the same chaos for ${busyS} s: an event's latency is its arrival at a client minus the time the server published it (the supervisor emitted it in the same tick); a polled log line's is its arrival minus its own time.`,
         `Then the organism is paused (no runs; the streams carry only heartbeats) and the server's CPU (/proc/<pid>/stat) is read over ${idleS} s with no dashboard, then with the streams open, then with the polling dashboards instead; net of the first, per dashboard per minute. A streaming dashboard is charged its stream and its status poll every 5 s.`,
         'Memory per client: the server\'s RSS before and a second after the streams opened, divided by their number.',
       ],
