@@ -143,11 +143,13 @@ export class StreamHub {
 
   /**
    * Events published in the same tick go out together, one write per client: a chaos publishes a burst (its
-   * promotion, the state changes, log lines) that would otherwise cost a write per event to every client.
+   * promotion, the state changes, log lines) that would otherwise cost a write per event to every client. A
+   * microtask, not setImmediate: the batch leaves as soon as the code that published it returns, not after the rest
+   * of the event loop's turn (other requests, other runs' output), which delayed every event of a burst.
    */
   private fanOut(e: RingEntry): void {
     this.pending.push(e);
-    if (this.pending.length === 1) setImmediate(() => this.flush());
+    if (this.pending.length === 1) queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
