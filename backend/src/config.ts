@@ -76,6 +76,7 @@ const EnvSchema = SandboxEnvSchema.extend({
   PROPOSAL_RUNS: z.enum(['pause', 'continue'], { error: 'must be pause or continue (what the organism does while a proposal waits)' }).default('continue'),
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   SPAWNERS: intFrom(0, 64).default(1),
+  ORGANISM_NICE: intFrom(0, 19).default(0),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
   HEAL_LADDER: z
@@ -173,6 +174,8 @@ export interface Config {
   readonly outputCapBytes: number;
   /** Spawner processes that start the organism runs (src/spawner); 0 starts them from the server itself, for comparison. */
   readonly spawners: number;
+  /** The CPU niceness of every organism run (0-19): the server above what it supervises when the cores are full. */
+  readonly organismNice: number;
   /** Log entries kept in the database; older ones are pruned. */
   readonly logRetention: number;
   readonly production: boolean;
@@ -339,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     proposalRuns: e.PROPOSAL_RUNS,
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     spawners: e.SPAWNERS,
+    organismNice: e.ORGANISM_NICE,
     logRetention: e.LOG_RETENTION,
     production,
     healLadder: ladder as HealRung[],

@@ -1,8 +1,11 @@
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrganism } from '../src/organism/manifest.js';
+import { configureRunner } from '../src/runner/process-runner.js';
+import { defaultSandboxSettings, detectSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { runGenome } from '../src/watcher/run-genome.js';
-import { FIXTURE_ORGANISMS, processGone } from './helpers/fixtures.js';
+import { FIXTURE_ORGANISMS, processGone, tempDir } from './helpers/fixtures.js';
 
 const limits = { outputCapBytes: 16 * 1024, killGraceMs: 300 };
 
@@ -104,5 +107,37 @@ describe('runGenome against misbehaving fixture organisms', () => {
     expect(pid).toBeGreaterThan(0);
     await new Promise((res) => setTimeout(res, 100));
     expect(processGone(pid)).toBe(true);
+  });
+});
+
+// ORGANISM_NICE: the server keeps its share of the cores when the organisms fill them. The sandbox's wrappers exec
+// and fork the organism after the run starts; the niceness must reach the organism's own process through them.
+describe('the niceness of organism runs', () => {
+  const niceOf = async (limitsFor: typeof limits & { sandbox?: Sandbox | null }) => {
+    const organism = await loadOrganism(FIXTURE_ORGANISMS, 'niceness');
+    const r = await runGenome(organism, path.join(organism.dir, 'genome.js'), 3, limitsFor);
+    expect(r.verdict).toBe('ok');
+    return Number(/^nice (\d+)$/.exec(r.progress[0] ?? '')?.[1]);
+  };
+  afterEach(() => configureRunner({ spawners: 1 }));
+
+  it('runs every organism at the configured niceness, through the spawner and without it', async () => {
+    const own = os.getPriority();
+    expect(await niceOf(limits)).toBe(own);
+    configureRunner({ spawners: 1, nice: 7 });
+    expect(await niceOf(limits)).toBe(Math.max(own, 7));
+    configureRunner({ spawners: 0, nice: 5 });
+    expect(await niceOf(limits)).toBe(Math.max(own, 5));
+  });
+
+  it.skipIf(process.platform !== 'linux')('reaches the organism through every layer of the sandbox', async () => {
+    const tmp = tempDir('ouroboros-nice-');
+    try {
+      const sandbox = await detectSandbox({ settings: defaultSandboxSettings(), dataDir: tmp.dir });
+      configureRunner({ spawners: 1, nice: 9 });
+      expect(await niceOf({ ...limits, sandbox })).toBe(Math.max(os.getPriority(), 9));
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

@@ -4,11 +4,22 @@ import type { Runner } from './runner.js';
 
 /** SPAWNERS: spawner processes for this process's runs; 0 runs them from this process itself (for comparison). */
 let spawners = 1;
+/** ORGANISM_NICE: the CPU niceness of every run (0 until a server configures it: its tests' own runs as they were). */
+let nice = 0;
 const runners = new Map<number, Runner>();
 
-/** Sets how runs are started from now on (the server's SPAWNERS); runs already started finish where they are. */
-export function configureRunner(o: { spawners: number }): void {
+/**
+ * Sets how runs are started from now on (the server's SPAWNERS and ORGANISM_NICE); runs already started finish
+ * where they are.
+ */
+export function configureRunner(o: { spawners: number; nice?: number }): void {
   spawners = o.spawners;
+  nice = o.nice ?? 0;
+}
+
+/** The niceness every organism run gets (runGenome). */
+export function organismNice(): number {
+  return nice;
 }
 
 /**

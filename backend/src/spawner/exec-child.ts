@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { CappedBuffer } from '../lib/capped-buffer.js';
 import { procStat, removePidfile, writePidfile } from '../sandbox/pidfile.js';
 import { sandboxStdio } from '../sandbox/fds.js';
@@ -29,6 +30,15 @@ export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStart
       stdio: sandboxStdio(),
       detached: true,
     });
+    // At once, before the sandbox's wrappers exec and fork the organism (they inherit it): the server and the API
+    // keep their share of the cores when organisms fill them. A failure (no such process any more) changes nothing.
+    if (spec.nice && child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, spec.nice);
+      } catch {
+        // the run already ended; its result says how
+      }
+    }
     const pidfile = spec.pidfile && child.pid !== undefined ? writePidfile(spec.pidfile.dir, child.pid, spec.pidfile.file, spec.pidfile.lifetimeMs) : null;
     if (child.pid !== undefined) hooks.onStarted?.({ pid: child.pid, start: procStat(child.pid)?.start ?? null });
     const childStdout = child.stdout!;

@@ -18,6 +18,8 @@ export interface ExecSpec {
   outputCapBytes: number;
   /** Total output after which the run is killed. */
   outputKillBytes: number;
+  /** The run's CPU niceness (0 = the spawner's own priority); its processes inherit it. */
+  nice?: number;
   /** The sandbox's pidfile for this run (DATA_DIR/pids), or null without that layer. */
   pidfile: { dir: string; file: string; lifetimeMs: number } | null;
 }

@@ -38,6 +38,8 @@ export interface ChildRunOptions {
   fileSizeBytes?: number;
   /** The one file the permission model lets the run write (default: none). */
   allowFsWrite?: string;
+  /** CPU niceness of the run (default 0: the same priority as whoever starts it). */
+  nice?: number;
 }
 
 /** What one organism process did: what its spawner reports, and the CPU time the run's wrapper measured. */
@@ -83,6 +85,7 @@ export function planChild(opts: ChildRunOptions): ChildPlan {
     timeLimitMs: opts.timeLimitMs,
     killGraceMs: opts.killGraceMs,
     killAtOnce: Boolean(sandbox?.namespaces?.pid),
+    ...(opts.nice ? { nice: opts.nice } : {}),
     outputCapBytes: opts.outputCapBytes,
     outputKillBytes: opts.outputKillBytes,
     pidfile: sandbox?.pidDir ? { dir: sandbox.pidDir, file: opts.file, lifetimeMs: opts.timeLimitMs + opts.killGraceMs * 2 } : null,

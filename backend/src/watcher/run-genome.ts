@@ -4,7 +4,7 @@ import { createRng } from '../lib/rng.js';
 import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { processRunner } from '../runner/process-runner.js';
+import { organismNice, processRunner } from '../runner/process-runner.js';
 import type { ChildOutcome } from './child-process.js';
 import { classify, type Classification } from './verdict.js';
 
@@ -83,6 +83,7 @@ export async function runGenomeOn(
     ...(limits.env ? { env: limits.env } : {}),
     ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
     ...(limits.allowFsWrite ? { allowFsWrite: limits.allowFsWrite } : {}),
+    ...(organismNice() ? { nice: organismNice() } : {}),
   });
   const classified = classify(
     outcome,
