@@ -52,9 +52,14 @@ const FINDINGS: { match: RegExp; text: string }[] = [
       'Deep pages use `LIMIT ? OFFSET ?`, which walks every skipped row: the last page of 10,000 costs 2.6× the first (0.355 ms against 0.139 ms). Keyset pagination (`?before=<generation>`: `WHERE organism = ? AND generation < ? ORDER BY generation DESC LIMIT ?`) is flat: 0.139 ms at both sizes.',
   },
   {
+    match: /^events\.latency$/,
+    text:
+      'Measured on 2026-11-28 with the streams alone (no polling dashboards at the same time) and their clients in two processes of their own: p99 113 ms, median 28 ms, p95 81 ms (load average 1.3–2), against p99 128 ms and median 33 ms with the clients on the benchmark\'s own event loop beside the pollers. A CPU profile of the server under 1,000 streams and a chaos a second shows it idle 68 % of the time and 6 % in socket writes: the tail is not the hub (a burst now costs one write per client, flushed in a microtask). Each chaos sets off a heal whose verification suite runs a few dozen sandboxed processes on both cores at once, and the events of that second wait for a core; `ORGANISM_NICE=10` moved the median to 24 ms and p95 to 67 ms but not the p99 (143 ms). Next: measure the tail against the verification bursts (events timed against the heal phases), and the fsync of each run record on the event loop (a FULL commit: 2–4 ms median, up to 16 ms here).',
+  },
+  {
     match: /^capacity\.\d+\.status$/,
     text:
-      'First measured on 2026-11-28 on a machine shared with other work (load average 11–15 on 2 cores): at 48 organisms with the spawner, `/status` p95 was 204 ms and the event loop\'s delay p99 209 ms while the server used 0.07 of a core, so the answers waited for a core, not for the server\'s work; with the runs started in the server the same point was 3,363 ms (loop delay p99 3,219 ms, 0.18 of a core). Measure again on a quiet machine before profiling.',
+      'On the quiet machine (2026-11-28, load 1.0 before the organisms started) the organisms themselves fill both cores from about 24 of them: runs/s levels off at 7–8 whatever N, each sandboxed bubble-sort run costing about a quarter of a core-second. The server uses 0.08 of a core, yet its event-loop delay p99 is 120 ms at 48 organisms: it waits, not works. Two suspects measured since: the CPU share (`ORGANISM_NICE=10` made no clear difference at 48 organisms: p95 165 ms against 144 ms, on a machine loaded by other work) and the fsync of each run record, a FULL commit on the event loop (2–4 ms median, up to 16 ms on this disk, 7 a second; relaxing it gave p95 126 ms in one loaded run, inconclusive). Next: the same comparison on a quiet machine, then group the run records\' commits.',
   },
   {
     match: /^memory\./,
