@@ -38,6 +38,8 @@ export interface ChildRunOptions {
   fileSizeBytes?: number;
   /** The one file the permission model lets the run write (default: none). */
   allowFsWrite?: string;
+  /** The organism the genome belongs to: a runner on other machines checks that they hold the same one (src/runner/queue). */
+  organism?: string;
 }
 
 /** What one organism process did: what its spawner reports, and the CPU time the run's wrapper measured. */

@@ -83,6 +83,7 @@ export async function runGenomeOn(
     ...(limits.env ? { env: limits.env } : {}),
     ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
     ...(limits.allowFsWrite ? { allowFsWrite: limits.allowFsWrite } : {}),
+    organism: organism.name,
   });
   const classified = classify(
     outcome,
