@@ -23,6 +23,9 @@ export interface QueueBenchOptions extends BenchOptions {
   trials?: number;
 }
 
+/** How the queue extends to k machines, and what bounds it: rendered with every run of this benchmark. */
+const K_MACHINES = "With RUNNER=bullmq the runs leave the server's machine; what stays on it per run is one job added to Redis, one completion event read back, the oracle's judgement and one run record written to SQLite. Throughput over k worker machines is therefore min(k × r, Q, S): r the runs/s one machine sustains (its cores; the trials row gives the step from one worker process to two), Q what Redis takes (each run is about five round trips, BullMQ's add, take, lock renewals and finish scripts plus the completion event, each a few kilobytes with the genome's source and the capped output: tens of thousands of jobs/s on one Redis core, and the network before that with large outputs), and S what the one server judges and records (one oracle call and one synchronous SQLite commit per run on its event loop, with the organisms' loops, verification and evolution sharing it). Past a handful of machines S binds first: more workers then add nothing until the store's writes are batched or the organisms are split over several servers, each with its own DATA_DIR and queue.";
+
 function runOf(organism: Organism, stdin: string): ChildRunOptions {
   const file = path.join(organism.dir, organism.manifest.genome);
   return {
@@ -137,7 +140,7 @@ export async function benchQueue(opts: QueueBenchOptions = {}): Promise<Section[
           `Trials: ${trials} runs of bubble-sort's genome 0 on inputs from its harness (seed 7), submitted at once, timed to the last outcome, with one worker process and then two.`,
         ],
         figures,
-        notes: [],
+        notes: [K_MACHINES],
         elapsedS: since(started) / 1000,
       },
     ];
