@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of Ouroboros and installs what they need first (pnpm, dependencies, Chromium).
+# Runs every test of Ouroboros and installs what they need first (pnpm, dependencies, Chromium, redis-server).
 # Ends with one line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -14,6 +14,16 @@ if [[ ! -x /usr/bin/chromium ]]; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium' first." >&2
+    exit 1
+  fi
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's redis-server for the run-queue tests..."
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "The run-queue tests need redis-server: run 'sudo apt-get install -y redis-server' first." >&2
     exit 1
   fi
 fi

@@ -1,7 +1,7 @@
 /** The shape of every benchmark's results: what the report renders and what the test checks. */
 import type { Summary } from './stats.js';
 
-export const BENCH_IDS = ['detect', 'heal', 'verify', 'overhead', 'api', 'memory', 'growth', 'promotion', 'repair', 'events', 'capacity'] as const;
+export const BENCH_IDS = ['detect', 'heal', 'verify', 'overhead', 'api', 'memory', 'growth', 'promotion', 'repair', 'events', 'capacity', 'queue'] as const;
 export type BenchId = (typeof BENCH_IDS)[number];
 
 export interface Target {

@@ -25,6 +25,7 @@ import { benchMemory } from './memory.js';
 import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './model.js';
 import { benchOverhead } from './overhead.js';
 import { benchPromotion } from './promotion.js';
+import { benchQueue } from './queue.js';
 import { benchRepair } from './repair.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
@@ -115,6 +116,7 @@ export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: n
   { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
   { ids: ['events'], run: (o) => benchEvents(o) },
   { ids: ['capacity'], run: (o) => benchCapacity({ ...o, ...(o.capacitySizes ? { sizes: o.capacitySizes } : {}) }) },
+  { ids: ['queue'], run: (o) => benchQueue(o) },
   { ids: ['memory'], run: (o) => benchMemory({ ...o, ...(o.memoryRuns ? { toRuns: o.memoryRuns } : {}) }) },
 ];
 

@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -77,6 +78,11 @@ const EnvSchema = SandboxEnvSchema.extend({
   OUTPUT_CAP_BYTES: intFrom(1024, 64 * 1024 * 1024).default(64 * 1024),
   SPAWNERS: intFrom(0, 64).default(1),
   ORGANISM_NICE: intFrom(0, 19).default(0),
+  RUNNER: z.enum(['embedded', 'bullmq'], { error: 'must be embedded (runs on this machine) or bullmq (runs on workers through Redis)' }).default('embedded'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a Redis URL such as redis://localhost:6379 (rediss:// for TLS)' }).optional(),
+  RUNNER_FALLBACK: z.enum(['embedded', 'none'], { error: 'must be embedded (run here while Redis is unreachable) or none (fail those runs)' }).default('embedded'),
+  WORKER_CONCURRENCY: intFrom(1, 256).optional(),
+  WORKER_LOCK_MS: intFrom(500, 600_000).default(30_000),
   LOG_RETENTION: intFrom(100, 10_000_000).default(20_000),
   NODE_ENV: z.string().default('development'),
   HEAL_LADDER: z
@@ -176,6 +182,8 @@ export interface Config {
   readonly spawners: number;
   /** The CPU niceness of every organism run (0-19): the server above what it supervises when the cores are full. */
   readonly organismNice: number;
+  /** Where organism runs execute: this machine, or BullMQ workers through Redis (src/runner/queue). */
+  readonly runner: RunnerConfig;
   /** Log entries kept in the database; older ones are pruned. */
   readonly logRetention: number;
   readonly production: boolean;
@@ -230,6 +238,19 @@ export interface Config {
   readonly dashboardUrl: string | null;
   /** Entries of the audit trail (GET /audit) kept; older ones are pruned. */
   readonly auditRetention: number;
+}
+
+export interface RunnerConfig {
+  /** RUNNER: embedded (spawner processes on this machine) or bullmq (jobs on a Redis queue, run by `pnpm worker`). */
+  readonly kind: 'embedded' | 'bullmq';
+  /** REDIS_URL; null when not set (required by RUNNER=bullmq and by the worker). */
+  readonly redisUrl: string | null;
+  /** RUNNER_FALLBACK: while Redis (or every worker) is unreachable, run here (embedded) or fail the run as the runner's fault (none). */
+  readonly fallback: 'embedded' | 'none';
+  /** WORKER_CONCURRENCY: runs one worker process takes at once (default: its machine's cores). */
+  readonly workerConcurrency: number;
+  /** WORKER_LOCK_MS: a worker that stops renewing a job's lock for this long is dead, and its job runs again elsewhere. */
+  readonly workerLockMs: number;
 }
 
 export interface AlertsConfig {
@@ -320,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (e.LLM_DAILY_BUDGET_USD !== undefined && e.LLM_PRICE_PER_MTOK_IN === undefined) {
     issues.push('LLM_DAILY_BUDGET_USD: needs LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT, to know what each call costs');
   }
+  if (e.RUNNER === 'bullmq' && !e.REDIS_URL) issues.push('RUNNER=bullmq: needs REDIS_URL (for example redis://localhost:6379), the Redis the workers take runs from');
   if (e.LLM_BASE_URL && !e.LLM_MODEL) issues.push('LLM_MODEL: must be set when LLM_BASE_URL is (for example gpt-4o-mini)');
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
@@ -343,6 +365,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     outputCapBytes: e.OUTPUT_CAP_BYTES,
     spawners: e.SPAWNERS,
     organismNice: e.ORGANISM_NICE,
+    runner: Object.freeze({
+      kind: e.RUNNER,
+      redisUrl: e.REDIS_URL ?? null,
+      fallback: e.RUNNER_FALLBACK,
+      workerConcurrency: e.WORKER_CONCURRENCY ?? os.availableParallelism(),
+      workerLockMs: e.WORKER_LOCK_MS,
+    }),
     logRetention: e.LOG_RETENTION,
     production,
     healLadder: ladder as HealRung[],

@@ -16,7 +16,8 @@ import { CallBudget } from './llm/call-budget.js';
 import { LlmLedger } from './llm/ledger.js';
 import { discoverOrganisms } from './organism/discover.js';
 import { loadOrganism, OrganismLoadError } from './organism/manifest.js';
-import { configureRunner, warmProcessRunner } from './runner/process-runner.js';
+import { configureRunner, localRunner, warmProcessRunner } from './runner/process-runner.js';
+import type { Runner } from './runner/runner.js';
 import { detectSandbox, sandboxStartupLines, type Sandbox, type SandboxSettings } from './sandbox/index.js'; // [sandbox]
 import { lockDataDir, refuseLinkedStore } from './startup/data-dir-lock.js';
 import { Fleet } from './watcher/fleet.js';
@@ -51,6 +52,14 @@ export interface ServiceOptions {
   sandbox?: SandboxSettings;
 }
 
+/** RUNNER=bullmq: runs go to the workers of a Redis queue; bullmq is loaded only then. */
+async function queueRunner(config: Config): Promise<{ runner?: Runner }> {
+  const { kind, redisUrl, fallback } = config.runner;
+  if (kind !== 'bullmq' || !redisUrl) return {};
+  const { QueueRunner } = await import('./runner/queue/queue-runner.js');
+  return { runner: new QueueRunner({ redisUrl, organismsDir: config.organismsDir, local: localRunner(config.spawners), fallback }) };
+}
+
 /**
  * Loads the organisms, takes DATA_DIR (one server per DATA_DIR: a second one stops here, before it reads, sweeps
  * or migrates anything), opens the store, detects the sandbox and opens a supervisor per organism. Anything that
@@ -73,7 +82,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   }
   const sandboxSettings = opts.sandbox ?? config.sandbox; // [sandbox]
   // Every run of this process starts in a spawner process (SPAWNERS): the server's event loop never forks for one.
-  configureRunner({ spawners: config.spawners, nice: config.organismNice });
+  configureRunner({ spawners: config.spawners, nice: config.organismNice, ...(await queueRunner(config)) });
   // They boot beside the store's opening and the sandbox's probes; awaited before the services are handed out.
   const runnerWarm = warmProcessRunner();
   mkdirSync(config.dataDir, { recursive: true });

@@ -24,6 +24,8 @@ describe('REST API', () => {
     const res = await app.inject('/health');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'ok', watcher: 'alive', organisms: [{ name: 'bubble-sort', watcher: 'alive' }] });
+    // The embedded runner (the default): its spawner processes, started while the server opened.
+    expect(res.json().runner).toEqual({ kind: 'embedded', spawners: { configured: 1, alive: 1 } });
   });
 
   it('GET /status reports vital signs once the organism has run', async () => {
@@ -330,6 +332,16 @@ describe('configuration', () => {
     expect(wrong({ NODE_ENV: 'production', LOG_PRETTY: 'true' })).toMatch(/LOG_PRETTY=true: not available/);
     expect(loadConfig({ PORT: '' }).port).toBe(8000);
     expect(wrong({ LLM_PRICE_PER_MTOK_IN: '2.5' })).toMatch(/LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT: set both/);
+    expect(wrong({ RUNNER: 'bullmq' })).toMatch(/RUNNER=bullmq: needs REDIS_URL/);
+    expect(wrong({ RUNNER: 'queue' })).toMatch(/RUNNER="queue": must be embedded .* or bullmq/);
+    expect(wrong({ RUNNER: 'bullmq', REDIS_URL: 'http://localhost:6379' })).toMatch(/REDIS_URL="http:\/\/localhost:6379": must be a Redis URL/);
+    expect(loadConfig({ RUNNER: 'bullmq', REDIS_URL: 'redis://localhost:6379', WORKER_CONCURRENCY: '3' }).runner).toEqual({
+      kind: 'bullmq',
+      redisUrl: 'redis://localhost:6379',
+      fallback: 'embedded',
+      workerConcurrency: 3,
+      workerLockMs: 30_000,
+    });
     expect(wrong({ LLM_DAILY_BUDGET_USD: '5' })).toMatch(/LLM_DAILY_BUDGET_USD: needs LLM_PRICE_PER_MTOK_IN/);
     expect(wrong({ LLM_PRICE_PER_MTOK_IN: '-1', LLM_PRICE_PER_MTOK_OUT: '10' })).toMatch(/LLM_PRICE_PER_MTOK_IN="-1": must be at least 0/);
     expect(loadConfig({ LLM_PRICE_PER_MTOK_IN: '2.5', LLM_PRICE_PER_MTOK_OUT: '10', LLM_DAILY_BUDGET_USD: '5' }).llmBill).toEqual({

@@ -13,6 +13,7 @@ import { benchMemory } from '../bench/memory.js';
 import { BENCH_IDS, isSummary, type Section } from '../bench/model.js';
 import { benchOverhead } from '../bench/overhead.js';
 import { benchPromotion } from '../bench/promotion.js';
+import { benchQueue } from '../bench/queue.js';
 import { benchRepair } from '../bench/repair.js';
 import { renderMarkdown, renderSummary, machine } from '../bench/report.js';
 import { parseArgs } from '../bench/run.js';
@@ -107,6 +108,14 @@ describe('benchmarks at a tiny size', () => {
     const runs = section!.figures[1]!;
     expect(runs.value).toBeGreaterThan(0);
     expect(runs.baseline!.value).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('run queue: the BullMQ runner against the embedded one, one worker and two', async () => {
+    const [section] = await benchQueue({ tiny: true });
+    wellFormed([section!], ['queue']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['queue.run', 'queue.trials.2']);
+    expect(section!.figures[1]!.value).toBeGreaterThan(0);
+    expect(section!.figures[1]!.baseline!.value).toBeGreaterThan(0);
   }, 240_000);
 
   it('memory', async () => {

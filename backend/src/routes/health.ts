@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { runnerHealth } from '../runner/process-runner.js';
 import type { SandboxReport } from '../sandbox/types.js';
 
 declare module 'fastify' {
@@ -16,6 +17,23 @@ const Layer = z.object({
   detail: z.string().describe('What the layer does here, or why it is missing'),
   fix: z.string().optional().describe('For a missing layer you can turn on: the command that does'),
 });
+
+const RunnerHealthSchema = z
+  .object({
+    kind: z.enum(['embedded', 'direct', 'bullmq']),
+    spawners: z.object({ configured: z.number(), alive: z.number() }).optional().describe("This machine's spawner processes (SPAWNERS): configured, and alive now"),
+    queue: z
+      .object({
+        redis: z.object({ url: z.string().describe('REDIS_URL without its credentials'), reachable: z.boolean(), error: z.string().nullable(), checkedAt: z.string().nullable() }),
+        workers: z.array(z.object({ id: z.string(), host: z.string(), concurrency: z.number(), active: z.number() })).describe('Workers (`pnpm worker`) that beat on the queue in the last 10 s'),
+        fallback: z.enum(['embedded', 'none']),
+        fallingBack: z.boolean().describe('Runs go to the fallback now: Redis is unreachable, or no worker is seen'),
+        pending: z.number().describe('Runs on the queue this server waits for'),
+      })
+      .optional()
+      .describe('RUNNER=bullmq: the queue'),
+  })
+  .describe('Where organism runs execute (RUNNER): spawner processes here, or workers on a Redis queue');
 
 const Health = z.object({
   status: z.enum(['ok', 'degraded', 'unavailable']).describe('degraded: the watchers run, but some file of an organism could not be put back (see organisms[].files)'),
@@ -40,6 +58,7 @@ const Health = z.object({
       layers: z.array(Layer),
     })
     .describe('The layers of the sandbox organisms run in: which are active, and why a missing one is missing'),
+  runner: RunnerHealthSchema.nullable().optional(),
 });
 
 export const healthRoutes: FastifyPluginAsync = async (app) => {
@@ -60,6 +79,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         organisms: app.fleet.all().map((s) => ({ name: s.name, watcher: s.alive ? 'alive' : 'dead', state: s.state, files: s.fileFault })),
         uptimeS: Math.round(process.uptime()),
         sandbox: app.hasDecorator('sandbox') ? app.sandbox : { node: { path: process.execPath, version: process.version }, active: [], layers: [] },
+        runner: runnerHealth(),
       });
     },
   );

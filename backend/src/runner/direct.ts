@@ -1,5 +1,5 @@
 import { runChild } from '../watcher/child-process.js';
-import type { Runner } from './runner.js';
+import type { Runner, RunnerHealth } from './runner.js';
 
 /**
  * Runs organisms from this very process, as every run was before the spawner: each start forks the whole server on
@@ -7,6 +7,10 @@ import type { Runner } from './runner.js';
  */
 export class DirectRunner implements Runner {
   run = runChild;
+
+  health(): RunnerHealth {
+    return { kind: 'direct' };
+  }
 
   async close(): Promise<void> {
     // Each run is owned by its caller's promise and abort signal: nothing is held here.

@@ -1,6 +1,6 @@
 import { SpawnerProcess, spawnerEntry, type SpawnerEntry } from '../spawner/client.js';
 import { planChild, type ChildOutcome, type ChildRunOptions } from '../watcher/child-process.js';
-import { RunnerFault, type Runner } from './runner.js';
+import { RunnerFault, type Runner, type RunnerHealth } from './runner.js';
 
 export interface EmbeddedRunnerOptions {
   /** Spawner processes; each run goes to the one with the fewest runs in flight. */
@@ -54,6 +54,10 @@ export class EmbeddedRunner implements Runner {
   /** The spawners' pids (for tests and the benchmark). */
   pids(): number[] {
     return this.slots.flatMap((s) => (s?.alive && s.pid !== undefined ? [s.pid] : []));
+  }
+
+  health(): RunnerHealth {
+    return { kind: 'embedded', spawners: { configured: this.slots.length, alive: this.pids().length } };
   }
 
   async close(): Promise<void> {

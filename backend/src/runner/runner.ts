@@ -17,6 +17,25 @@ export interface Runner {
   warm?(): Promise<void>;
   /** Kills whatever still runs and releases the runner's processes. */
   close(): Promise<void>;
+  /** What /health says of the runner: cheap, from what the runner already knows. */
+  health?(): RunnerHealth;
+}
+
+/** The runner's part of /health. */
+export interface RunnerHealth {
+  kind: 'embedded' | 'direct' | 'bullmq';
+  /** Spawner processes of this machine: configured, and alive now (they start at the first run after one died). */
+  spawners?: { configured: number; alive: number };
+  /** RUNNER=bullmq: the queue's Redis and the workers that took runs from it lately. */
+  queue?: {
+    redis: { url: string; reachable: boolean; error: string | null; checkedAt: string | null };
+    workers: { id: string; host: string; concurrency: number; active: number }[];
+    /** RUNNER_FALLBACK, and whether runs go to it now (Redis unreachable, or no worker seen). */
+    fallback: 'embedded' | 'none';
+    fallingBack: boolean;
+    /** Runs on the queue that this server waits for. */
+    pending: number;
+  };
 }
 
 /** The run could not be carried out or its outcome was lost (a spawner died, the runner is closed): not the genome's doing. */

@@ -40,6 +40,8 @@ export interface ChildRunOptions {
   allowFsWrite?: string;
   /** CPU niceness of the run (default 0: the same priority as whoever starts it). */
   nice?: number;
+  /** The organism the genome belongs to: a runner on other machines checks that they hold the same one (src/runner/queue). */
+  organism?: string;
 }
 
 /** What one organism process did: what its spawner reports, and the CPU time the run's wrapper measured. */

@@ -84,6 +84,7 @@ export async function runGenomeOn(
     ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
     ...(limits.allowFsWrite ? { allowFsWrite: limits.allowFsWrite } : {}),
     ...(organismNice() ? { nice: organismNice() } : {}),
+    organism: organism.name,
   });
   const classified = classify(
     outcome,
