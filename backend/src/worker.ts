@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     sandbox,
     workDir,
     lockMs: config.runner.workerLockMs,
+    nice: config.organismNice,
     log: (level, msg) => logger[level](msg),
   });
   let closing = false;

@@ -44,6 +44,13 @@ describe('run jobs', () => {
     expect(here).toEqual({ ...limits, file: '/tmp/w/run/f.js', cwd: '/tmp/w/run', sandbox: null, signal });
   });
 
+  it("run at the worker's own niceness, never the server's", () => {
+    const job = parseRunJob(JSON.parse(JSON.stringify(buildRunJob({ ...opts, nice: 3 }, 'x', null))));
+    expect(JSON.stringify(job)).not.toContain('nice');
+    expect(runOptionsOf(job, { file: '/tmp/w/f.js', cwd: '/tmp/w', sandbox: null }).nice).toBeUndefined();
+    expect(runOptionsOf(job, { file: '/tmp/w/f.js', cwd: '/tmp/w', sandbox: null, nice: 7 }).nice).toBe(7);
+  });
+
   it('are refused with a message that says why: another version, a malformed field', () => {
     const job = buildRunJob(opts, 'x', null);
     expect(() => parseRunJob({ ...job, v: 99 })).toThrow('version 99 and this worker reads version 1');

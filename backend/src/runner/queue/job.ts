@@ -94,7 +94,7 @@ export function parseRunJob(data: unknown): RunJob {
 }
 
 /** The run's options on the worker: its own file, directory and sandbox. */
-export function runOptionsOf(job: RunJob, where: { file: string; cwd: string; sandbox: Sandbox | null; signal?: AbortSignal }): ChildRunOptions {
+export function runOptionsOf(job: RunJob, where: { file: string; cwd: string; sandbox: Sandbox | null; nice?: number; signal?: AbortSignal }): ChildRunOptions {
   const l = job.limits;
   return {
     file: where.file,
@@ -110,6 +110,7 @@ export function runOptionsOf(job: RunJob, where: { file: string; cwd: string; sa
     ...(l.fileSizeBytes !== undefined ? { fileSizeBytes: l.fileSizeBytes } : {}),
     ...(l.measureCpu ? { measureCpu: true } : {}),
     ...(Object.keys(job.env).length > 0 ? { env: job.env } : {}),
+    ...(where.nice ? { nice: where.nice } : {}),
     ...(where.signal ? { signal: where.signal } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface RunWorkerOptions {
   /** A job whose lock is not renewed for this long is taken by another worker; the stalled check runs as often. */
   lockMs: number;
   queueName?: string;
+  /** CPU niceness of the runs (this machine's ORGANISM_NICE): the worker's own loop above its organisms. */
+  nice?: number;
   /** Runs the jobs (default: a spawner process of this machine). */
   runner?: Runner;
   log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
@@ -138,7 +140,7 @@ export class RunWorker {
     await writeFile(file, data.source, { flag: 'wx', mode: 0o644 });
     this.active++;
     try {
-      const outcome = await this.runner.run(runOptionsOf(data, { file, cwd: this.runDir, sandbox: this.o.sandbox, ...(signal ? { signal } : {}) }));
+      const outcome = await this.runner.run(runOptionsOf(data, { file, cwd: this.runDir, sandbox: this.o.sandbox, ...(this.o.nice ? { nice: this.o.nice } : {}), ...(signal ? { signal } : {}) }));
       return { outcome: { ...outcome, pid: outcome.pid ?? null }, worker: { id: this.id, host: this.host } };
     } finally {
       this.active--;
