@@ -1,10 +1,9 @@
-import pino from 'pino';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
 import { OrganismLoadError } from './organism/manifest.js';
 import { isLoopback } from './http/token.js';
 import { closeProcessRunner } from './runner/process-runner.js';
 import { checkStartup, StartupError } from './startup/preflight.js';
+import { loadConfigOrExit, processLogger } from './startup/process-start.js';
 import { StorageError } from './storage/fault.js';
 import { SeedVerificationError } from './verification/seed.js';
 
@@ -13,20 +12,8 @@ const LISTEN_BACKLOG = 4096;
 
 /** Listens, picks the logger, and shuts down gracefully; everything else is in app.ts. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
-  const logger = pino({
-    level: config.logLevel,
-    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+  const config = loadConfigOrExit();
+  const logger = processLogger(config);
 
   let app;
   try {

@@ -9,33 +9,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from './config.js';
 import { RunWorker } from './runner/queue/run-worker.js';
 import { detectSandbox, sandboxStartupLines } from './sandbox/index.js';
+import { loadConfigOrExit, processLogger } from './startup/process-start.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-    if (!config.runner.redisUrl) throw new ConfigError(['REDIS_URL: must be set for a worker (for example redis://localhost:6379): the Redis the server puts its runs on']);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
-  const logger = pino({
-    level: config.logLevel,
-    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  const config = loadConfigOrExit((c) => {
+    if (!c.runner.redisUrl) throw new ConfigError(['REDIS_URL: must be set for a worker (for example redis://localhost:6379): the Redis the server puts its runs on']);
   });
+  // Checked just above: a worker without REDIS_URL does not start.
+  const redisUrl = config.runner.redisUrl as string;
+  const logger = processLogger(config);
   // The worker's own DATA_DIR: the jobs' source files and the sandbox's pidfiles, private to this process.
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'ouroboros-worker-'));
   const sandbox = await detectSandbox({ settings: config.sandbox, dataDir: workDir });
   for (const line of sandboxStartupLines(sandbox)) logger[line.level](line.text);
   const worker = new RunWorker({
-    redisUrl: config.runner.redisUrl,
+    redisUrl,
     organismsDir: config.organismsDir,
     concurrency: config.runner.workerConcurrency,
     sandbox,

@@ -8,12 +8,11 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedRunner } from '../src/runner/embedded.js';
-import { RUN_QUEUE } from '../src/runner/queue/keys.js';
 import { QueueRunner } from '../src/runner/queue/queue-runner.js';
 import { RunnerFault } from '../src/runner/runner.js';
 import type { ChildRunOptions } from '../src/watcher/child-process.js';
 import { FIXTURE_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
-import { startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { completedJobs, startRedis, type RedisProcess } from './helpers/redis-server.js';
 import { startWorker, type WorkerProcess } from './helpers/worker-process.js';
 
 function sleeper(dir: string, ms: number): string {
@@ -24,15 +23,6 @@ function sleeper(dir: string, ms: number): string {
 
 function runOf(file: string, n: number): ChildRunOptions {
   return { file, cwd: path.dirname(file), stdin: JSON.stringify({ n }), timeLimitMs: 30_000, maxOldSpaceMb: 32, outputCapBytes: 65536, outputKillBytes: 4 << 20, killGraceMs: 500, organism: 'good' };
-}
-
-async function completedJobs(redis: RedisProcess): Promise<number> {
-  const queue = new Queue(RUN_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
-  try {
-    return await queue.getCompletedCount();
-  } finally {
-    await queue.close();
-  }
 }
 
 describe('Redis stops under the QueueRunner', () => {

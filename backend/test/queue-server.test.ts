@@ -5,22 +5,11 @@
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { RUN_QUEUE } from '../src/runner/queue/keys.js';
 import { FIXTURE_ORGANISMS, tempDir, waitFor } from './helpers/fixtures.js';
-import { startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { completedJobs, startRedis } from './helpers/redis-server.js';
 import { api, startServer } from './helpers/server-process.js';
 import { startWorker } from './helpers/worker-process.js';
-
-async function completedJobs(redis: RedisProcess): Promise<number> {
-  const queue = new Queue(RUN_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
-  try {
-    return await queue.getCompletedCount();
-  } finally {
-    await queue.close();
-  }
-}
 
 describe('a server with RUNNER=bullmq', () => {
   it('runs its organism on the worker, says so in /health, and goes on recording runs while Redis is down', async () => {

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { RUN_QUEUE } from '../../src/runner/queue/keys.js';
 import { freePort } from '../../scripts/soak/server.js';
 import { orphanProof } from './chaos/orphan-proof.js';
 import { waitFor } from './fixtures.js';
@@ -70,4 +72,14 @@ export async function startRedis(): Promise<RedisProcess> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Jobs of the run queue that completed on this Redis (each run is one job: a run recorded twice would show). */
+export async function completedJobs(redis: RedisProcess): Promise<number> {
+  const queue = new Queue(RUN_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
+  try {
+    return await queue.getCompletedCount();
+  } finally {
+    await queue.close();
+  }
 }
