@@ -141,7 +141,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
   const log = opts.log ?? (() => {});
   const tiny = opts.tiny ?? false;
   const dashboards = opts.dashboards ?? (tiny ? 20 : 1000);
-  const durationS = opts.durationS ?? (tiny ? 2 : 20);
+  const durationS = opts.durationS ?? (tiny ? 3 : 20);
   const throughputS = opts.throughputS ?? (tiny ? 1 : 5);
   const rounds = opts.rounds ?? (tiny ? 1 : 3);
   const capRate = tiny ? 200 : undefined;
