@@ -148,7 +148,8 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
 
   const dir = tempDir('ouroboros-bench-api-');
   const hello = await startHelloWorld();
-  const server = await startServer({ DATA_DIR: dir.dir, LOG_LEVEL: 'warn' });
+  // --tiny runs one organism: the server verifies each one's genome 0 before it listens, seconds apiece.
+  const server = await startServer({ DATA_DIR: dir.dir, LOG_LEVEL: 'warn', ...(tiny ? { ORGANISMS: 'bubble-sort' } : {}) });
   try {
     const url = server.url;
     // Let the loop run a little so that /logs has entries to return.
@@ -296,7 +297,7 @@ export async function benchApiLoad(opts: ApiLoadOptions = {}): Promise<Section[]
             ...(lat(baseline, 'status').p99 >= P99_TARGET_MS
               ? [`The hello-world itself answers the same load with a p99 of ${Math.round(lat(baseline, 'status').p99)} ms, at or above the ${P99_TARGET_MS} ms target: in this run the machine (its load, the load generator sharing its cores) accounts for the tail as much as the server does; read the ratios.`]
               : []),
-            `Organisms running (the default: every folder in organisms/): ${organisms.join(', ')}.`,
+            `Organisms running (${tiny ? '--tiny: one' : 'the default: every folder in organisms/'}): ${organisms.join(', ')}.`,
             `First request on each new connection (TCP set-up, kept out of the figures above): p99 ${Math.round(summarize(real.firstOnConnection).p99)} ms under the phased load, ${Math.round(summarize(herd.firstOnConnection).p99)} ms in phase, ${Math.round(summarize(baseline.firstOnConnection).p99)} ms against the hello-world.`,
             `Failed requests: hello-world ${failed(baseline)}, dashboards ${failed(real)}, in phase ${failed(herd)}, full poll ${failed(full)}. Requests sent under the ${dashboards}-dashboard load: ${real.sent} in ${durationS} s.`,
             `The organism loop ran ${runsDuring} times during the ${durationS} s load (${(after.stats.totalRuns - before.stats.totalRuns)} over both phases); its state stayed ${after.state}.`,

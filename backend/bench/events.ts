@@ -131,8 +131,8 @@ export async function benchEvents(o: EventsBenchOptions = {}): Promise<Section[]
   const log = o.log ?? (() => {});
   const clients = o.clients ?? (tiny ? 20 : 1000);
   const pollers = o.pollers ?? (tiny ? 5 : 100);
-  const busyS = tiny ? 3 : 20;
-  const idleS = tiny ? 3 : 30;
+  const busyS = tiny ? 2 : 20;
+  const idleS = tiny ? 1 : 30;
   const started = performance.now();
   const dir = tempDir('ouroboros-bench-events-');
   // Every client of the bench comes from this one address: the per-address cap on streams must let them all in.

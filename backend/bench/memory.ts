@@ -78,8 +78,8 @@ export async function benchMemory(opts: MemoryOptions = {}): Promise<Section[]> 
   const started = performance.now();
   const log = opts.log ?? (() => {});
   const tiny = opts.tiny ?? false;
-  const fromRuns = opts.fromRuns ?? (tiny ? 10 : 100);
-  const toRuns = opts.toRuns ?? (tiny ? 30 : 10_000);
+  const fromRuns = opts.fromRuns ?? (tiny ? 4 : 100);
+  const toRuns = opts.toRuns ?? (tiny ? 12 : 10_000);
   const loopIntervalMs = opts.loopIntervalMs ?? 10;
   // Ten checkpoints between the two readings, for the shape of the curve.
   const marks = [...new Set([fromRuns, ...Array.from({ length: 10 }, (_, i) => Math.round(fromRuns + ((toRuns - fromRuns) * (i + 1)) / 10))])];

@@ -79,7 +79,7 @@ async function trial(bench: Bench, candidate: string, incumbent: string): Promis
 export async function benchPromotion(opts: PromotionOptions = {}): Promise<Section[]> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
-  const noopTrials = opts.noopTrials ?? (opts.tiny ? 2 : 50);
+  const noopTrials = opts.noopTrials ?? (opts.tiny ? 1 : 50);
   const fasterTrials = opts.fasterTrials ?? (opts.tiny ? 1 : 10);
   const busy = opts.busy ?? (opts.tiny ? 1 : 2);
   const real = await loadOrganism(REAL_ORGANISMS, 'bubble-sort');

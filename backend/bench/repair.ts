@@ -33,8 +33,9 @@ export interface RepairBenchOptions extends BenchOptions {
 
 /** The chaos operators whose every mutant can be listed: one edit of the seed each. */
 const LOGIC_OPERATORS = ['flip_comparison', 'flip_equality', 'swap_arithmetic', 'change_boundary', 'negate_condition', 'change_literal'];
-/** Inputs of the further held-out set that judges whether a repair is right. */
+/** Inputs of the further held-out set that judges whether a repair is right (8 with --tiny: each is a sandboxed run). */
 const FURTHER_INPUTS = 60;
+const TINY_FURTHER_INPUTS = 8;
 const FURTHER_SALT = 0x0b5e_55ed;
 
 interface Outcome {
@@ -66,6 +67,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
   const maxTrials = o.maxTrials ?? 64;
   const timeBudgetMs = o.timeBudgetMs ?? 60_000;
   const propertyInputs = o.propertyInputs ?? (tiny ? 4 : null);
+  const furtherInputs = tiny ? TINY_FURTHER_INPUTS : FURTHER_INPUTS;
   const parallelism = Math.max(1, os.availableParallelism());
   const dir = tempDir('ouroboros-bench-repair-');
   const results: Record<'on' | 'off', Outcome[]> = { on: [], off: [] };
@@ -79,7 +81,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
     const sandbox = await detectSandbox({ settings: sandboxSettingsFromEnv(), dataDir: dir.dir });
     for (const name of organisms) {
       const judge = await verifierAt(path.join(dir.dir, name, 'corpus'), REAL_ORGANISMS, name, sandbox, propertyInputs);
-      const further = furtherCases(judge.verifier);
+      const further = furtherCases(judge.verifier, furtherInputs);
       const bugs: { what: string; source: string; failed: Verification }[] = [];
       let mutants = 0;
       // One operator after the other, round robin: a sample of the corpus covers every operator.
@@ -129,7 +131,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
     const pct = (n: number) => (total ? Math.round((1000 * n) / total) / 10 : 0);
     figures.push(
       { id: `repair.${mode}.repaired`, label: `${label}: repaired`, unit: '%', value: pct(healed.length), note: `${healed.length} of ${total}`, ...(mode === 'on' ? { target: { text: '>= 80% repaired', met: pct(healed.length) >= 80 } } : {}) },
-      { id: `repair.${mode}.right`, label: `${label}: repaired and right on a further held-out set (${FURTHER_INPUTS} inputs)`, unit: '%', value: pct(healed.length - wrong), note: `${healed.length - wrong} of ${total}` },
+      { id: `repair.${mode}.right`, label: `${label}: repaired and right on a further held-out set (${furtherInputs} inputs)`, unit: '%', value: pct(healed.length - wrong), note: `${healed.length - wrong} of ${total}` },
       { id: `repair.${mode}.wrong`, label: `${label}: wrong repairs promoted`, unit: 'repairs', value: wrong, ...(mode === 'on' ? { target: { text: '0 wrong repairs promoted', met: wrong === 0 } } : {}) },
       { id: `repair.${mode}.overfit`, label: `${label}: overfitting candidates caught by the held-out set`, unit: 'candidates', value: rs.reduce((a, r) => a + r.overfitCaught, 0) },
       healed.length && routine.length
@@ -174,7 +176,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       params: { ...Object.fromEntries(Object.entries(corpus).map(([k, v]) => [`${k} bugs`, v])), 'HEAL_MAX_TRIALS': maxTrials, 'property inputs': propertyInputs ?? 'the manifests\'', 'time budget (ms)': timeBudgetMs, parallelism },
       method: [
         "Corpus: every mutant of each organism's seed from the chaos AST logic operators (flip_comparison, flip_equality, swap_arithmetic, change_boundary, negate_condition, change_literal) that the organism's verification suite catches. Each is a never-healthy seed: no verified ancestor, no LLM, the search rung alone (src/healing/search) through the ladder, which verifies whatever it proposes.",
-        `A repair is right when it also passes ${FURTHER_INPUTS} further property inputs, from a seed neither the suite nor the rung's own held-out set uses. Time is from the heal's start to the ladder's verified answer (localization, candidates, the held-out check and the ladder's verification), split into its steps below. The same corpus runs again with localization off (candidates in the catalogue's order).`,
+        `A repair is right when it also passes ${furtherInputs} further property inputs, from a seed neither the suite nor the rung's own held-out set uses. Time is from the heal's start to the ladder's verified answer (localization, candidates, the held-out check and the ladder's verification), split into its steps below. The same corpus runs again with localization off (candidates in the catalogue's order).`,
       ],
       figures,
       notes: [],
@@ -184,7 +186,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
 }
 
 /** Property inputs from yet another seed, without any input of the suite or of the rung's held-out set. */
-function furtherCases(v: Verifier): SuiteCase[] {
+function furtherCases(v: Verifier, count: number): SuiteCase[] {
   const seen = new Set([...v.suite.cases, ...heldOutCases(v)].map((c) => c.hash));
-  return propertyCases(v.organism, { seed: (v.settings.seed ^ FURTHER_SALT) >>> 0 }, FURTHER_INPUTS).filter((c) => !seen.has(c.hash));
+  return propertyCases(v.organism, { seed: (v.settings.seed ^ FURTHER_SALT) >>> 0 }, count).filter((c) => !seen.has(c.hash));
 }

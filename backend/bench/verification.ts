@@ -22,6 +22,8 @@ export interface VerificationBenchOptions extends BenchOptions {
   /** Measurements of each variant per organism. */
   reps?: number;
   organisms?: (keyof typeof LATENT_MUTANTS)[];
+  /** Property inputs of each suite (the manifest's by default; 4 with --tiny, as the tests' servers use). */
+  propertyInputs?: number | null;
 }
 
 const LIMITS = { outputCapBytes: 64 * 1024, killGraceMs: 500 };
@@ -32,6 +34,7 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
   const tiny = o.tiny ?? false;
   const reps = o.reps ?? (tiny ? 1 : 8);
   const organisms = o.organisms ?? (tiny ? ['bubble-sort'] : (Object.keys(LATENT_MUTANTS) as (keyof typeof LATENT_MUTANTS)[]));
+  const propertyInputs = o.propertyInputs ?? (tiny ? 4 : null);
   const dir = tempDir('ouroboros-bench-verify-');
   const figures: Figure[] = [];
   const notes: string[] = [];
@@ -48,7 +51,7 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
       const freshly = async (source: string) => {
         const store = new GenomeStore(path.join(work, `s${n++}.db`));
         try {
-          const verifier = new Verifier({ organism, store, scratch: scratchDirAt(work), ...LIMITS, sandbox });
+          const verifier = new Verifier({ organism, store, scratch: scratchDirAt(work), ...LIMITS, sandbox, propertyInputs });
           const t0 = performance.now();
           const v = await verifier.verify(source);
           return { v, ms: since(t0) };
@@ -57,7 +60,7 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
         }
       };
       const kept = new GenomeStore(path.join(work, 'remembered.db'));
-      const remembered = new Verifier({ organism, store: kept, scratch: scratchDirAt(work), ...LIMITS, sandbox });
+      const remembered = new Verifier({ organism, store: kept, scratch: scratchDirAt(work), ...LIMITS, sandbox, propertyInputs });
       await remembered.verify(organism.seedSource);
       const crash = organism.seedSource.replace("'use strict';", "'use strict';\nthrow new Error('damaged');");
       const latent = latentMutant(name);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyChaos } from '../src/chaos/index.js';
 import { startFakeChatServer, type FakeChatServer } from './helpers/fake-chat-server.js';
 import { createRng } from '../src/lib/rng.js';
-import { getJson, useApp } from './helpers/app.js';
+import { getJson, useApp, useSharedApp } from './helpers/app.js';
 import { FIXTURE_ORGANISMS, waitFor } from './helpers/fixtures.js';
 
 const build = useApp();
@@ -95,20 +95,32 @@ describe('edits from outside', () => {
 });
 
 describe('minimal revert keeps harmless changes and removes the damage', () => {
-  const HARMLESS_FROM = '// Bubble sort organism, genome 0.';
-  const HARMLESS_TO = '// Bubble sort organism, with a note its keeper wants to keep.';
+  // One app for every case, AUTO_HEAL off so the harmless edit lands on the broken genome before anything heals it.
+  // Each case starts from the genome the one before healed to: an app verifies its seed before it runs, seconds apiece.
+  const shared = useSharedApp({ autoHeal: false });
+
+  it('refuses to heal a genome that is not failing', async () => {
+    const { app } = shared();
+    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
+    const res = await app.inject({ method: 'POST', url: '/heal' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'NOTHING_TO_HEAL' });
+  });
 
   it.each(['delete_line', 'syntax_error', 'division_by_zero', 'throw', 'exit_code', 'unhandled_rejection'])(
     '%s',
     async (type) => {
-      // AUTO_HEAL off so the harmless edit lands on the broken genome before anything heals it.
-      const { app, dataDir } = await build({ autoHeal: false });
+      const { app, dataDir } = shared();
       await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
-      const seedSource = readFileSync(livePath(dataDir), 'utf8');
+      const healthySource = readFileSync(livePath(dataDir), 'utf8');
+      // The organism's first comment line: the seed's, or the note the case before kept.
+      const note = healthySource.split('\n').find((l) => l.startsWith('// Bubble sort organism'))!;
+      const harmless = `// Bubble sort organism, with a note its keeper wants to keep (${type}).`;
       const chaos = (await app.inject({ method: 'POST', url: '/chaos', payload: { chaos_type: type, seed: 11 } })).json();
       await waitFor(() => getJson(app, '/status'), (s) => s.state === 'sick', { what: 'sick' });
       const broken = readFileSync(livePath(dataDir), 'utf8');
-      writeFileSync(livePath(dataDir), broken.replace(HARMLESS_FROM, HARMLESS_TO));
+      expect(broken).toContain(note);
+      writeFileSync(livePath(dataDir), broken.replace(note, harmless));
       await waitFor(() => getJson(app, '/status'), (s) => s.generation === chaos.generation + 1 && s.lastRun.generation === s.generation, {
         what: 'the edit judged',
       });
@@ -116,7 +128,7 @@ describe('minimal revert keeps harmless changes and removes the damage', () => {
       const res = await app.inject({ method: 'POST', url: '/heal' });
       expect(res.json()).toMatchObject({ healed: true });
       const healed = readFileSync(livePath(dataDir), 'utf8');
-      expect(healed).toBe(seedSource.replace(HARMLESS_FROM, HARMLESS_TO));
+      expect(healed).toBe(healthySource.replace(note, harmless));
       const { genomes } = await getJson(app, '/genomes?limit=1');
       const record = await getJson(app, `/genomes/${genomes[0].id}`);
       expect(record.detail.strategy).toBe('minimal-revert');
@@ -126,14 +138,6 @@ describe('minimal revert keeps harmless changes and removes the damage', () => {
       await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy after heal' });
     },
   );
-
-  it('refuses to heal a genome that is not failing', async () => {
-    const { app } = await build({ autoHeal: false });
-    await waitFor(() => getJson(app, '/status'), (s) => s.state === 'healthy', { what: 'healthy' });
-    const res = await app.inject({ method: 'POST', url: '/heal' });
-    expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'NOTHING_TO_HEAL' });
-  });
 });
 
 describe('LLM mutation through an OpenAI-compatible endpoint', () => {

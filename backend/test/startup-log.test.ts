@@ -54,7 +54,8 @@ describe('the start-up log', () => {
       const closed = path.join(tmp.dir, 'closed');
       mkdirSync(closed, { mode: 0o700 });
       chmodSync(closed, 0o700);
-      const env = { DATA_DIR: path.join(closed, 'data') };
+      // One organism: the uid layer is the server's, and each organism's genome 0 is verified before it listens.
+      const env = { DATA_DIR: path.join(closed, 'data'), ORGANISMS: 'bubble-sort' };
       const before = await startupLog(env);
       const warnings = before.lines.filter((l) => l.level >= WARN).map((l) => l.msg);
       expect(warnings).toEqual([`sandbox layer uid is off: the organism's uid cannot reach DATA_DIR (${env.DATA_DIR}): ${closed} is not searchable by other users. To turn it on, run: chmod o+x ${closed} (then restart)`]);

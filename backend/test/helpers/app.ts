@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildApp, type BuildOptions } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { tempDir, testConfig } from './fixtures.js';
@@ -18,6 +18,26 @@ export function useApp() {
     const app = await buildApp(testConfig(tmp.dir, overrides), opts);
     open.push({ app, cleanup: tmp.cleanup });
     return { app, dataDir: tmp.dir };
+  };
+}
+
+/**
+ * One real app for every test of the enclosing describe, built before the first and closed after the last: for tests
+ * that each leave the organism as the next one may start from (building an app verifies its seed first).
+ */
+export function useSharedApp(overrides: Partial<Config> = {}, opts: BuildOptions = {}) {
+  let built: { app: FastifyInstance; dataDir: string; cleanup: () => void } | null = null;
+  beforeAll(async () => {
+    const tmp = tempDir();
+    built = { app: await buildApp(testConfig(tmp.dir, overrides), opts), dataDir: tmp.dir, cleanup: tmp.cleanup };
+  });
+  afterAll(async () => {
+    await built?.app.close();
+    built?.cleanup();
+  });
+  return (): { app: FastifyInstance; dataDir: string } => {
+    if (!built) throw new Error('the shared app is built in beforeAll');
+    return built;
   };
 }
 
