@@ -54,7 +54,9 @@ describe('the verifier', () => {
     expect(r.passed).toBe(false);
     expect(r.failure!.case.name).toBe('edge: empty');
     expect(r.failure!.result.verdict).toBe('crashed');
-    expect(r.runs).toBeLessThanOrEqual(4);
+    // Stopped early, not at a count: while the crash is run again (a crash may be transient), the other worker goes
+    // on with passing cases, as many as the machine's load lets it (5 runs in all once, on a loaded CI machine).
+    expect(r.runs).toBeLessThan(v.suite.cases.length / 2);
     expect(v.known(crash)).toMatchObject({ outcome: 'failed', detail: { failure: { case: 'edge: empty', verdict: 'crashed' } } });
     // Remembered: the same broken source fails again without a run, naming the same case.
     expect(await v.verify(crash)).toMatchObject({ passed: false, reused: true, runs: 0, failure: { case: { name: 'edge: empty' } } });
