@@ -607,14 +607,16 @@ describe.skipIf(!LINUX)('what is not contained without a separate uid or a PID n
   const tmp = tempDir('ouroboros-sandbox-decoy-');
   afterAll(() => tmp.cleanup());
 
-  it('kill-parent kills its parent (the Docker image, where the server is not root and namespaces are refused)', async () => {
-    const decoy = runDecoy({ attack: 'kill-parent', dataDir: tmp.dir, disable: ['uid', 'pid-namespace'] });
-    const { signal, out } = await decoy.done;
+  it('kill-parent kills the server (the Docker image, where the server is not root and namespaces are refused)', async () => {
+    // The organism's own 1.5 s limit is not what is under test: on saturated cores (CI) the sandboxed Node had not
+    // reached its kill() by then, the run ended as a hang and the decoy lived to print it.
+    const decoy = runDecoy({ attack: 'kill-parent', dataDir: tmp.dir, disable: ['uid', 'pid-namespace'], timeLimitMs: ATTACK_TIME_LIMIT_MS });
+    const { signal, out, code, err } = await decoy.done;
     // The decoy stands for the server: it dies before it can print the result.
-    expect(signal).toBe('SIGKILL');
+    expect(signal, `the decoy lived (exit ${code}) and printed: ${out} ${err}`).toBe('SIGKILL');
     expect(out).toBe('');
     // And nothing of the run outlives it (the parent-death signal).
     await new Promise((res) => setTimeout(res, 200));
     expect(processGone(decoy.child.pid!)).toBe(true);
-  });
+  }, 60_000);
 });
