@@ -59,7 +59,7 @@ export class Healer {
     const broken = this.c.live.current;
     // The failing input runs first in every trial and every verification of a candidate; cases a candidate's
     // verification failed on join the trials of the rungs that follow.
-    const failing = caseFor('failing', `failing input (${failed.suiteCase ?? `run #${failed.id}, seed ${failed.seed}`})`, result.input, failed.seed);
+    const failing = caseFor('failing', `failing input (${failed.suiteCase ?? `run #${failed.number}, seed ${failed.seed}`})`, result.input, failed.seed);
     const learned: SuiteCase[] = [];
     // A repair of a genome that is no longer live could never land: stop as soon as chaos or an edit replaces it.
     const signal = AbortSignal.any([this.d.stopping, this.c.live.changed]);

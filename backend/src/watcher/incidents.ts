@@ -38,7 +38,7 @@ export class IncidentTracker {
       detectedAt: new Date(Date.parse(row.startedAt) + row.durationMs).toISOString(),
       healedAt: null,
       timeToHealMs: null,
-      failingInput: { case: row.suiteCase ?? `routine run #${row.id} (seed ${row.seed})`, size, input: size <= INCIDENT_INPUT_MAX ? input : null },
+      failingInput: { case: row.suiteCase ?? `routine run #${row.number} (seed ${row.seed})`, size, input: size <= INCIDENT_INPUT_MAX ? input : null },
     };
     return true;
   }

@@ -121,7 +121,7 @@ export class LiveJudge {
     const g = this.c.live.current;
     if (row.genomeId !== g.id) return true;
     if (g.verification === 'pending') {
-      const c = caseFor('failing', `routine run #${row.id} (seed ${row.seed})`, result.input, row.seed);
+      const c = caseFor('failing', `routine run #${row.number} (seed ${row.seed})`, result.input, row.seed);
       const detail = { failure: failureDetail(c, row), runId: row.id, verifiedAt: new Date().toISOString() };
       store.setVerification(g.id, 'failed', detail);
       this.c.live.update(g.id, { verification: 'failed', verificationDetail: detail });
@@ -137,7 +137,7 @@ export class LiveJudge {
       throw err;
     }
     if (!demotion) {
-      say('watcher', 'warn', `generation ${g.generation} failed run #${row.id} but passed the same input again: not demoted`);
+      say('watcher', 'warn', `generation ${g.generation} failed run #${row.number} but passed the same input again: not demoted`);
       return false;
     }
     const ce = demotion.counterexample;
@@ -149,7 +149,7 @@ export class LiveJudge {
     say(
       'watcher',
       'warn',
-      `generation ${g.generation} was verified but answered ${row.verdict} on run #${row.id}: demoted. Counterexample #${ce.id} ` +
+      `generation ${g.generation} was verified but answered ${row.verdict} on run #${row.number}: demoted. Counterexample #${ce.id} ` +
         `(${ce.originalSize} -> ${ce.shrunkSize} characters in ${ce.shrinkRuns} shrinking runs) joins every verification; ` +
         `${demotion.kept.length} other baseline(s) pass it${others ? `, ${others} other genome(s) demoted with it` : ''}`,
     );
