@@ -141,11 +141,12 @@ describe('GenomeStore', () => {
     expect(store.recentLogs(100).map((l) => l.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
   });
 
-  it('writes log entries without an fsync of their own, and everything else with one', () => {
+  it('writes log entries and run records without an fsync of their own, and genomes with one', () => {
     const db = (store as unknown as { db: { pragma(p: string, o?: { simple: true }): unknown } }).db;
     const sync = () => db.pragma('synchronous', { simple: true });
     const FULL = 2;
     const NORMAL = 1;
+    const genome = store.promote(null, { organism: 'o', source: 'x', cause: 'seed', summary: 'seed' });
     // What synchronous was each time a statement ran (better-sqlite3 prepares every statement).
     const seen: unknown[] = [];
     const prepare = (db as unknown as { prepare(sql: string): unknown }).prepare;
@@ -156,14 +157,16 @@ describe('GenomeStore', () => {
     try {
       store.insertLog({ seq: 1, organism: 'o', time: 't', level: 'info', source: 'watcher', text: 'x' });
       store.pruneLogs(10);
-      const genome = store.promote(null, { organism: 'o', source: 'x', cause: 'seed', summary: 'seed' });
       store.insertRun({ organism: 'o', genomeId: genome.id, generation: 0, seed: 1, startedAt: 't', durationMs: 1, exitCode: 0, signal: null, verdict: 'ok', error: null, trial: false });
+      seen.push('promote');
+      store.promote(genome.id, { organism: 'o', source: 'y', cause: 'chaos', summary: 'chaos' });
     } finally {
       (db as unknown as { prepare(sql: string): unknown }).prepare = prepare;
     }
-    expect(seen.slice(0, 2)).toEqual([`INSERT ${NORMAL}`, `DELETE ${NORMAL}`]);
-    expect(seen.length).toBeGreaterThanOrEqual(4);
-    for (const s of seen.slice(2)) expect(s).toMatch(new RegExp(` ${FULL}$`));
+    expect(seen.slice(0, 3)).toEqual([`INSERT ${NORMAL}`, `DELETE ${NORMAL}`, `INSERT ${NORMAL}`]);
+    const promotion = seen.slice(seen.indexOf('promote') + 1);
+    expect(promotion.length).toBeGreaterThanOrEqual(1);
+    for (const s of promotion) expect(s).toMatch(new RegExp(` ${FULL}$`));
     expect(sync()).toBe(FULL);
   });
 
