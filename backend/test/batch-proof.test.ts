@@ -104,7 +104,6 @@ describe('batch proof', () => {
   }, 60_000);
 
   it('runs what the host left unreported as processes when the host dies mid-batch', async () => {
-
     const v = verifierFor(organism);
     // In a worker, input 55 closes the host's stdout, so the host dies at its next report (PID 1 of a namespace
     // ignores a SIGKILL from inside it); as a process it sorts like every other input.
