@@ -70,7 +70,8 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
   const furtherInputs = tiny ? TINY_FURTHER_INPUTS : FURTHER_INPUTS;
   const parallelism = Math.max(1, os.availableParallelism());
   const dir = tempDir('ouroboros-bench-repair-');
-  const results: Record<'on' | 'off', Outcome[]> = { on: [], off: [] };
+  // 'serial': localization on, batch proof off (HEAL_BATCH_PROOF=0), to show what the batch proof saves in the same run.
+  const results: Record<'on' | 'off' | 'serial', Outcome[]> = { on: [], off: [], serial: [] };
   const corpus: Record<string, number> = {};
   // The baseline: routine runs of the seeds, taken between the repairs, so that the machine's load weighs on both.
   const routine: number[] = [];
@@ -95,13 +96,13 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       }
       corpus[name] = bugs.length;
       log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
-      for (const mode of ['on', 'off'] as const) {
+      for (const mode of ['on', 'off', 'serial'] as const) {
         // A store per mode: a repair verified in one mode is not remembered in the other.
         const { verifier, store } = await verifierAt(path.join(dir.dir, name, mode), REAL_ORGANISMS, name, sandbox, propertyInputs);
         for (const bug of bugs) {
           bare.push(await nodeStartMs());
           routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
-          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode === 'on' });
+          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off', batchProof: mode !== 'serial' });
           const t0 = performance.now();
           const r = await healNeverHealthy(verifier, bug.source, [rung], bug.failed);
           const ms = since(t0);
@@ -112,7 +113,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
               ? { coverage: { ms: search.ranking.timeMs, runs: search.ranking.runs }, ...search.phases, ladder: { ms: r.verification.timeMs, runs: r.verification.runs } }
               : null;
           results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0, phases });
-          log(`    ${mode === 'on' ? 'localized' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates`);
+          log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates`);
         }
         store.close();
       }
@@ -148,16 +149,30 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       { id: `repair.${mode}.trials`, label: `${label}: median candidates tried per bug`, unit: 'candidates', value: rs.length ? median(rs.map((r) => r.tried)) : NaN },
     );
   }
-  // Where a localized repair's time goes, step by step (the steps run one after the other).
-  const split = results.on.flatMap((r) => (r.phases ? [r.phases] : []));
-  for (const phase of split.length ? PHASES : []) {
+  const serial = results.serial.filter((r) => r.healed);
+  const batched = results.on.filter((r) => r.healed);
+  if (serial.length && batched.length) {
     figures.push({
-      id: `repair.on.phase.${phase}`,
-      label: `with localization, a repair's time in ${PHASE_LABELS[phase]}`,
+      id: 'repair.on.batch',
+      label: 'with localization, time to a repair with the batch proof against without it (HEAL_BATCH_PROOF=0)',
       unit: 'ms',
-      value: summarize(split.map((p) => p[phase].ms)),
-      note: `median ${median(split.map((p) => p[phase].runs))} runs`,
+      value: summarize(batched.map((r) => r.ms)),
+      baseline: { label: 'a process per input', value: summarize(serial.map((r) => r.ms)) },
+      ratio: ratios(summarize(batched.map((r) => r.ms)), summarize(serial.map((r) => r.ms))),
     });
+  }
+  // Where a localized repair's time goes, step by step (the steps run one after the other), with and without the batch proof.
+  for (const mode of ['on', 'serial'] as const) {
+    const split = results[mode].flatMap((r) => (r.phases ? [r.phases] : []));
+    for (const phase of split.length ? PHASES : []) {
+      figures.push({
+        id: `repair.${mode}.phase.${phase}`,
+        label: `with localization${mode === 'serial' ? ', batch proof off' : ''}, a repair's time in ${PHASE_LABELS[phase]}`,
+        unit: 'ms',
+        value: summarize(split.map((p) => p[phase].ms)),
+        note: `median ${median(split.map((p) => p[phase].runs))} runs`,
+      });
+    }
   }
   if (bare.length && routine.length) {
     figures.push({

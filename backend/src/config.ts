@@ -91,6 +91,7 @@ const EnvSchema = SandboxEnvSchema.extend({
     .default('minimal-revert,rollback,search,llm'),
   HEAL_MAX_TRIALS: intFrom(1, 10_000).default(64),
   HEAL_SEARCH_TIME_MS: intFrom(100, 3_600_000).default(60_000),
+  HEAL_BATCH_PROOF: bool.default(true),
   LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().min(1).optional(),
@@ -193,6 +194,8 @@ export interface Config {
   readonly healMaxTrials: number;
   /** HEAL_SEARCH_TIME_MS: the search rung starts no candidate after this long. */
   readonly healSearchTimeMs: number;
+  /** HEAL_BATCH_PROOF: the search rung proves a candidate's passing inputs in worker threads of one process (src/runner/batch). */
+  readonly healBatchProof: boolean;
   readonly llm: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
@@ -377,6 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healLadder: ladder as HealRung[],
     healMaxTrials: e.HEAL_MAX_TRIALS,
     healSearchTimeMs: e.HEAL_SEARCH_TIME_MS,
+    healBatchProof: e.HEAL_BATCH_PROOF,
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
         ? {

@@ -7,6 +7,7 @@ import type { Runner, RunnerHealth } from './runner.js';
  */
 export class DirectRunner implements Runner {
   run = runChild;
+  readonly local = true;
 
   health(): RunnerHealth {
     return { kind: 'direct' };

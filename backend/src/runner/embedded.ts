@@ -21,6 +21,7 @@ export class EmbeddedRunner implements Runner {
   private readonly attempts: number;
   private readonly entry: SpawnerEntry;
   private closed = false;
+  readonly local = true;
 
   constructor(o: EmbeddedRunnerOptions) {
     if (!Number.isInteger(o.spawners) || o.spawners < 1) throw new RangeError(`spawners must be a positive integer, not ${o.spawners}`);

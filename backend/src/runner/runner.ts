@@ -19,6 +19,8 @@ export interface Runner {
   close(): Promise<void>;
   /** What /health says of the runner: cheap, from what the runner already knows. */
   health?(): RunnerHealth;
+  /** Runs start on this machine and read their files where they are (a batch proof's host, src/runner/batch, needs that). */
+  readonly local?: boolean;
 }
 
 /** The runner's part of /health. */

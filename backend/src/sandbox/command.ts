@@ -12,16 +12,25 @@ export interface RunSpec {
   fileSizeBytes?: number;
   /** The one file the permission model lets the run write (a coverage run's report); none by default. */
   allowFsWrite?: string;
+  /** More files the permission model lets the run read (a batch host's genome, src/runner/batch). */
+  allowFsRead?: readonly string[];
+  /**
+   * Worker threads the run may start at once (a batch host's, src/runner/batch): the permission model lets it start
+   * workers, and the address-space limit makes room for each one's heap and the code range V8 reserves per isolate.
+   */
+  workers?: number;
 }
 
 /** Processes (threads count) per uid: room for many organisms' threads, not for a fork bomb. */
 const MAX_PROCESSES = 512;
 const MAX_OPEN_FILES = 256;
+/** Address space one worker thread reserves beyond its heap (measured on Node 20: about 600 MB, the code range most of it). */
+const WORKER_RESERVE_MB = 640;
 
 export function runRlimits(sandbox: Sandbox, run: RunSpec): RunRlimits {
   return {
     // An idle node reserves most of its address space up front; the margin bounds Buffers and the heap.
-    addressSpaceMb: (sandbox.rlimits?.baselineMb ?? 0) + 2 * run.maxOldSpaceMb + 256,
+    addressSpaceMb: (sandbox.rlimits?.baselineMb ?? 0) + (1 + (run.workers ?? 0)) * (2 * run.maxOldSpaceMb + 256) + (run.workers ?? 0) * WORKER_RESERVE_MB,
     // CPU time counts every thread (GC helpers too), so it is a backstop behind the wall-time limit.
     cpuSeconds: run.cpuSeconds ?? Math.ceil((2 * run.timeLimitMs) / 1000) + 1,
     fileSizeBytes: run.fileSizeBytes ?? 0,
@@ -40,8 +49,15 @@ export function runRlimits(sandbox: Sandbox, run: RunSpec): RunRlimits {
  */
 export function sandboxCommand(sandbox: Sandbox | null | undefined, nodePath: string, run: RunSpec): { command: string; args: string[] } {
   const node = [nodePath];
-  if (sandbox?.permissionFlag) node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`, ...(run.allowFsWrite ? [`--allow-fs-write=${run.allowFsWrite}`] : []));
+  if (sandbox?.permissionFlag) {
+    node.push(sandbox.permissionFlag, `--allow-fs-read=${run.file}`, ...(run.allowFsRead ?? []).map((f) => `--allow-fs-read=${f}`));
+    if (run.allowFsWrite) node.push(`--allow-fs-write=${run.allowFsWrite}`);
+    if (run.workers) node.push('--allow-worker');
+  }
   if (sandbox) node.push(...sandbox.nodeFlags);
+  // Each worker of a host given --allow-worker prints a SecurityWarning at its start, and a worker that does loses its
+  // stdin or stdout now and then (Node 20): where warnings can be silenced, this one is.
+  if (sandbox?.permissionFlag && run.workers && sandbox.nodeFlags.some((f) => f.startsWith('--disable-warning='))) node.push('--disable-warning=SecurityWarning');
   node.push(...(run.nodeArgs ?? []), `--max-old-space-size=${run.maxOldSpaceMb}`, run.file);
   if (!sandbox) return { command: nodePath, args: node.slice(1) };
 

@@ -16,8 +16,10 @@ export interface CaseFailure {
 
 export interface CasesOutcome {
   passed: boolean;
-  /** Runs that finished (a transient failure's retry counts). */
+  /** Runs that finished (a transient failure's retry counts), a batch proof's passing worker runs included. */
   runs: number;
+  /** Of these, cases that passed in a batch proof's worker thread instead of a process (batch-cases.ts). */
+  inWorkers?: number;
   /** Wall time of the whole batch. */
   timeMs: number;
   /** The failure that stopped it; with several in flight, the first case in the order given. */

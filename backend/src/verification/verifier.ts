@@ -9,7 +9,10 @@ import { sourceHash } from '../genome/store.js';
 import { memoJudge } from '../evolution/judge-memo.js';
 import type { Harness, Organism, VerificationSettings } from '../organism/manifest.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { runGenomeOn, type GenomeRunResult } from '../watcher/run-genome.js';
+import { judgeRun, outputKillBytesOf, runGenomeOn, type GenomeRunResult } from '../watcher/run-genome.js';
+import { BATCH_HOST_SOURCE } from '../runner/batch/host-source.js';
+import { batchAvailable, runBatch } from '../runner/batch/run-batch.js';
+import { runCasesInBatch } from './batch-cases.js';
 import { inputSize } from './input-hash.js';
 import { runCases, passes, type CasesOutcome } from './runner.js';
 import type { ScratchDir } from '../files/scratch.js';
@@ -44,6 +47,8 @@ export interface Verification {
   suite: string;
   size: number;
   runs: number;
+  /** Of these, passing inputs proven in a batch proof's worker threads (runAll's `batch`). */
+  inWorkers?: number;
   timeMs: number;
   /** The outcome was remembered for this source and suite: no suite run was needed. */
   reused: boolean;
@@ -144,7 +149,7 @@ export class Verifier {
    * stopping at the first failure. A source already judged against this suite runs only `first`. The suite's outcome
    * is remembered for the source.
    */
-  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean } = {}): Promise<Verification> {
+  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean; batch?: boolean } = {}): Promise<Verification> {
     const suite = this.current;
     const base = { suite: suite.fingerprint, size: suite.cases.length };
     // `fresh`: a remembered failure did not reproduce, so the record is not trusted this time.
@@ -153,7 +158,7 @@ export class Verifier {
     // The same fingerprint holds the same cases, so the case a remembered failure names is in this suite.
     if (record?.outcome === 'failed') return { ...base, passed: false, runs: 0, timeMs: 0, reused: true, failure: this.replay(record), cancelled: false };
     const cases = record ? (first && !suite.cases.some((c) => c.hash === first.hash) ? [first] : []) : withFirst(suite.cases, first);
-    const outcome = await this.runAll(source, cases, this.parallelism, o.signal);
+    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: o.batch === true });
     if (!outcome.cancelled && (o.fresh || !record) && (outcome.passed || (outcome.failure && outcome.failure.case.kind !== 'failing'))) {
       this.o.store.recordVerification({
         organism: this.o.organism.name,
@@ -163,7 +168,7 @@ export class Verifier {
         detail: this.detail(suite, outcome, false),
       });
     }
-    return { ...base, passed: outcome.passed, runs: outcome.runs, timeMs: outcome.timeMs, reused: record !== null, failure: outcome.failure, cancelled: outcome.cancelled };
+    return { ...base, passed: outcome.passed, runs: outcome.runs, ...(outcome.inWorkers ? { inWorkers: outcome.inWorkers } : {}), timeMs: outcome.timeMs, reused: record !== null, failure: outcome.failure, cancelled: outcome.cancelled };
   }
 
   /** The record of a verification, for the genome it judged. */
@@ -210,10 +215,46 @@ export class Verifier {
     );
   }
 
-  /** Any list of cases on a source, `parallelism` at once, to the first failure; nothing is remembered. */
-  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal): Promise<CasesOutcome> {
+  /**
+   * Any list of cases on a source, `parallelism` at once, to the first failure; nothing is remembered. With `batch`
+   * (a proof's many inputs) the cases run first as worker threads of one sandboxed process (batch-cases.ts), and only
+   * those that do not pass there as processes.
+   */
+  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal, o: { batch?: boolean } = {}): Promise<CasesOutcome> {
     if (cases.length === 0) return Promise.resolve({ passed: true, runs: 0, timeMs: 0, failure: null, cancelled: false });
-    return this.o.scratch.withFile(source, (file) => runCases(cases, (c, s) => this.runOne(file, c, s), { parallelism, signal }));
+    return this.o.scratch.withFile(source, (file) => {
+      const one = (c: SuiteCase, s: AbortSignal) => this.runOne(file, c, s);
+      // One case gains nothing from a host: it would be one process start either way.
+      if (!o.batch || cases.length < 2 || !batchAvailable()) return runCases(cases, one, { parallelism, signal });
+      return runCasesInBatch(cases, (cs, s) => this.inWorkers(file, cs, parallelism, s), one, { parallelism, signal });
+    });
+  }
+
+  /** Each case in a worker thread of one batch host beside `file`, judged as a run's outcome is (null: not reported). */
+  private inWorkers(file: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal | undefined): Promise<(GenomeRunResult | null)[]> {
+    const { organism } = this.o;
+    const limits = { outputCapBytes: this.o.outputCapBytes, sandbox: this.o.sandbox };
+    return this.o.scratch.withFile(BATCH_HOST_SOURCE, async (host) => {
+      const startedAt = new Date().toISOString();
+      const outcomes = await runBatch({
+        host,
+        genome: file,
+        stdins: cases.map((c) => JSON.stringify(c.input)),
+        timeLimitMs: organism.manifest.timeLimitMs,
+        maxOldSpaceMb: organism.manifest.maxOldSpaceMb,
+        outputCapBytes: this.o.outputCapBytes,
+        outputKillBytes: outputKillBytesOf(limits),
+        killGraceMs: this.o.killGraceMs,
+        sandbox: this.o.sandbox,
+        parallelism,
+        organism: organism.name,
+        ...(signal ? { signal } : {}),
+      });
+      return outcomes.map((out, i) => {
+        const c = cases[i] as SuiteCase;
+        return out ? judgeRun(organism, c.input, out, limits, { seed: c.seed, startedAt, judge: this.judgeOf(c) }) : null;
+      });
+    });
   }
 
   private runOne(file: string, c: SuiteCase, signal: AbortSignal | undefined): Promise<GenomeRunResult> {

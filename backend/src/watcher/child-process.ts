@@ -38,6 +38,9 @@ export interface ChildRunOptions {
   fileSizeBytes?: number;
   /** The one file the permission model lets the run write (default: none). */
   allowFsWrite?: string;
+  /** More files the permission model lets the run read, and worker threads it may start (a batch host's, src/runner/batch). */
+  allowFsRead?: readonly string[];
+  workers?: number;
   /** CPU niceness of the run (default 0: the same priority as whoever starts it). */
   nice?: number;
   /** The organism the genome belongs to: a runner on other machines checks that they hold the same one (src/runner/queue). */
@@ -77,6 +80,8 @@ export function planChild(opts: ChildRunOptions): ChildPlan {
     ...(cpu ? { nodeArgs: cpu.nodeArgs } : {}),
     ...(opts.fileSizeBytes !== undefined ? { fileSizeBytes: opts.fileSizeBytes } : {}),
     ...(opts.allowFsWrite ? { allowFsWrite: opts.allowFsWrite } : {}),
+    ...(opts.allowFsRead ? { allowFsRead: opts.allowFsRead } : {}),
+    ...(opts.workers ? { workers: opts.workers } : {}),
   });
   const exec: ExecSpec = {
     command,

@@ -43,6 +43,11 @@ export interface GenomeRunResult extends RunOutcome {
 }
 
 const MAX_PROGRESS_LINES = 20;
+
+/** Total output after which a run is killed: a flood is a failure, not a way to stall the watcher. */
+export function outputKillBytesOf(limits: Pick<RunLimits, 'outputCapBytes'>): number {
+  return limits.outputCapBytes * 64;
+}
 const MAX_LINE_CHARS = 500;
 
 /** Runs one genome file once on the input made from `seed`, and judges it with the organism's oracle. */
@@ -64,7 +69,7 @@ export async function runGenomeOn(
   judge: Harness['judge'] = organism.harness.judge,
 ): Promise<GenomeRunResult> {
   const startedAt = new Date().toISOString();
-  const outputKillBytes = limits.outputCapBytes * 64;
+  const outputKillBytes = outputKillBytesOf(limits);
   // Through the process's runner (a spawner process by default): the server's event loop never forks for a run.
   const outcome = await processRunner().run({
     file,
@@ -86,6 +91,22 @@ export async function runGenomeOn(
     ...(organismNice() ? { nice: organismNice() } : {}),
     organism: organism.name,
   });
+  return judgeRun(organism, input, outcome, limits, { seed, startedAt, judge });
+}
+
+/**
+ * Judges what one run of a genome on `input` did with the organism's oracle (or `judge`), naming the sandbox's layer
+ * that stopped it: a process's outcome (runGenomeOn), or a worker's in a batch proof (src/runner/batch).
+ */
+export function judgeRun(
+  organism: Organism,
+  input: unknown,
+  outcome: ChildOutcome,
+  limits: Pick<RunLimits, 'outputCapBytes' | 'sandbox' | 'cpuSeconds' | 'measureCpu'>,
+  o: { seed: number; startedAt: string; judge?: Harness['judge'] },
+): GenomeRunResult {
+  const { seed, startedAt, judge = organism.harness.judge } = o;
+  const outputKillBytes = outputKillBytesOf(limits);
   const classified = classify(
     outcome,
     { timeLimitMs: organism.manifest.timeLimitMs, slowMs: organism.manifest.slowMs, outputKillBytes },

@@ -27,6 +27,11 @@ export interface SearchOptions {
   pairLines?: number;
   /** Suite inputs run under coverage, besides the failing one, for spectrum-based localization. */
   coverageInputs?: number;
+  /**
+   * HEAL_BATCH_PROOF (default on): a candidate's suite and held-out set run first as worker threads of one sandboxed
+   * process, and only the inputs that do not pass there as processes (src/runner/batch).
+   */
+  batchProof?: boolean;
 }
 
 const DEFAULT_PAIR_LINES = 6;
@@ -56,6 +61,8 @@ export interface SearchRecord {
 export interface PhaseTime {
   ms: number;
   runs: number;
+  /** Of these runs, passing inputs proven in a batch proof's worker threads instead of processes. */
+  inWorkers?: number;
 }
 
 export function searchRepair(o: SearchOptions): HealStrategy {
@@ -196,13 +203,14 @@ async function search(ctx: HealContext, runs: SearchRuns, order: readonly (reado
   };
   const prove = async (c: Found): Promise<boolean> => {
     let t0 = performance.now();
-    const suite = await runs.verify(c.source, signal);
-    tally(record.phases.suite, t0, suite.runs);
+    const batch = o.batchProof !== false;
+    const suite = await runs.verify(c.source, signal, { batch });
+    tally(record.phases.suite, t0, suite.runs, suite.inWorkers);
     if (suite.cancelled || signal.aborted) return false;
     if (!suite.passed) return void record.failedSuite++, false;
     t0 = performance.now();
-    const heldOut = await runs.run(c.source, runs.heldOut, width, signal);
-    tally(record.phases.heldOut, t0, heldOut.runs);
+    const heldOut = await runs.run(c.source, runs.heldOut, width, signal, { batch });
+    tally(record.phases.heldOut, t0, heldOut.runs, heldOut.inWorkers);
     if (heldOut.cancelled || signal.aborted) return false;
     if (heldOut.passed) return true;
     record.failedHeldOut++;
@@ -242,7 +250,8 @@ async function search(ctx: HealContext, runs: SearchRuns, order: readonly (reado
   return null;
 }
 
-function tally(phase: PhaseTime, t0: number, runs: number): void {
+function tally(phase: PhaseTime, t0: number, runs: number, inWorkers?: number): void {
   phase.ms += Math.round(performance.now() - t0);
   phase.runs += runs;
+  if (inWorkers) phase.inWorkers = (phase.inWorkers ?? 0) + inWorkers;
 }

@@ -1,0 +1,41 @@
+/**
+ * A proof's cases in a batch (src/runner/batch): every case in a worker thread of one sandboxed process first, then
+ * a real process run for each case the trust rule (worker-trust.ts) does not accept, to the first real failure, as
+ * runCases does for a whole list.
+ */
+import type { GenomeRunResult } from '../watcher/run-genome.js';
+import { runCases, type CasesOutcome, type RunCase } from './runner.js';
+import type { SuiteCase } from './suite.js';
+import { trustWorkers } from './worker-trust.js';
+
+/** Each case's result in a worker, by index (null: not reported). Never a verdict on its own: see worker-trust.ts. */
+export type RunInWorkers = (cases: readonly SuiteCase[], signal: AbortSignal | undefined) => Promise<(GenomeRunResult | null)[]>;
+
+export async function runCasesInBatch(
+  cases: readonly SuiteCase[],
+  inWorkers: RunInWorkers,
+  run: RunCase,
+  o: { parallelism: number; signal?: AbortSignal | undefined },
+): Promise<CasesOutcome> {
+  const started = performance.now();
+  let results: (GenomeRunResult | null)[];
+  try {
+    results = await inWorkers(cases, o.signal);
+  } catch {
+    // The batch itself failed (its scratch files, its host): every case runs as a process.
+    results = cases.map(() => null);
+  }
+  if (o.signal?.aborted) return { passed: false, runs: 0, timeMs: Math.round(performance.now() - started), failure: null, cancelled: true };
+  const trust = trustWorkers(results);
+  const real = await runCases(
+    trust.confirm.map((i) => cases[i] as SuiteCase),
+    run,
+    o,
+  );
+  return {
+    ...real,
+    runs: real.runs + trust.passed.length,
+    inWorkers: trust.passed.length,
+    timeMs: Math.round(performance.now() - started),
+  };
+}
