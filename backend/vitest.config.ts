@@ -16,6 +16,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Supervisor and end-to-end tests spawn real processes; two cores are all a machine here has.
     maxWorkers: 2,
+    // A directory for the run where apps lend each other genome 0's verification (test/helpers/seed-verifications.ts).
+    globalSetup: ['./test/global-setup.ts'],
     projects: [
       {
         extends: true,

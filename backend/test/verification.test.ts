@@ -26,8 +26,9 @@ cpSync(path.join(REAL_ORGANISMS, 'bubble-sort'), path.join(organismsDir, 'bubble
 const manifestPath = path.join(organismsDir, 'bubble-sort', 'manifest.json');
 writeFileSync(manifestPath, JSON.stringify({ ...JSON.parse(readFileSync(manifestPath, 'utf8')), slowMs: 1900 }));
 const build = (overrides: Parameters<typeof useBuild>[0] = {}, opts: Parameters<typeof useBuild>[1] = {}, dataDir?: string) =>
-  // The manifest's own suite (24 property inputs), not the lighter one other tests use: these tests are about it.
-  useBuild({ organismsDir, evolve: { ...EVOLVE_DEFAULTS, fitness: false }, verifyPropertyInputs: null, ...overrides }, opts, dataDir);
+  // The manifest's own suite (24 property inputs), not the lighter one other tests use, and genome 0 verified as a
+  // first start does (freshSeeds): these tests are about verification.
+  useBuild({ organismsDir, evolve: { ...EVOLVE_DEFAULTS, fitness: false }, verifyPropertyInputs: null, ...overrides }, { freshSeeds: true, ...opts }, dataDir);
 const livePath = (dataDir: string) => path.join(dataDir, 'organisms', 'bubble-sort', 'live.js');
 const healthy = (s: any) => s.state === 'healthy' && s.lastRun?.genomeId === s.genomeId && s.lastRun.verdict === 'ok';
 

@@ -72,6 +72,25 @@ function screenStory() {
   });
 }
 
+/**
+ * The page has drawn what a screenshot shows and the overflow check measures: its fonts are loaded and its layout held
+ * still for two frames. Tens of milliseconds where a fixed wait took 1.2 s; a poll landing later may still add a row.
+ */
+async function settled(p: Page): Promise<void> {
+  await p.evaluate(async () => {
+    await document.fonts.ready;
+    const size = () => `${document.documentElement.scrollWidth}x${document.documentElement.scrollHeight}`;
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    let last = size();
+    for (let still = 0; still < 2; ) {
+      await frame();
+      const now = size();
+      still = now === last ? still + 1 : 0;
+      last = now;
+    }
+  });
+}
+
 afterAll(async () => {
   await browser?.close();
   await backend?.stop();
@@ -356,7 +375,7 @@ describe('God View against the real backend', () => {
     await page.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
     await page.locator('[data-testid="diff-body"]').waitFor({ timeout: 10_000 });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(1200);
+    await settled(page);
     await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -365,7 +384,7 @@ describe('God View against the real backend', () => {
     await p.locator('[data-testid="connection"][data-connection="connected"]').waitFor({ timeout: 15_000 });
     await p.locator(`[data-testid="genome-row"][data-genome-id="${chaos.genomeId}"] button[aria-pressed]`).click();
     await p.locator('[data-testid="diff-body"]').waitFor({ timeout: 15_000 });
-    await p.waitForTimeout(1200);
+    await settled(p);
     // Nothing may stick out sideways at phone width.
     const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
