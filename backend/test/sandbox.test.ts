@@ -530,8 +530,10 @@ describe.skipIf(!LINUX)('each defence alone', () => {
         }
       }
       most = Math.max(most, members);
-    }, 100);
-    const bomb = (await runAttack(s, 'fork-bomb', s.sandbox, { tag: '-nproc' })).result;
+    }, 50);
+    // Five wall seconds rather than the fixture's 1.5: on a loaded machine node alone can take a second to start,
+    // and the bomb must have time to grow before the wall limit ends it (CI once saw only node and its shell).
+    const bomb = (await runAttack(s, 'fork-bomb', s.sandbox, { tag: '-nproc', timeLimitMs: 5_000 })).result;
     clearInterval(sampler);
     expect(progress(bomb)).toMatch(/BOMB started/);
     expect(bomb.verdict).toBe('hung');
