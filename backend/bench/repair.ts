@@ -113,7 +113,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
               ? { coverage: { ms: search.ranking.timeMs, runs: search.ranking.runs }, ...search.phases, ladder: { ms: r.verification.timeMs, runs: r.verification.runs } }
               : null;
           results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0, phases });
-          log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates`);
+          log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates${phases ? ` (${PHASES.map((k) => `${k} ${phases[k].ms}`).join(', ')})` : ''}`);
         }
         store.close();
       }
