@@ -1,9 +1,22 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { CappedBuffer } from '../lib/capped-buffer.js';
 import { procStat, removePidfile, writePidfile } from '../sandbox/pidfile.js';
 import { sandboxStdio } from '../sandbox/fds.js';
 import type { ExecResult, ExecSpec, ExecStarted } from './exec-spec.js';
+
+/** coreutils' `nice`, where there is one (Debian and the Docker image have it). */
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((f) => existsSync(f)) ?? null;
+
+/**
+ * The command line that starts the run at its niceness: `nice -n K` before it (it execs in place: same pid, same
+ * group). `nice` adds to the caller's own niceness; ORGANISM_NICE is absolute, so K is the difference.
+ */
+function niced(spec: ExecSpec): [string, string[]] {
+  const by = spec.nice && NICE ? spec.nice - os.getPriority() : 0;
+  return by > 0 ? [NICE!, ['-n', String(by), spec.command, ...spec.args]] : [spec.command, [...spec.args]];
+}
 
 /**
  * Runs one command line and owns its process until it is gone: its own process group (so children it spawns die
@@ -22,7 +35,12 @@ export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStart
     const timers: NodeJS.Timeout[] = [];
     const { signal } = hooks;
 
-    const child = spawn(spec.command, spec.args, {
+    // The niceness is set by `nice` in the child itself, before the sandbox's wrappers exec and fork the organism (they
+    // inherit it): the server and the API keep their share of the cores when organisms fill them. Setting it from
+    // here after the spawn raced those wrappers: on a loaded machine `unshare --fork` had often forked the organism
+    // before it, and a third of the organism processes ran at niceness 0.
+    const [command, args] = niced(spec);
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       // The organism gets nothing of its parent's environment: no tokens, no keys, no NODE_OPTIONS.
       env: { ...spec.env },
@@ -30,9 +48,8 @@ export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStart
       stdio: sandboxStdio(),
       detached: true,
     });
-    // At once, before the sandbox's wrappers exec and fork the organism (they inherit it): the server and the API
-    // keep their share of the cores when organisms fill them. A failure (no such process any more) changes nothing.
-    if (spec.nice && child.pid !== undefined) {
+    // Without a `nice` program: at once, and it may come too late for the organism's own process (see above).
+    if (spec.nice && !NICE && child.pid !== undefined) {
       try {
         os.setPriority(child.pid, spec.nice);
       } catch {
