@@ -97,9 +97,11 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       corpus[name] = bugs.length;
       log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
       for (const mode of ['on', 'off', 'serial'] as const) {
-        // A store per mode: a repair verified in one mode is not remembered in the other.
-        const { verifier, store } = await verifierAt(path.join(dir.dir, name, mode), REAL_ORGANISMS, name, sandbox, propertyInputs);
-        for (const bug of bugs) {
+        for (const [b, bug] of bugs.entries()) {
+          // A store per bug and mode, as a never-healthy seed has: a repair is never verified before. (One store for
+          // all the bugs of an organism remembered the seed's suite once the first repair had found it again, and
+          // the later repairs to the same source skipped their suite.)
+          const { verifier, store } = await verifierAt(path.join(dir.dir, name, `${mode}-${b}`), REAL_ORGANISMS, name, sandbox, propertyInputs);
           bare.push(await nodeStartMs());
           routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
           const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off', batchProof: mode !== 'serial' });
@@ -114,8 +116,8 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
               : null;
           results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0, phases });
           log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates${phases ? ` (${PHASES.map((k) => `${k} ${phases[k].ms}`).join(', ')})` : ''}`);
+          store.close();
         }
-        store.close();
       }
       judge.store.close();
     }
