@@ -12,7 +12,8 @@ interface LogLine {
 
 /** The server's JSON log lines up to the one that says it is watching (the start-up). */
 async function startupLog(env: Record<string, string>): Promise<{ lines: LogLine[]; health: any }> {
-  const server = await startServer({ LOG_LEVEL: 'info', ...env });
+  // A first start, as a newcomer's is: nothing lent (test/helpers/seed-verifications.ts).
+  const server = await startServer({ LOG_LEVEL: 'info', ...env }, { freshSeeds: true });
   try {
     const health = await api(server.url, '/health');
     const parse = () =>

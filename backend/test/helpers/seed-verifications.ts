@@ -16,8 +16,9 @@
  * Tests of verification itself pass `freshSeeds` and verify as a first start does.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import type { Config } from '../../src/config.js';
@@ -74,8 +75,14 @@ function storeDir(): string | null {
   }
 }
 
+/** The organisms a config runs: its list, or (null) every folder of the organisms directory with a manifest. */
 function organismsOf(config: Config): readonly string[] {
-  return config.organisms ?? [config.organism];
+  if (config.organisms) return config.organisms;
+  try {
+    return readdirSync(config.organismsDir).filter((name) => existsSync(path.join(config.organismsDir, name, 'manifest.json')));
+  } catch {
+    return [config.organism];
+  }
 }
 
 /** Gives a fresh DATA_DIR the seed verifications this run already has for these settings. */
@@ -104,15 +111,47 @@ export function lendSeedVerifications(config: Config, sandbox?: SandboxSettings)
 export function keepSeedVerifications(app: FastifyInstance, sandbox?: SandboxSettings): void {
   const dir = storeDir();
   if (!dir) return;
-  mkdirSync(dir, { recursive: true });
   for (const s of app.fleet.all()) {
     const seed = app.store.genomeAt(s.name, 0);
     const record = seed ? s.verifier.known(seed.source) : null;
-    if (!record || record.outcome !== 'passed' || record.detail.reused !== false || record.detail.carriedFrom) continue;
-    const lent: Lent = { organism: s.name, sourceHash: record.sourceHash, suite: record.suite, detail: record.detail };
-    const file = path.join(dir, `${keyOf(app.config, s.name, sandbox)}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(lent));
-    renameSync(tmp, file); // atomic: the other worker reads a whole record or none
+    if (!record || record.outcome !== 'passed' || !ranHere(record.detail)) continue;
+    keep(dir, keyOf(app.config, s.name, sandbox), { organism: s.name, sourceHash: record.sourceHash, suite: record.suite, detail: record.detail });
   }
+}
+
+/**
+ * The same for a server in a process of its own (test/helpers/server-process.ts), once it listens: read from its
+ * store, which it has verified every seed into before listening. Read-only, so the running server is not disturbed.
+ */
+export function keepServerSeedVerifications(config: Config): void {
+  const dir = storeDir();
+  const file = path.join(config.dataDir, 'ouroboros.db');
+  if (!dir || !existsSync(file)) return;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    for (const organism of organismsOf(config)) {
+      const seed = db.prepare('SELECT source_hash AS hash FROM genomes WHERE organism = ? AND generation = 0').get(organism) as { hash: string } | undefined;
+      if (!seed) continue;
+      const rows = db
+        .prepare("SELECT suite, detail FROM verifications WHERE organism = ? AND source_hash = ? AND outcome = 'passed' ORDER BY verified_at DESC")
+        .all(organism, seed.hash) as { suite: string; detail: string }[];
+      const row = rows.map((r) => ({ suite: r.suite, detail: JSON.parse(r.detail) as Record<string, unknown> })).find((r) => ranHere(r.detail));
+      if (row) keep(dir, keyOf(config, organism, undefined), { organism, sourceHash: seed.hash, suite: row.suite, detail: row.detail });
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** A verification this store ran itself: neither lent to it nor carried from another genome. */
+function ranHere(detail: Record<string, unknown>): boolean {
+  return detail.reused === false && !detail.carriedFrom;
+}
+
+function keep(dir: string, key: string, lent: Lent): void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${key}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(lent));
+  renameSync(tmp, file); // atomic: the other worker reads a whole record or none
 }

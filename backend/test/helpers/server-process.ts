@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../src/config.js';
 import { freePort } from '../../scripts/soak/server.js';
 import { orphanProof } from './chaos/orphan-proof.js';
 import { TEST_PROPERTY_INPUTS, waitFor } from './fixtures.js';
+import { keepServerSeedVerifications, lendSeedVerifications } from './seed-verifications.js';
 
 const BACKEND = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,14 +20,37 @@ export interface ServerProcess {
   stop(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts the real server (src/server.ts through tsx) as its own process and waits for /health. */
-export async function startServer(env: Record<string, string>, { startTimeoutMs = 90_000 } = {}): Promise<ServerProcess> {
+/**
+ * The config a server started with `env` will load, when its DATA_DIR is new or empty: such a server starts with the
+ * run's remembered seed verifications (test/helpers/seed-verifications.ts), as an app built in the test's process
+ * does. Null for a restart (its own store remembers) and for an environment the server will refuse.
+ */
+function freshDataDirConfig(env: Record<string, string | undefined>): Config | null {
+  const dataDir = env.DATA_DIR;
+  // Relative paths resolve against the server's directory, which must then be this process's too.
+  if (!dataDir || path.resolve(process.cwd()) !== path.resolve(BACKEND)) return null;
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return null;
+  try {
+    return loadConfig(env);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the real server (src/server.ts through tsx) as its own process and waits for /health. On a new DATA_DIR it
+ * is lent the run's seed verifications unless `freshSeeds` (for tests of a first start itself).
+ */
+export async function startServer(env: Record<string, string>, { startTimeoutMs = 90_000, freshSeeds = false } = {}): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
+  const serverEnv = { UV_THREADPOOL_SIZE: '16', VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS, ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' };
+  const lending = freshSeeds ? null : freshDataDirConfig(serverEnv);
+  if (lending) lendSeedVerifications(lending);
   const child = spawn(server.command, server.args, {
     cwd: BACKEND,
-    env: { UV_THREADPOOL_SIZE: '16', VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS, ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: serverEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -45,6 +72,7 @@ export async function startServer(env: Record<string, string>, { startTimeoutMs 
     child.kill('SIGKILL');
     throw new Error(`${err.message}; its output ends with:\n${out.slice(-3000)}`);
   });
+  if (lending) keepServerSeedVerifications(lending);
   return {
     url,
     child,
