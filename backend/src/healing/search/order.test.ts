@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Edit } from './edits.js';
-import { orderCandidates } from './order.js';
+import { orderCandidates, screenedBeforeLocalizing } from './order.js';
 
 let at = 0;
 const edit = (line: number, op: Edit['op'] = 'flip-comparison'): Edit => {
@@ -32,5 +32,17 @@ describe('candidate order', () => {
     const order = orderCandidates([d, c, a, b], none, { maxTrials: 10, pairLines: 1 });
     expect(order.slice(0, 4).map((e) => e[0]!.op)).toEqual(['flip-comparison', 'swap-arithmetic', 'change-literal', 'delete-statement']);
     expect(order.slice(4).map((p) => p.map((x) => x.line))).toEqual([[3, 3]]);
+  });
+});
+
+describe('candidates screened before localizing', () => {
+  it('is one batch when a crash names its lines, and for anything else several, within a quarter of the trial budget', () => {
+    expect(screenedBeforeLocalizing({ parallelism: 2, maxTrials: 64 }, true)).toBe(2);
+    expect(screenedBeforeLocalizing({ parallelism: 2, maxTrials: 64 }, false)).toBe(8);
+    expect(screenedBeforeLocalizing({ parallelism: 1, maxTrials: 64 }, false)).toBe(4);
+    // A small budget keeps most of its trials for the ranked order, yet always screens one batch.
+    expect(screenedBeforeLocalizing({ parallelism: 2, maxTrials: 12 }, false)).toBe(3);
+    expect(screenedBeforeLocalizing({ parallelism: 2, maxTrials: 4 }, false)).toBe(2);
+    expect(screenedBeforeLocalizing({ parallelism: 0, maxTrials: 1 }, false)).toBe(1);
   });
 });

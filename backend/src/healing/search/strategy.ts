@@ -11,7 +11,7 @@ import { caseFor, type SuiteCase } from '../../verification/suite.js';
 import type { HealContext, HealStrategy } from '../types.js';
 import { applyEdits, repairEdits, type Edit } from './edits.js';
 import { demoteUnrun, ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
-import { orderCandidates } from './order.js';
+import { orderCandidates, screenedBeforeLocalizing } from './order.js';
 import type { SearchRuns } from './runs.js';
 
 export interface SearchOptions {
@@ -96,9 +96,11 @@ export function searchRepair(o: SearchOptions): HealStrategy {
       const seen = new Set<string>([ctx.live.source]);
       let order = catalogue;
       let ranked: Ranking['method'] = 'none';
-      // The catalogue's first batch goes before any coverage run: it undoes many a chaos mutant (a flipped comparison)
-      // and costs one run's time, where localization costs a few.
-      let found = o.localize === false ? null : await search(ctx, runs, catalogue.slice(0, Math.max(1, o.parallelism)), failing, seen, record, o, started);
+      // The catalogue's first candidates go before any coverage run: they undo many a chaos mutant (a flipped
+      // comparison) for a run's time each, where localization costs a few runs, or many for a wrong answer.
+      const rankedByStack = ctx.failure.verdict === 'crashed' && stackLines(ctx.failure.stderrTail).length > 0;
+      const first = catalogue.slice(0, screenedBeforeLocalizing(o, rankedByStack));
+      let found = o.localize === false ? null : await search(ctx, runs, first, failing, seen, record, o, started);
       if (!found && !ctx.signal.aborted && o.localize !== false) {
         const t0 = performance.now();
         const loc = await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
