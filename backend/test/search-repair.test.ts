@@ -56,6 +56,8 @@ describe('the search rung', () => {
     expect(result.strategy).toBe('search');
     expect(search.ranking.method).toBe('stack');
     expect(search.ranking.lines[0]).toMatchObject({ line: 20, text: 'group.orders += 1;' });
+    // Right after it, where `group` comes from (src/healing/search/origins.ts): its declaration and the broken guard.
+    expect(search.ranking.lines.slice(1, 3)).toEqual([expect.objectContaining({ line: 15, score: 0.75 }), expect.objectContaining({ line: 16, score: 0.75 })]);
     expect(result.candidate.detail.search).toMatchObject({ edits: [{ line: 16 }] });
     expect(result.verification.passed).toBe(true);
   }, 300_000);

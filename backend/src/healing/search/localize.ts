@@ -43,13 +43,21 @@ export function stackLines(stderr: string): number[] {
   return out;
 }
 
-/** A crash's ranking: each frame's line, innermost first, then the lines just before it and the one after. */
-export function stackRanking(frames: readonly number[], lineCount: number): Ranking {
+/** How much an origin of the innermost frame's values counts (origins.ts): after the frame, before its neighbours. */
+const ORIGIN_SCORE = 0.75;
+
+/**
+ * A crash's ranking: each frame's line, innermost first, then the lines just before it and the one after. `origins`
+ * (origins.ts), the earlier lines that declare, assign or test what the innermost frame's line reads, come right after
+ * that line.
+ */
+export function stackRanking(frames: readonly number[], lineCount: number, origins: readonly number[] = []): Ranking {
   const scores = new Map<number, number>();
   const add = (line: number, score: number) => {
     if (line < 1 || line > lineCount) return;
     scores.set(line, Math.max(scores.get(line) ?? 0, score));
   };
+  if (frames.length > 0) for (const line of origins) add(line, ORIGIN_SCORE);
   frames.forEach((line, k) => {
     const base = 1 / (k + 1);
     add(line, base);

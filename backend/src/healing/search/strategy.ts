@@ -12,6 +12,7 @@ import type { HealContext, HealStrategy } from '../types.js';
 import { applyEdits, repairEdits, type Edit } from './edits.js';
 import { demoteUnrun, ochiaiRanking, stackLines, stackRanking, type Ranking } from './localize.js';
 import { orderCandidates, screenedBeforeLocalizing } from './order.js';
+import { originLines } from './origins.js';
 import type { SearchRuns } from './runs.js';
 
 export interface SearchOptions {
@@ -149,7 +150,7 @@ async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, fail
   if (frames.length > 0) {
     // The lines near a frame that the failing input never ran (the branch it skipped) go last: one run says which.
     const [failed] = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
-    const stack = stackRanking(frames, parsed.lines.count);
+    const stack = stackRanking(frames, parsed.lines.count, originLines(parsed, frames[0] as number));
     return { ranking: failed?.lines ? demoteUnrun(stack, failed.lines) : stack, runs: 1 };
   }
   const width = Math.max(1, parallelism);
