@@ -75,14 +75,8 @@ function storeDir(): string | null {
   }
 }
 
-/** The organisms a config runs: its list, or (null) every folder of the organisms directory with a manifest. */
 function organismsOf(config: Config): readonly string[] {
-  if (config.organisms) return config.organisms;
-  try {
-    return readdirSync(config.organismsDir).filter((name) => existsSync(path.join(config.organismsDir, name, 'manifest.json')));
-  } catch {
-    return [config.organism];
-  }
+  return config.organisms ?? [config.organism];
 }
 
 /** Gives a fresh DATA_DIR the seed verifications this run already has for these settings. */

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../../src/config.js';
+import { discoverOrganisms } from '../../src/organism/discover.js';
 import { freePort } from '../../scripts/soak/server.js';
 import { orphanProof } from './chaos/orphan-proof.js';
 import { TEST_PROPERTY_INPUTS, waitFor } from './fixtures.js';
@@ -23,15 +24,17 @@ export interface ServerProcess {
 /**
  * The config a server started with `env` will load, when its DATA_DIR is new or empty: such a server starts with the
  * run's remembered seed verifications (test/helpers/seed-verifications.ts), as an app built in the test's process
- * does. Null for a restart (its own store remembers) and for an environment the server will refuse.
+ * does. Its organisms are named as the server will find them. Null for a restart (its own store remembers) and for
+ * an environment the server will refuse.
  */
-function freshDataDirConfig(env: Record<string, string | undefined>): Config | null {
+async function freshDataDirConfig(env: Record<string, string | undefined>): Promise<Config | null> {
   const dataDir = env.DATA_DIR;
   // Relative paths resolve against the server's directory, which must then be this process's too.
   if (!dataDir || path.resolve(process.cwd()) !== path.resolve(BACKEND)) return null;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return null;
   try {
-    return loadConfig(env);
+    const config = loadConfig(env);
+    return config.organisms ? config : { ...config, organisms: await discoverOrganisms(config.organismsDir) };
   } catch {
     return null;
   }
@@ -46,7 +49,7 @@ export async function startServer(env: Record<string, string>, { startTimeoutMs 
   let out = '';
   const server = orphanProof(process.execPath, ['--import', 'tsx', 'src/server.ts']);
   const serverEnv = { UV_THREADPOOL_SIZE: '16', VERIFY_PROPERTY_INPUTS: TEST_PROPERTY_INPUTS, ...process.env, LOG_LEVEL: 'warn', LOG_PRETTY: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' };
-  const lending = freshSeeds ? null : freshDataDirConfig(serverEnv);
+  const lending = freshSeeds ? null : await freshDataDirConfig(serverEnv);
   if (lending) lendSeedVerifications(lending);
   const child = spawn(server.command, server.args, {
     cwd: BACKEND,

@@ -99,12 +99,13 @@ export function searchRepair(o: SearchOptions): HealStrategy {
       let ranked: Ranking['method'] = 'none';
       // The catalogue's first candidates go before any coverage run: they undo many a chaos mutant (a flipped
       // comparison) for a run's time each, where localization costs a few runs, or many for a wrong answer.
-      const rankedByStack = ctx.failure.verdict === 'crashed' && stackLines(ctx.failure.stderrTail).length > 0;
-      const first = catalogue.slice(0, screenedBeforeLocalizing(o, rankedByStack));
+      // A crash's own frames rank its lines from one run; anything else needs coverage of several.
+      const frames = ctx.failure.verdict === 'crashed' ? stackLines(ctx.failure.stderrTail) : [];
+      const first = catalogue.slice(0, screenedBeforeLocalizing(o, frames.length > 0));
       let found = o.localize === false ? null : await search(ctx, runs, first, failing, seen, record, o, started);
       if (!found && !ctx.signal.aborted && o.localize !== false) {
         const t0 = performance.now();
-        const loc = await localize(ctx, runs, parsed, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
+        const loc = await localize(ctx, runs, parsed, frames, failing, o.coverageInputs ?? DEFAULT_COVERAGE_INPUTS, o.parallelism, pairLines);
         record.ranking = {
           method: loc.ranking.method,
           lines: loc.ranking.lines.slice(0, RECORDED_LINES).map((l) => ({ ...l, text: parsed.lines.text(l.line).trim() })),
@@ -145,8 +146,7 @@ function whyNone(r: SearchRecord, planned: number): string {
  * Ochiai over the coverage of the failing input and some suite inputs (a wrong answer names no line). Coverage runs go `parallelism` at once, the failing input
  * in the first batch, and stop once a batch leaves the best-ranked lines as they were: more inputs would only cost time.
  */
-async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, failing: SuiteCase, inputs: number, parallelism: number, topLines: number): Promise<{ ranking: Ranking; runs: number }> {
-  const frames = ctx.failure.verdict === 'crashed' ? stackLines(ctx.failure.stderrTail) : [];
+async function localize(ctx: HealContext, runs: SearchRuns, parsed: Parsed, frames: readonly number[], failing: SuiteCase, inputs: number, parallelism: number, topLines: number): Promise<{ ranking: Ranking; runs: number }> {
   if (frames.length > 0) {
     // The lines near a frame that the failing input never ran (the branch it skipped) go last: one run says which.
     const [failed] = await runs.coverage(ctx.live.source, [failing], 1, ctx.signal);
