@@ -70,8 +70,9 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
   const furtherInputs = tiny ? TINY_FURTHER_INPUTS : FURTHER_INPUTS;
   const parallelism = Math.max(1, os.availableParallelism());
   const dir = tempDir('ouroboros-bench-repair-');
-  // 'serial': localization on, batch proof off (HEAL_BATCH_PROOF=0), to show what the batch proof saves in the same run.
-  const results: Record<'on' | 'off' | 'serial', Outcome[]> = { on: [], off: [], serial: [] };
+  // 'serial': localization on, batch proof off (HEAL_BATCH_PROOF=0), to show what the batch proof saves in the same run;
+  // 'workers': the batch proof with a worker thread per input (HEAL_BATCH_PROOF=workers), what its vm contexts save.
+  const results: Record<'on' | 'off' | 'serial' | 'workers', Outcome[]> = { on: [], off: [], serial: [], workers: [] };
   const corpus: Record<string, number> = {};
   // The baseline: routine runs of the seeds, taken between the repairs, so that the machine's load weighs on both.
   const routine: number[] = [];
@@ -96,7 +97,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       }
       corpus[name] = bugs.length;
       log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
-      for (const mode of ['on', 'off', 'serial'] as const) {
+      for (const mode of ['on', 'off', 'serial', 'workers'] as const) {
         for (const [b, bug] of bugs.entries()) {
           // A store per bug and mode, as a never-healthy seed has: a repair is never verified before. (One store for
           // all the bugs of an organism remembered the seed's suite once the first repair had found it again, and
@@ -104,7 +105,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
           const { verifier, store } = await verifierAt(path.join(dir.dir, name, `${mode}-${b}`), REAL_ORGANISMS, name, sandbox, propertyInputs);
           bare.push(await nodeStartMs());
           routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
-          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off', batchProof: mode !== 'serial' });
+          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off', batchProof: mode === 'serial' ? false : mode === 'workers' ? 'workers' : 'contexts' });
           const t0 = performance.now();
           const r = await healNeverHealthy(verifier, bug.source, [rung], bug.failed);
           const ms = since(t0);
@@ -115,7 +116,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
               ? { coverage: { ms: search.ranking.timeMs, runs: search.ranking.runs }, ...search.phases, ladder: { ms: r.verification.timeMs, runs: r.verification.runs } }
               : null;
           results[mode].push({ healed: r?.healed ?? false, right, ms, tried: search?.tried ?? 0, overfitCaught: search?.failedHeldOut ?? 0, phases });
-          log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates${phases ? ` (${PHASES.map((k) => `${k} ${phases[k].ms}`).join(', ')})` : ''}`);
+          log(`    ${mode === 'on' ? 'localized' : mode === 'serial' ? 'unbatched' : mode === 'workers' ? 'workers  ' : 'blind    '} ${bug.what}: ${r?.healed ? (right ? 'repaired, right' : 'repaired, WRONG on the further set') : 'not repaired'} in ${Math.round(ms)} ms, ${search?.tried ?? 0} candidates${phases ? ` (${PHASES.map((k) => `${k} ${phases[k].ms}`).join(', ')})` : ''}`);
           store.close();
         }
       }
@@ -163,13 +164,24 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       ratio: ratios(summarize(batched.map((r) => r.ms)), summarize(serial.map((r) => r.ms))),
     });
   }
+  const inWorkers = results.workers.filter((r) => r.healed);
+  if (inWorkers.length && batched.length) {
+    figures.push({
+      id: 'repair.on.contexts',
+      label: 'with localization, time to a repair with the batch proof in vm contexts against worker threads (HEAL_BATCH_PROOF=workers)',
+      unit: 'ms',
+      value: summarize(batched.map((r) => r.ms)),
+      baseline: { label: 'a worker thread per input', value: summarize(inWorkers.map((r) => r.ms)) },
+      ratio: ratios(summarize(batched.map((r) => r.ms)), summarize(inWorkers.map((r) => r.ms))),
+    });
+  }
   // Where a localized repair's time goes, step by step (the steps run one after the other), with and without the batch proof.
-  for (const mode of ['on', 'serial'] as const) {
+  for (const mode of ['on', 'workers', 'serial'] as const) {
     const split = results[mode].flatMap((r) => (r.phases ? [r.phases] : []));
     for (const phase of split.length ? PHASES : []) {
       figures.push({
         id: `repair.${mode}.phase.${phase}`,
-        label: `with localization${mode === 'serial' ? ', batch proof off' : ''}, a repair's time in ${PHASE_LABELS[phase]}`,
+        label: `with localization${mode === 'serial' ? ', batch proof off' : mode === 'workers' ? ', batch proof in worker threads' : ''}, a repair's time in ${PHASE_LABELS[phase]}`,
         unit: 'ms',
         value: summarize(split.map((p) => p[phase].ms)),
         note: `median ${median(split.map((p) => p[phase].runs))} runs`,

@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import type { BatchMode } from './runner/batch/run-batch.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +92,10 @@ const EnvSchema = SandboxEnvSchema.extend({
     .default('minimal-revert,rollback,search,llm'),
   HEAL_MAX_TRIALS: intFrom(1, 10_000).default(64),
   HEAL_SEARCH_TIME_MS: intFrom(100, 3_600_000).default(60_000),
-  HEAL_BATCH_PROOF: bool.default(true),
+  HEAL_BATCH_PROOF: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'contexts', 'workers'], { error: 'must be contexts, workers, or 0 to turn it off' })
+    .default('contexts')
+    .transform((v): BatchMode | false => (v === 'workers' ? 'workers' : v === 'false' || v === '0' || v === 'no' ? false : 'contexts')),
   LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().min(1).optional(),
@@ -194,8 +198,11 @@ export interface Config {
   readonly healMaxTrials: number;
   /** HEAL_SEARCH_TIME_MS: the search rung starts no candidate after this long. */
   readonly healSearchTimeMs: number;
-  /** HEAL_BATCH_PROOF: the search rung proves a candidate's passing inputs in worker threads of one process (src/runner/batch). */
-  readonly healBatchProof: boolean;
+  /**
+   * HEAL_BATCH_PROOF: the search rung proves a candidate's passing inputs in one sandboxed batch host (src/runner/batch),
+   * each in a vm context first ('contexts') or in a worker thread ('workers'); false: a process per input.
+   */
+  readonly healBatchProof: BatchMode | false;
   readonly llm: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;

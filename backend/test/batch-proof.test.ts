@@ -182,3 +182,116 @@ describe('batch proof: the sandbox holds inside the host', () => {
     }, 60_000);
   }
 });
+
+/** The given stdins through one host beside a scratch copy of `source`, each case in a context first. */
+async function hostRun(source: string, stdins: string[], o: { contexts?: boolean; timeLimitMs?: number } = {}) {
+  const stamp = `${process.hrtime.bigint()}`;
+  return runBatch({
+    host: writeScratch(`host-${stamp}.js`, BATCH_HOST_SOURCE),
+    genome: writeScratch(`genome-${stamp}.js`, source),
+    stdins,
+    timeLimitMs: o.timeLimitMs ?? 2000,
+    maxOldSpaceMb: 64,
+    outputCapBytes: 16 * 1024,
+    outputKillBytes: 1024 * 1024,
+    killGraceMs: 300,
+    sandbox,
+    parallelism: 2,
+    ...(o.contexts === undefined ? {} : { contexts: o.contexts }),
+  });
+}
+
+/** A genome without require: sorts, except where `special` (which sees `first` and `input`) says otherwise. */
+function plain(special: string, prelude = ''): string {
+  return `'use strict';
+${prelude}
+let s = '';
+process.stdin.on('data', (c) => (s += c));
+process.stdin.on('end', () => {
+  const input = JSON.parse(s);
+  const first = input.values[0];
+  ${special}
+  console.log(JSON.stringify(input.values.slice().sort((a, b) => a - b)));
+});
+`;
+}
+
+const stdinsOf = (firsts: number[]) => firsts.map((f) => JSON.stringify({ values: [f, 3, -2, 9, 0] }));
+
+describe('batch proof: each case in a fresh vm context first', () => {
+  it('runs a one-shot genome in contexts, with the output and exit of a process', async () => {
+    const stdins = stdinsOf([5, 8, -4]);
+    const inContexts = await hostRun(organism.seedSource, stdins);
+    const inWorkers = await hostRun(organism.seedSource, stdins, { contexts: false });
+    expect(inContexts.map((o) => o?.via)).toEqual(['context', 'context', 'context']);
+    expect(inWorkers.map((o) => o?.via)).toEqual(['worker', 'worker', 'worker']);
+    const answer = (o: { stdout: string } | null) => o!.stdout.trim().split('\n').at(-1);
+    expect(inContexts.map(answer)).toEqual(inWorkers.map(answer));
+    expect(inContexts.every((o) => o!.exitCode === 0 && o!.stderr === '')).toBe(true);
+  }, 60_000);
+
+  it('gives each case its own globals: what one case leaves behind, the next never sees', async () => {
+    const source = plain(`if (globalThis.seen) process.exitCode = 9; globalThis.seen = true; Object.prototype.leak = 1;`);
+    const outs = await hostRun(source, stdinsOf([1, 2, 3]));
+    expect(outs.map((o) => [o?.via, o?.exitCode])).toEqual([['context', 0], ['context', 0], ['context', 0]]);
+  }, 60_000);
+
+  it('runs in a worker a case that reaches past what a context offers: require, a timer, a global of Node', async () => {
+    for (const special of [`require('node:os');`, `setTimeout(() => {}, 1);`, `if (typeof structuredClone !== 'function') process.exit(4);`, `process.nextTick(() => {});`]) {
+      const outs = await hostRun(plain(special), stdinsOf([1, 2]));
+      expect(outs.map((o) => [o?.via, o?.exitCode]), special).toEqual([['worker', 0], ['worker', 0]]);
+    }
+  }, 60_000);
+
+  it('reports a crash, an exit code, a hang and an output flood in a context as failures, never as passes', async () => {
+    const outs = await hostRun(
+      plain(`if (first === 66) throw new Error('broken');
+  if (first === 67) { console.log('[-2,0,3,9,67]'); process.exit(3); }
+  if (first === 68) for (;;) {}
+  if (first === 69) for (;;) process.stdout.write('x'.repeat(65536));`),
+      stdinsOf([66, 67, 68, 69, 1]),
+      { timeLimitMs: 1000 },
+    );
+    expect(outs.map((o) => o?.via)).toEqual(['context', 'context', 'context', 'context', 'context']);
+    expect(outs[0]).toMatchObject({ exitCode: 1 });
+    expect(outs[0]!.stderr).toMatch(/Error: broken/);
+    expect(outs[1]).toMatchObject({ exitCode: 3 });
+    expect(outs[2]).toMatchObject({ timedOut: true, exitCode: null });
+    expect(outs[3]).toMatchObject({ outputLimited: true });
+    expect(outs[4]).toMatchObject({ exitCode: 0, timedOut: false, outputLimited: false });
+  }, 60_000);
+
+  it('sends to a worker a case that leaves a rejected promise unhandled, which a process dies of', async () => {
+    const outs = await hostRun(plain(`if (first === 66) Promise.reject(new Error('late'));`), stdinsOf([66, 1]));
+    expect(outs[0]).toMatchObject({ via: 'worker', exitCode: 1 });
+    expect(outs[1]).toMatchObject({ via: 'context', exitCode: 0 });
+  }, 60_000);
+
+  it('delivers a large input in a pipe\'s chunks: a genome that reads only the first fails as it does as a process', async () => {
+    const source = `'use strict';
+let first = null;
+process.stdin.on('data', (c) => { if (first === null) first = c; });
+process.stdin.on('end', () => console.log(JSON.stringify(JSON.parse(first).values.sort((a, b) => a - b))));
+`;
+    const input = { values: Array.from({ length: 20_000 }, (_, i) => i % 1000) };
+    const [o] = await hostRun(source, [JSON.stringify(input)]);
+    expect(o).toMatchObject({ via: 'context', exitCode: 1 });
+    expect(o!.stderr).toMatch(/SyntaxError/);
+    const [w] = await hostRun(source, [JSON.stringify(input)], { contexts: false });
+    expect(w).toMatchObject({ via: 'worker', exitCode: 1 });
+    const real = await verifierFor(organism).runAll(source, [caseFor('property', 'big', input, 1)], 1);
+    expect(real.failure?.result.verdict).toBe('crashed');
+    expect(real.failure?.result.error).toMatch(/SyntaxError/);
+  }, 60_000);
+
+  it('proves through the verifier: passing cases from contexts, a failing one from its real run', async () => {
+    const v = verifierFor(organism);
+    const source = plain(`if (first === 66) throw new Error('broken');`);
+    const cs = cases([1, 2, 66, 4, 5]);
+    const r = await v.runAll(source, cs, 2, undefined, { batch: true });
+    expect(r).toMatchObject({ passed: false, inWorkers: 4 });
+    expect(r.failure?.case.name).toBe('case 2');
+    const alone = await v.runAll(source, [cs[2]!], 1);
+    expect(r.failure?.result.error).toBe(alone.failure?.result.error);
+  }, 60_000);
+});

@@ -11,7 +11,7 @@ import type { Harness, Organism, VerificationSettings } from '../organism/manife
 import type { Sandbox } from '../sandbox/types.js';
 import { judgeRun, outputKillBytesOf, runGenomeOn, type GenomeRunResult } from '../watcher/run-genome.js';
 import { BATCH_HOST_SOURCE } from '../runner/batch/host-source.js';
-import { batchAvailable, runBatch } from '../runner/batch/run-batch.js';
+import { batchAvailable, runBatch, type BatchMode } from '../runner/batch/run-batch.js';
 import { runCasesInBatch } from './batch-cases.js';
 import { inputSize } from './input-hash.js';
 import { runCases, passes, type CasesOutcome } from './runner.js';
@@ -149,7 +149,7 @@ export class Verifier {
    * stopping at the first failure. A source already judged against this suite runs only `first`. The suite's outcome
    * is remembered for the source.
    */
-  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean; batch?: boolean } = {}): Promise<Verification> {
+  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean; batch?: boolean | BatchMode } = {}): Promise<Verification> {
     const suite = this.current;
     const base = { suite: suite.fingerprint, size: suite.cases.length };
     // `fresh`: a remembered failure did not reproduce, so the record is not trusted this time.
@@ -158,7 +158,7 @@ export class Verifier {
     // The same fingerprint holds the same cases, so the case a remembered failure names is in this suite.
     if (record?.outcome === 'failed') return { ...base, passed: false, runs: 0, timeMs: 0, reused: true, failure: this.replay(record), cancelled: false };
     const cases = record ? (first && !suite.cases.some((c) => c.hash === first.hash) ? [first] : []) : withFirst(suite.cases, first);
-    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: o.batch === true });
+    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: o.batch ?? false });
     if (!outcome.cancelled && (o.fresh || !record) && (outcome.passed || (outcome.failure && outcome.failure.case.kind !== 'failing'))) {
       this.o.store.recordVerification({
         organism: this.o.organism.name,
@@ -217,21 +217,21 @@ export class Verifier {
 
   /**
    * Any list of cases on a source, `parallelism` at once, to the first failure; nothing is remembered. With `batch`
-   * (a proof's many inputs) the cases run first as worker threads of one sandboxed process (batch-cases.ts), and only
-   * those that do not pass there as processes.
+   * (a proof's many inputs) the cases run first in one sandboxed batch host (batch-cases.ts), each in a vm context
+   * (true, 'contexts') or a worker thread ('workers'), and only those that do not pass there as processes.
    */
-  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal, o: { batch?: boolean } = {}): Promise<CasesOutcome> {
+  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal, o: { batch?: boolean | BatchMode } = {}): Promise<CasesOutcome> {
     if (cases.length === 0) return Promise.resolve({ passed: true, runs: 0, timeMs: 0, failure: null, cancelled: false });
     return this.o.scratch.withFile(source, (file) => {
       const one = (c: SuiteCase, s: AbortSignal) => this.runOne(file, c, s);
       // One case gains nothing from a host: it would be one process start either way.
       if (!o.batch || cases.length < 2 || !batchAvailable()) return runCases(cases, one, { parallelism, signal });
-      return runCasesInBatch(cases, (cs, s) => this.inWorkers(file, cs, parallelism, s), one, { parallelism, signal });
+      return runCasesInBatch(cases, (cs, s) => this.inHost(file, cs, parallelism, o.batch === 'workers' ? 'workers' : 'contexts', s), one, { parallelism, signal });
     });
   }
 
-  /** Each case in a worker thread of one batch host beside `file`, judged as a run's outcome is (null: not reported). */
-  private inWorkers(file: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal | undefined): Promise<(GenomeRunResult | null)[]> {
+  /** Each case in one batch host beside `file` (a vm context or a worker thread), judged as a run's outcome is (null: not reported). */
+  private inHost(file: string, cases: readonly SuiteCase[], parallelism: number, mode: BatchMode, signal: AbortSignal | undefined): Promise<(GenomeRunResult | null)[]> {
     const { organism } = this.o;
     const limits = { outputCapBytes: this.o.outputCapBytes, sandbox: this.o.sandbox };
     return this.o.scratch.withFile(BATCH_HOST_SOURCE, async (host) => {
@@ -247,6 +247,7 @@ export class Verifier {
         killGraceMs: this.o.killGraceMs,
         sandbox: this.o.sandbox,
         parallelism,
+        contexts: mode === 'contexts',
         organism: organism.name,
         ...(signal ? { signal } : {}),
       });

@@ -4,6 +4,7 @@
  * then a held-out set of property inputs the search never saw. A candidate that passes the suite but not the held-out set
  * overfits the suite: it is counted in the record and never proposed.
  */
+import type { BatchMode } from '../../runner/batch/run-batch.js';
 import { codeLineNumbers, parseSource, type Parsed } from '../../chaos/ast.js';
 import { SourceTooLarge } from '../../files/source-size.js';
 import { passes } from '../../verification/runner.js';
@@ -32,7 +33,7 @@ export interface SearchOptions {
    * HEAL_BATCH_PROOF (default on): a candidate's suite and held-out set run first as worker threads of one sandboxed
    * process, and only the inputs that do not pass there as processes (src/runner/batch).
    */
-  batchProof?: boolean;
+  batchProof?: BatchMode | false;
 }
 
 const DEFAULT_PAIR_LINES = 6;
@@ -206,7 +207,7 @@ async function search(ctx: HealContext, runs: SearchRuns, order: readonly (reado
   };
   const prove = async (c: Found): Promise<boolean> => {
     let t0 = performance.now();
-    const batch = o.batchProof !== false;
+    const batch = o.batchProof ?? 'contexts';
     const suite = await runs.verify(c.source, signal, { batch });
     tally(record.phases.suite, t0, suite.runs, suite.inWorkers);
     if (suite.cancelled || signal.aborted) return false;

@@ -4,6 +4,7 @@ import { parseReports, reportOutcome, type CaseReport } from './protocol.js';
 const report = (i: number, over: Partial<CaseReport> = {}): CaseReport => ({
   t: 'tok',
   i,
+  via: 'worker',
   exitCode: 0,
   error: null,
   timedOut: false,

@@ -21,11 +21,15 @@ export interface BatchJob {
   outputKillBytes: number;
   /** Workers at once. */
   parallelism: number;
+  /** Each case in a fresh vm context first, and in a worker only when it needs more than a context offers. */
+  contexts: boolean;
 }
 
 const report = z.object({
   t: z.string(),
   i: z.number().int().nonnegative(),
+  /** Where the case ran: a vm context of the host's thread, or a worker thread. */
+  via: z.enum(['context', 'worker']),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
   timedOut: z.boolean(),
@@ -58,9 +62,13 @@ export function parseReports(stdout: string, token: string, cases: number): (Cas
   return found.map((r) => r ?? null);
 }
 
+/** A case's outcome in a batch, and where it ran. */
+export type BatchOutcome = ChildOutcome & { via: CaseReport['via'] };
+
 /** A case's report as the outcome of a run, for the organism's judge (run-genome.ts judgeRun). */
-export function reportOutcome(r: CaseReport, hostPid: number | null): ChildOutcome {
+export function reportOutcome(r: CaseReport, hostPid: number | null): BatchOutcome {
   return {
+    via: r.via,
     // A worker that threw exits 1; its error is not on its stderr as a process's would be, so it is put there.
     exitCode: r.exitCode,
     signal: null,

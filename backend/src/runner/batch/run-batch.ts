@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { prepareRunFile } from '../../sandbox/prepare.js';
 import type { Sandbox } from '../../sandbox/types.js';
-import type { ChildOutcome } from '../../watcher/child-process.js';
 import { organismNice, processRunner } from '../process-runner.js';
-import { parseReports, reportOutcome, type BatchJob } from './protocol.js';
+import type { ChildOutcome } from '../../watcher/child-process.js';
+import { parseReports, reportOutcome, type BatchJob, type BatchOutcome } from './protocol.js';
 
 export interface BatchRunOptions {
   /** The batch host's scratch file (BATCH_HOST_SOURCE) and the genome's, in the same run directory. */
@@ -28,9 +28,14 @@ export interface BatchRunOptions {
   sandbox: Sandbox | null;
   /** Workers at once (the core count). */
   parallelism: number;
+  /** Each case in a vm context of the host first (default); false: every case in a worker thread. */
+  contexts?: boolean;
   signal?: AbortSignal;
   organism?: string;
 }
+
+/** Where a batch host runs each case first: a vm context of its thread (falling back to a worker), or a worker thread. */
+export type BatchMode = 'contexts' | 'workers';
 
 /** Time the host takes to start, beyond its cases' own limits. */
 const HOST_START_MS = 3000;
@@ -42,8 +47,8 @@ export function batchAvailable(): boolean {
   return processRunner().local === true;
 }
 
-/** Each case's outcome in a worker of one host, by index; null for a case the host did not report. */
-export async function runBatch(o: BatchRunOptions): Promise<(ChildOutcome | null)[]> {
+/** Each case's outcome in one host (a context or a worker), by index; null for a case the host did not report. */
+export async function runBatch(o: BatchRunOptions): Promise<(BatchOutcome | null)[]> {
   const none = o.stdins.map(() => null);
   if (o.stdins.length === 0 || !batchAvailable()) return none;
   // The host file is the run's own file, made readable for the sandbox's uid by the runner; the genome is read too.
@@ -59,6 +64,7 @@ export async function runBatch(o: BatchRunOptions): Promise<(ChildOutcome | null
     outputCapBytes: o.outputCapBytes,
     outputKillBytes: o.outputKillBytes,
     parallelism,
+    contexts: o.contexts !== false,
   };
   const rounds = Math.ceil(o.stdins.length / parallelism);
   // A JSON escape is at most six bytes for one: every case's kept output, escaped, fits.
