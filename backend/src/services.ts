@@ -134,6 +134,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
           maxSourceBytes: config.maxSourceBytes,
           sandbox, // [sandbox]
           verifyPropertyInputs: config.verifyPropertyInputs,
+          batchProof: config.healBatchProof,
           failingSeed: config.failingSeed,
         }),
       );

@@ -31,6 +31,11 @@ export interface VerifierOptions {
   propertyInputs?: number | null;
   /** Runs at once (default: the core count). */
   parallelism?: number;
+  /**
+   * HEAL_BATCH_PROOF: where a suite's passing inputs may be proven, in one sandboxed batch host (default 'contexts':
+   * each in a vm context first), or false for a process per input. A failing input always gets its real run.
+   */
+  batch?: BatchMode | false;
 }
 
 /** Inputs over this size are not copied into records: their case's name and seed say how to make them again. */
@@ -146,7 +151,7 @@ export class Verifier {
 
   /**
    * The whole suite on a source, `first` ahead of it (a heal's failing input), up to `parallelism` runs at once,
-   * stopping at the first failure. A source already judged against this suite runs only `first`. The suite's outcome
+   * stopping at the first failure; in a batch host unless HEAL_BATCH_PROOF=0 (`batch` overrides it). A source already judged against this suite runs only `first`. The suite's outcome
    * is remembered for the source.
    */
   async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean; batch?: boolean | BatchMode } = {}): Promise<Verification> {
@@ -158,7 +163,7 @@ export class Verifier {
     // The same fingerprint holds the same cases, so the case a remembered failure names is in this suite.
     if (record?.outcome === 'failed') return { ...base, passed: false, runs: 0, timeMs: 0, reused: true, failure: this.replay(record), cancelled: false };
     const cases = record ? (first && !suite.cases.some((c) => c.hash === first.hash) ? [first] : []) : withFirst(suite.cases, first);
-    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: o.batch ?? false });
+    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: o.batch ?? this.o.batch ?? 'contexts' });
     if (!outcome.cancelled && (o.fresh || !record) && (outcome.passed || (outcome.failure && outcome.failure.case.kind !== 'failing'))) {
       this.o.store.recordVerification({
         organism: this.o.organism.name,

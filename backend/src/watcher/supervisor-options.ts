@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BatchMode } from '../runner/batch/run-batch.js';
 import type { HealMode } from '../domain.js';
 import type { ProposalStore } from '../genome/proposals.js';
 import type { GenomeStore } from '../genome/store.js';
@@ -40,6 +41,8 @@ export interface SupervisorOptions {
   maxSourceBytes?: number;
   /** VERIFY_PROPERTY_INPUTS: property inputs per verification for every organism (null: the manifest's). */
   verifyPropertyInputs?: number | null;
+  /** HEAL_BATCH_PROOF: where verification proves passing inputs (Verifier's `batch`). */
+  batchProof?: BatchMode | false;
   /** FAILING_SEED: what a seed that fails its verification does at start (default: heal when the ladder can repair without history, see config.ts). */
   failingSeed?: FailingSeedPolicy;
 }

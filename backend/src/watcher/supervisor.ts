@@ -92,6 +92,7 @@ export class Supervisor {
       killGraceMs: o.killGraceMs ?? 500,
       sandbox: o.sandbox ?? null,
       propertyInputs: o.verifyPropertyInputs ?? null,
+      ...(o.batchProof !== undefined ? { batch: o.batchProof } : {}),
     });
     this.runs = new RunRecorder(c, this.startedAt);
     this.paused = o.store.isPaused(this.name);
