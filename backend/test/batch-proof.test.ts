@@ -75,7 +75,8 @@ describe('batch proof', () => {
     expect(r.failure?.case.name).toBe('case 2');
     expect(r.failure?.result.verdict).toBe('crashed');
     expect(r.failure?.result.error).toMatch(/^Error: broken as a process \(line \d+\); exit code 1/);
-    expect(r.inWorkers).toBe(4);
+    // Counted as a run of the cases in order would: the two before the failure, not the two after it.
+    expect(r.inWorkers).toBe(2);
     // The same error as the run without a batch.
     const alone = await v.runAll(source, [cs[2]!], 1);
     expect(r.failure?.result.error).toBe(alone.failure?.result.error);
@@ -97,8 +98,8 @@ describe('batch proof', () => {
     expect(r.failure?.case.name).toBe('case 1');
     expect(r.failure?.result.verdict).toBe('hung');
     expect(r.failure?.result.error).toMatch(/no result within the 2000 ms time limit/);
-    // Two cases passed in workers; the hang ran as a process, and again (a hang may be the machine's).
-    expect(r).toMatchObject({ passed: false, inWorkers: 2, runs: 4 });
+    // The case before it passed in a worker; the hang ran as a process, and again (a hang may be the machine's).
+    expect(r).toMatchObject({ passed: false, inWorkers: 1, runs: 3 });
     // The worker was stopped at its limit, then the real runs: the host did not wait for its own whole-batch limit.
     expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 2000);
   }, 60_000);
@@ -243,22 +244,36 @@ describe('batch proof: each case in a fresh vm context first', () => {
     }
   }, 60_000);
 
-  it('reports a crash, an exit code, a hang and an output flood in a context as failures, never as passes', async () => {
-    const outs = await hostRun(
-      plain(`if (first === 66) throw new Error('broken');
+  it('reports a crash, an exit code, a hang and an output flood in a context as failures, and ends the batch there', async () => {
+    const source = plain(`if (first === 66) throw new Error('broken');
   if (first === 67) { console.log('[-2,0,3,9,67]'); process.exit(3); }
   if (first === 68) for (;;) {}
-  if (first === 69) for (;;) process.stdout.write('x'.repeat(65536));`),
-      stdinsOf([66, 67, 68, 69, 1]),
-      { timeLimitMs: 1000 },
-    );
-    expect(outs.map((o) => o?.via)).toEqual(['context', 'context', 'context', 'context', 'context']);
-    expect(outs[0]).toMatchObject({ exitCode: 1 });
-    expect(outs[0]!.stderr).toMatch(/Error: broken/);
-    expect(outs[1]).toMatchObject({ exitCode: 3 });
-    expect(outs[2]).toMatchObject({ timedOut: true, exitCode: null });
-    expect(outs[3]).toMatchObject({ outputLimited: true });
-    expect(outs[4]).toMatchObject({ exitCode: 0, timedOut: false, outputLimited: false });
+  if (first === 69) for (;;) process.stdout.write('x'.repeat(65536));`);
+    const expected = {
+      66: { exitCode: 1, stderr: expect.stringMatching(/Error: broken/) },
+      67: { exitCode: 3 },
+      68: { timedOut: true, exitCode: null },
+      69: { outputLimited: true },
+    };
+    for (const [first, failure] of Object.entries(expected)) {
+      const outs = await hostRun(source, stdinsOf([1, Number(first), 2]), { timeLimitMs: 1000 });
+      expect(outs[0], first).toMatchObject({ via: 'context', exitCode: 0, timedOut: false, outputLimited: false });
+      expect(outs[1], first).toMatchObject({ via: 'context', ...failure });
+      // Its real run decides; the cases after it run as processes only if that run passes.
+      expect(outs[2], first).toBeNull();
+    }
+  }, 60_000);
+
+  it('fails every input of a genome with a syntax error at once, without starting a worker', async () => {
+    const source = plain('', 'function broken( {');
+    const outs = await hostRun(source, stdinsOf([1, 2, 3]));
+    expect(outs[0]).toMatchObject({ via: 'context', exitCode: 1 });
+    expect(outs[0]!.stderr).toMatch(/SyntaxError/);
+    expect(outs.slice(1)).toEqual([null, null]);
+    const r = await verifierFor(organism).runAll(source, cases([1, 2, 3]), 2, undefined, { batch: true });
+    expect(r).toMatchObject({ passed: false, inWorkers: 0 });
+    expect(r.failure?.result.verdict).toBe('crashed');
+    expect(r.failure?.result.error).toMatch(/SyntaxError/);
   }, 60_000);
 
   it('sends to a worker a case that leaves a rejected promise unhandled, which a process dies of', async () => {
@@ -289,7 +304,7 @@ process.stdin.on('end', () => console.log(JSON.stringify(JSON.parse(first).value
     const source = plain(`if (first === 66) throw new Error('broken');`);
     const cs = cases([1, 2, 66, 4, 5]);
     const r = await v.runAll(source, cs, 2, undefined, { batch: true });
-    expect(r).toMatchObject({ passed: false, inWorkers: 4 });
+    expect(r).toMatchObject({ passed: false, inWorkers: 2, runs: 3 });
     expect(r.failure?.case.name).toBe('case 2');
     const alone = await v.runAll(source, [cs[2]!], 1);
     expect(r.failure?.result.error).toBe(alone.failure?.result.error);

@@ -152,16 +152,18 @@ const vm = process.getBuiltinModule('node:vm');
 const util = process.getBuiltinModule('node:util');
 const { StringDecoder } = process.getBuiltinModule('node:string_decoder');
 
-// The genome compiled once for every context (null: it does not compile as a CommonJS module; workers then say how).
+// The genome compiled once for every context: { script }, { broken } (a syntax error: every case fails at once, as
+// it does as a process, with no worker started for it), or null (an ES module, or unreadable: workers say how).
 let compiled;
 function genomeScript(job) {
   if (compiled !== undefined) return compiled;
   try {
     const text = process.getBuiltinModule('node:fs').readFileSync(job.genome, 'utf8').replace(/^#!.*/, '');
     // Node's own CommonJS wrapper, on the first line: the genome's line numbers stay its own.
-    compiled = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + text + '\n})', { filename: job.genome });
+    compiled = { script: new vm.Script('(function (exports, require, module, __filename, __dirname) {' + text + '\n})', { filename: job.genome }) };
   } catch (e) {
-    compiled = null;
+    const moduleSyntax = e && /import statement|export|import\.meta|await is only valid/.test(String(e.message));
+    compiled = e instanceof SyntaxError && !moduleSyntax ? { broken: (e && e.stack) || String(e) } : null;
   }
   return compiled;
 }
@@ -176,8 +178,15 @@ function Unsupported(what) {
  * One case in a fresh context: its report, or null for a case that must run in a worker (see Unsupported).
  */
 function runInContext(job, i) {
-  const script = genomeScript(job);
-  if (!script) return null;
+  const compiled = genomeScript(job);
+  if (!compiled) return null;
+  if (compiled.broken) {
+    return {
+      t: job.token, i: i, via: 'context', exitCode: 1, error: compiled.broken, timedOut: false, outputLimited: false, durationMs: 0,
+      stdout: '', stdoutTail: '', stderr: '', stdoutBytes: 0, stderrBytes: 0,
+    };
+  }
+  const script = compiled.script;
   const started = process.hrtime.bigint();
   const out = capped(job.outputCapBytes);
   const err = capped(job.outputCapBytes);
@@ -356,6 +365,10 @@ function main(job) {
     setImmediate(() => {
       if (r && !rejected) report(r);
       else rest.push(i);
+      // A case that failed here (a crash, an exit code, a hang, a flood) ends the batch: its real run will most
+      // likely fail too, and the caller stops at the first real failure, so the later cases would be wasted. Those
+      // left unreported run as processes only if that real run passes. A wrong answer is the server's to judge.
+      if (r && !rejected && (r.exitCode !== 0 || r.timedOut || r.outputLimited)) return inWorkers(job, rest);
       step();
     });
   };
