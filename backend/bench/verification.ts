@@ -48,10 +48,10 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
       // A fresh store per measurement of a fresh verification: nothing remembered.
       let n = 0;
       // Only the verification is timed: building a verifier (its suite's inputs) happens once per server start.
-      const freshly = async (source: string) => {
+      const freshly = async (source: string, batch: 'contexts' | false = 'contexts') => {
         const store = new GenomeStore(path.join(work, `s${n++}.db`));
         try {
-          const verifier = new Verifier({ organism, store, scratch: scratchDirAt(work), ...LIMITS, sandbox, propertyInputs });
+          const verifier = new Verifier({ organism, store, scratch: scratchDirAt(work), ...LIMITS, sandbox, propertyInputs, batch });
           const t0 = performance.now();
           const v = await verifier.verify(source);
           return { v, ms: since(t0) };
@@ -72,6 +72,12 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
           const { v, ms } = await freshly(organism.seedSource);
           if (!v.passed) throw new Error(`${name}: genome 0 failed its suite on ${v.failure?.case.name}`);
           runs.fresh!.push(v.runs);
+          return ms;
+        },
+        // The same suite with a process per input (HEAL_BATCH_PROOF=0): what the batch host saves, in the same run.
+        processes: async () => {
+          const { v, ms } = await freshly(organism.seedSource, false);
+          if (!v.passed) throw new Error(`${name}: genome 0 failed its suite on ${v.failure?.case.name}`);
           return ms;
         },
         remembered: async () => {
@@ -105,6 +111,15 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
       const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 10) / 10;
       figures.push(
         vs('fresh', `a new genome's whole suite (${size} inputs)`, summarize(samples.fresh), `${mean(runs.fresh!)} runs, ${remembered.parallelism} at once after the first`),
+        {
+          id: `verify.${name}.batch`,
+          label: `${name}: a new genome's whole suite in a batch host, against a process per input`,
+          unit: 'ms',
+          value: summarize(samples.fresh),
+          baseline: { label: 'a process per input (HEAL_BATCH_PROOF=0)', value: summarize(samples.processes) },
+          ratio: ratios(summarize(samples.fresh), summarize(samples.processes)),
+          note: 'each input in a vm context of one sandboxed process, a real process run for any that does not pass there',
+        },
         vs('remembered', 'a source verified before (rollback, restored code)', summarize(samples.remembered), 'no run: the outcome is remembered per source and suite'),
         vs('crash', 'damage that fails every input', summarize(samples.crash), `${mean(runs.crash!)} run(s): the first case runs alone`),
         vs('latent', `the latent mutant (${LATENT_MUTANTS[name].what})`, summarize(samples.latent), `${mean(runs.latent!)} runs to the edge case that shows it`),
@@ -126,7 +141,7 @@ export async function benchVerification(o: VerificationBenchOptions = {}): Promi
       title: 'Cost of verification',
       params,
       method: [
-        "Each variant runs the server's own Verifier (src/verification) in the sandbox detected here, on the real organisms (only the verification is timed, not building the suite, done once per server start): `fresh` verifies genome 0 with a new store (nothing remembered), `remembered` verifies it again with the store that judged it, `crash` verifies a copy that throws at start, `latent` the organism's hand-written latent mutant (test/helpers/latent-mutants.ts).",
+        "Each variant runs the server's own Verifier (src/verification) in the sandbox detected here, on the real organisms (only the verification is timed, not building the suite, done once per server start): `fresh` verifies genome 0 with a new store (nothing remembered), its inputs in one batch host (HEAL_BATCH_PROOF's default), and again with a process per input (HEAL_BATCH_PROOF=0), `remembered` verifies it again with the store that judged it, `crash` verifies a copy that throws at start, `latent` the organism's hand-written latent mutant (test/helpers/latent-mutants.ts).",
         'Baseline: one routine run of genome 0 on a random input (`runGenome`, the watcher\'s own), interleaved with the variants (A B C, C B A...).',
       ],
       figures,
