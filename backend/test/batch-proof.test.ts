@@ -37,10 +37,10 @@ function verifierFor(o: Organism, dir = 'organisms/bubble-sort/run'): Verifier {
   return new Verifier({ organism: o, store, scratch: scratchDirAt(path.join(tmp.dir, dir)), outputCapBytes: 16 * 1024, killGraceMs: 300, sandbox, parallelism: 2 });
 }
 
-/** Sorts, except on the inputs whose first value says otherwise; `inWorker` is what it does in a worker thread. */
-function genome(special: string): string {
+/** A genome without require: sorts, except where `special` (which sees `first` and `input`) says otherwise. */
+function plain(special: string, prelude = ''): string {
   return `'use strict';
-const { isMainThread } = require('node:worker_threads');
+${prelude}
 let s = '';
 process.stdin.on('data', (c) => (s += c));
 process.stdin.on('end', () => {
@@ -50,6 +50,11 @@ process.stdin.on('end', () => {
   console.log(JSON.stringify(input.values.slice().sort((a, b) => a - b)));
 });
 `;
+}
+
+/** Sorts, except on the inputs whose first value says otherwise; `isMainThread` tells a worker from a process. */
+function genome(special: string): string {
+  return plain(special, "const { isMainThread } = require('node:worker_threads');");
 }
 
 function cases(firsts: number[]): SuiteCase[] {
@@ -118,18 +123,7 @@ describe('batch proof', () => {
 
   it('falls back to processes when the host cannot even start', async () => {
     // A host that is not JavaScript: it dies before its first report.
-    const outcomes = await runBatch({
-      host: writeScratch('not-a-host.js', 'this is not javascript ((('),
-      genome: writeScratch('seed.js', organism.seedSource),
-      stdins: ['{"values":[2,1]}', '{"values":[3,1]}'],
-      timeLimitMs: 2000,
-      maxOldSpaceMb: 64,
-      outputCapBytes: 16 * 1024,
-      outputKillBytes: 1024 * 1024,
-      killGraceMs: 300,
-      sandbox,
-      parallelism: 2,
-    });
+    const outcomes = await hostRun(organism.seedSource, ['{"values":[2,1]}', '{"values":[3,1]}'], { hostSource: 'this is not javascript (((' });
     expect(outcomes).toEqual([null, null]);
   }, 60_000);
 });
@@ -185,10 +179,10 @@ describe('batch proof: the sandbox holds inside the host', () => {
 });
 
 /** The given stdins through one host beside a scratch copy of `source`, each case in a context first. */
-async function hostRun(source: string, stdins: string[], o: { contexts?: boolean; timeLimitMs?: number } = {}) {
+async function hostRun(source: string, stdins: string[], o: { contexts?: boolean; timeLimitMs?: number; hostSource?: string } = {}) {
   const stamp = `${process.hrtime.bigint()}`;
   return runBatch({
-    host: writeScratch(`host-${stamp}.js`, BATCH_HOST_SOURCE),
+    host: writeScratch(`host-${stamp}.js`, o.hostSource ?? BATCH_HOST_SOURCE),
     genome: writeScratch(`genome-${stamp}.js`, source),
     stdins,
     timeLimitMs: o.timeLimitMs ?? 2000,
@@ -202,20 +196,6 @@ async function hostRun(source: string, stdins: string[], o: { contexts?: boolean
   });
 }
 
-/** A genome without require: sorts, except where `special` (which sees `first` and `input`) says otherwise. */
-function plain(special: string, prelude = ''): string {
-  return `'use strict';
-${prelude}
-let s = '';
-process.stdin.on('data', (c) => (s += c));
-process.stdin.on('end', () => {
-  const input = JSON.parse(s);
-  const first = input.values[0];
-  ${special}
-  console.log(JSON.stringify(input.values.slice().sort((a, b) => a - b)));
-});
-`;
-}
 
 const stdinsOf = (firsts: number[]) => firsts.map((f) => JSON.stringify({ values: [f, 3, -2, 9, 0] }));
 
