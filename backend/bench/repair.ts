@@ -29,7 +29,16 @@ export interface RepairBenchOptions extends BenchOptions {
   timeBudgetMs?: number;
   /** Property inputs of each suite (the manifest's by default; 4 with --tiny, as the tests' servers use). */
   propertyInputs?: number;
+  /** Which of REPAIR_MODES to run (all by default): the whole corpus in 'on' and 'off' alone takes minutes. */
+  modes?: readonly RepairMode[];
 }
+
+/**
+ * 'on': localized, the proof in vm contexts (the default); 'off': localization off; 'workers': the proof in a worker
+ * thread per input (HEAL_BATCH_PROOF=workers); 'serial': a process per input (HEAL_BATCH_PROOF=0).
+ */
+export const REPAIR_MODES = ['on', 'off', 'workers', 'serial'] as const;
+export type RepairMode = (typeof REPAIR_MODES)[number];
 
 /** The chaos operators whose every mutant can be listed: one edit of the seed each. */
 const LOGIC_OPERATORS = ['flip_comparison', 'flip_equality', 'swap_arithmetic', 'change_boundary', 'negate_condition', 'change_literal'];
@@ -97,7 +106,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       }
       corpus[name] = bugs.length;
       log(`  ${name}: ${bugs.length} of ${mutants} mutants caught by the suite`);
-      for (const mode of ['on', 'off', 'serial', 'workers'] as const) {
+      for (const mode of o.modes ?? REPAIR_MODES) {
         for (const [b, bug] of bugs.entries()) {
           // A store per bug and mode, as a never-healthy seed has: a repair is never verified before. (One store for
           // all the bugs of an organism remembered the seed's suite once the first repair had found it again, and
@@ -127,7 +136,7 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
   }
   const total = results.on.length;
   const figures: Figure[] = [];
-  for (const mode of ['on', 'off'] as const) {
+  for (const mode of (['on', 'off'] as const).filter((m) => (o.modes ?? REPAIR_MODES).includes(m))) {
     const rs = results[mode];
     const healed = rs.filter((r) => r.healed);
     const wrong = healed.filter((r) => !r.right).length;

@@ -7,6 +7,7 @@
  *   --out <file>   write the report there   --no-write   write no report   --json <file>   raw results
  *   --memory-runs <n>   runs of the memory benchmark (default 10000)
  *   --repair-bugs <n>   bugs per organism in the repair corpus (default: all of them)
+ *   --repair-modes <m,m...>   of on, off, workers, serial (default: all four; on,off measures the whole corpus in minutes)
  *   --capacity-sizes <n,n...>   organism counts of the capacity curve (default 12,24,48; 96 for the issue's last row)
  *   --render <json>     no measuring: render the report again from raw results (after a change of findings.ts)
  */
@@ -26,7 +27,7 @@ import { BENCH_IDS, type BenchId, type BenchOptions, type Section } from './mode
 import { benchOverhead } from './overhead.js';
 import { benchPromotion } from './promotion.js';
 import { benchQueue } from './queue.js';
-import { benchRepair } from './repair.js';
+import { benchRepair, REPAIR_MODES, type RepairMode } from './repair.js';
 import { machine, renderMarkdown, renderSummary } from './report.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -40,6 +41,7 @@ interface Args {
   json: string | null;
   memoryRuns: number | null;
   repairBugs: number | null;
+  repairModes: RepairMode[] | null;
   capacitySizes: number[] | null;
   render: string | null;
 }
@@ -67,6 +69,7 @@ export function parseArgs(argv: string[]): Args {
     json: { type: 'string' },
     'memory-runs': { type: 'string' },
     'repair-bugs': { type: 'string' },
+    'repair-modes': { type: 'string' },
     'capacity-sizes': { type: 'string' },
     render: { type: 'string' },
   });
@@ -84,9 +87,17 @@ export function parseArgs(argv: string[]): Args {
     json: f.json === undefined ? null : fromCaller(f.json),
     memoryRuns: f['memory-runs'] === undefined ? null : Number(f['memory-runs']),
     repairBugs: f['repair-bugs'] === undefined ? null : Number(f['repair-bugs']),
+    repairModes: f['repair-modes'] === undefined ? null : repairModes(f['repair-modes']),
     capacitySizes: f['capacity-sizes'] === undefined ? null : capacitySizes(f['capacity-sizes']),
     render: f.render === undefined ? null : fromCaller(f.render),
   };
+}
+
+function repairModes(text: string): RepairMode[] {
+  const modes = text.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = modes.find((m) => !(REPAIR_MODES as readonly string[]).includes(m));
+  if (modes.length === 0 || bad !== undefined) throw new Error(`--repair-modes "${text}": give some of ${REPAIR_MODES.join(', ')}, for example on,off`);
+  return modes as RepairMode[];
 }
 
 function capacitySizes(text: string): number[] {
@@ -106,14 +117,14 @@ const flags: typeof readFlags = (argv, options) => {
 };
 
 /** Every module, in the order they run: quick ones first, the long memory soak last. */
-export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number; capacitySizes?: number[] }) => Promise<Section[]> }[] = [
+export const MODULES: { ids: BenchId[]; run: (o: BenchOptions & { memoryRuns?: number; repairBugs?: number; repairModes?: RepairMode[]; capacitySizes?: number[] }) => Promise<Section[]> }[] = [
   { ids: ['growth'], run: (o) => benchGrowth(o) },
   { ids: ['overhead'], run: (o) => benchOverhead(o) },
   { ids: ['detect', 'heal'], run: (o) => benchDetectHeal(o) },
   { ids: ['verify'], run: (o) => benchVerification(o) },
   { ids: ['api'], run: (o) => benchApiLoad(o) },
   { ids: ['promotion'], run: (o) => benchPromotion(o) },
-  { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}) }) },
+  { ids: ['repair'], run: (o) => benchRepair({ ...o, ...(o.repairBugs ? { organisms: ['bubble-sort', 'json-transform', 'prime-sieve'], perOrganism: o.repairBugs } : {}), ...(o.repairModes ? { modes: o.repairModes } : {}) }) },
   { ids: ['events'], run: (o) => benchEvents(o) },
   { ids: ['capacity'], run: (o) => benchCapacity({ ...o, ...(o.capacitySizes ? { sizes: o.capacitySizes } : {}) }) },
   { ids: ['queue'], run: (o) => benchQueue(o) },
@@ -145,7 +156,7 @@ async function main(): Promise<void> {
     const wanted = args.only ? mod.ids.filter((id) => args.only!.includes(id)) : mod.ids;
     if (wanted.length === 0) continue;
     log(`== ${mod.ids.join(' + ')}`);
-    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}), ...(args.capacitySizes ? { capacitySizes: args.capacitySizes } : {}) });
+    const out = await mod.run({ tiny: args.tiny, log, ...(args.memoryRuns ? { memoryRuns: args.memoryRuns } : {}), ...(args.repairBugs ? { repairBugs: args.repairBugs } : {}), ...(args.repairModes ? { repairModes: args.repairModes } : {}), ...(args.capacitySizes ? { capacitySizes: args.capacitySizes } : {}) });
     sections.push(...out.filter((s) => wanted.includes(s.id)));
   }
   const elapsedS = (performance.now() - started) / 1000;

@@ -142,5 +142,8 @@ describe('bench helpers', () => {
   it('parses the command line, -- and --only included', () => {
     expect(parseArgs(['--', '--only', 'detect,heal'])).toMatchObject({ only: ['detect', 'heal'], tiny: false });
     expect(() => parseArgs(['--only', 'nope'])).toThrow(BENCH_IDS.join(', '));
+    expect(parseArgs(['--repair-modes', 'on,off']).repairModes).toEqual(['on', 'off']);
+    expect(parseArgs([]).repairModes).toBeNull();
+    expect(() => parseArgs(['--repair-modes', 'on,fast'])).toThrow(/--repair-modes "on,fast": give some of on, off, workers, serial/);
   });
 });
