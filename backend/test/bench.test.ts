@@ -68,7 +68,7 @@ describe('benchmarks at a tiny size', () => {
   it('cost of verification', async () => {
     const [verify] = await benchVerification({ tiny: true });
     wellFormed([verify!], ['verify']);
-    expect(verify!.figures.map((f) => f.id)).toEqual(['verify.bubble-sort.fresh', 'verify.bubble-sort.remembered', 'verify.bubble-sort.crash', 'verify.bubble-sort.latent']);
+    expect(verify!.figures.map((f) => f.id)).toEqual(['verify.bubble-sort.fresh', 'verify.bubble-sort.batch', 'verify.bubble-sort.remembered', 'verify.bubble-sort.crash', 'verify.bubble-sort.latent']);
   }, 120_000);
 
   it('API under dashboard load', async () => {
