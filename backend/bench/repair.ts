@@ -111,10 +111,10 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
           // A store per bug and mode, as a never-healthy seed has: a repair is never verified before. (One store for
           // all the bugs of an organism remembered the seed's suite once the first repair had found it again, and
           // the later repairs to the same source skipped their suite.)
-          const { verifier, store } = await verifierAt(path.join(dir.dir, name, `${mode}-${b}`), REAL_ORGANISMS, name, sandbox, propertyInputs);
+          const { verifier, store } = await verifierAt(path.join(dir.dir, name, `${mode}-${b}`), REAL_ORGANISMS, name, sandbox, propertyInputs, mode === 'serial' ? false : mode === 'workers' ? 'workers' : 'contexts');
           bare.push(await nodeStartMs());
           routine.push(await scratchDirAt(path.join(dir.dir, name)).withFile(judge.organism.seedSource, async (file) => (await runGenome(judge.organism, file, rng.int(0, 0xffff_ffff), { outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox })).durationMs));
-          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off', batchProof: mode === 'serial' ? false : mode === 'workers' ? 'workers' : 'contexts' });
+          const rung = searchRepair({ parallelism, maxTrials, timeBudgetMs, localize: mode !== 'off' });
           const t0 = performance.now();
           const r = await healNeverHealthy(verifier, bug.source, [rung], bug.failed);
           const ms = since(t0);
@@ -161,28 +161,17 @@ export async function benchRepair(o: RepairBenchOptions = {}): Promise<Section[]
       { id: `repair.${mode}.trials`, label: `${label}: median candidates tried per bug`, unit: 'candidates', value: rs.length ? median(rs.map((r) => r.tried)) : NaN },
     );
   }
-  const serial = results.serial.filter((r) => r.healed);
-  const batched = results.on.filter((r) => r.healed);
-  if (serial.length && batched.length) {
-    figures.push({
-      id: 'repair.on.batch',
-      label: 'with localization, time to a repair with the batch proof against without it (HEAL_BATCH_PROOF=0)',
-      unit: 'ms',
-      value: summarize(batched.map((r) => r.ms)),
-      baseline: { label: 'a process per input', value: summarize(serial.map((r) => r.ms)) },
-      ratio: ratios(summarize(batched.map((r) => r.ms)), summarize(serial.map((r) => r.ms))),
-    });
-  }
-  const inWorkers = results.workers.filter((r) => r.healed);
-  if (inWorkers.length && batched.length) {
-    figures.push({
-      id: 'repair.on.contexts',
-      label: 'with localization, time to a repair with the batch proof in vm contexts against worker threads (HEAL_BATCH_PROOF=workers)',
-      unit: 'ms',
-      value: summarize(batched.map((r) => r.ms)),
-      baseline: { label: 'a worker thread per input', value: summarize(inWorkers.map((r) => r.ms)) },
-      ratio: ratios(summarize(batched.map((r) => r.ms)), summarize(inWorkers.map((r) => r.ms))),
-    });
+  // The default (vm contexts) against the other ways to prove, each run the same corpus in the same run.
+  const batched = summarize(results.on.filter((r) => r.healed).map((r) => r.ms));
+  const against: [RepairMode, string, string, string][] = [
+    ['serial', 'repair.on.batch', 'with localization, time to a repair with the batch proof against without it (HEAL_BATCH_PROOF=0)', 'a process per input'],
+    ['workers', 'repair.on.contexts', 'with localization, time to a repair with the batch proof in vm contexts against worker threads (HEAL_BATCH_PROOF=workers)', 'a worker thread per input'],
+  ];
+  for (const [mode, id, label, baselineLabel] of against) {
+    const other = results[mode].filter((r) => r.healed);
+    if (!other.length || !batched.n) continue;
+    const baseline = summarize(other.map((r) => r.ms));
+    figures.push({ id, label, unit: 'ms', value: batched, baseline: { label: baselineLabel, value: baseline }, ratio: ratios(batched, baseline) });
   }
   // Where a localized repair's time goes, step by step (the steps run one after the other), with and without the batch proof.
   for (const mode of ['on', 'workers', 'serial'] as const) {

@@ -199,7 +199,7 @@ export interface Config {
   /** HEAL_SEARCH_TIME_MS: the search rung starts no candidate after this long. */
   readonly healSearchTimeMs: number;
   /**
-   * HEAL_BATCH_PROOF: the search rung proves a candidate's passing inputs in one sandboxed batch host (src/runner/batch),
+   * HEAL_BATCH_PROOF: every verification suite and the search rung's held-out set prove their passing inputs in one sandboxed batch host (src/runner/batch),
    * each in a vm context first ('contexts') or in a worker thread ('workers'); false: a process per input.
    */
   readonly healBatchProof: BatchMode | false;

@@ -36,7 +36,7 @@ export function buildLadder(config: Config, deps: LadderDeps): Ladder {
     } else if (name === 'rollback') {
       rungs.push(restoreLastHealthy);
     } else if (name === 'search') {
-      rungs.push(searchRepair({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials, timeBudgetMs: config.healSearchTimeMs, batchProof: config.healBatchProof }));
+      rungs.push(searchRepair({ parallelism: Math.max(1, os.availableParallelism()), maxTrials: config.healMaxTrials, timeBudgetMs: config.healSearchTimeMs }));
     } else if (config.llm && budget) {
       const { baseUrl, apiKey, model, timeoutMs, maxAttempts } = config.llm;
       const client = createChatClient({ baseUrl, apiKey, model, timeoutMs });

@@ -2,6 +2,7 @@
  * A heal of a genome that never passed, as the supervisor sets it up, on a real Verifier (real sandboxed runs, a real
  * SQLite store): for the search rung's tests and the repair benchmark.
  */
+import type { BatchMode } from '../../src/runner/batch/run-batch.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { scratchDirAt } from '../../src/files/scratch.js';
@@ -13,11 +14,11 @@ import { loadOrganism, type Organism } from '../../src/organism/manifest.js';
 import type { Sandbox } from '../../src/sandbox/types.js';
 import { Verifier, type Verification } from '../../src/verification/verifier.js';
 
-export async function verifierAt(dir: string, organismsDir: string, name: string, sandbox: Sandbox | null = null, propertyInputs: number | null = null): Promise<{ verifier: Verifier; store: GenomeStore; organism: Organism }> {
+export async function verifierAt(dir: string, organismsDir: string, name: string, sandbox: Sandbox | null = null, propertyInputs: number | null = null, batch?: BatchMode | false): Promise<{ verifier: Verifier; store: GenomeStore; organism: Organism }> {
   mkdirSync(dir, { recursive: true });
   const organism = await loadOrganism(organismsDir, name);
   const store = new GenomeStore(path.join(dir, 'store.db'));
-  const verifier = new Verifier({ organism, store, scratch: scratchDirAt(dir), outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox, propertyInputs });
+  const verifier = new Verifier({ organism, store, scratch: scratchDirAt(dir), outputCapBytes: 64 * 1024, killGraceMs: 500, sandbox, propertyInputs, ...(batch !== undefined ? { batch } : {}) });
   return { verifier, store, organism };
 }
 

@@ -2,7 +2,6 @@
  * What the search rung runs, from the organism's verifier: its suite, a held-out set of property inputs the search never
  * sees until a candidate has passed the suite, candidate runs (sandboxed as every run) and coverage runs.
  */
-import type { BatchMode } from '../../runner/batch/run-batch.js';
 import type { Verdict } from '../../domain.js';
 import type { CaseFailure, CasesOutcome } from '../../verification/runner.js';
 import { propertyCases, type SuiteCase } from '../../verification/suite.js';
@@ -26,12 +25,12 @@ export interface SearchRuns {
   /** Property inputs from another seed: checked only after a candidate passed the suite. */
   readonly heldOut: readonly SuiteCase[];
   /** The cases in order on a source, `parallelism` at once, to the first failure; `batch`: a proof's (Verifier.runAll). */
-  run(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal, o?: { batch?: BatchMode | false }): Promise<CasesOutcome>;
+  run(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal, o?: { batch?: boolean }): Promise<CasesOutcome>;
   /**
    * The whole current suite on a source, every core at once, to the first failure; the outcome is remembered for the
    * source and the suite's fingerprint, so the ladder's own verification of the same source runs only the failing input.
    */
-  verify(source: string, signal: AbortSignal, o?: { batch?: BatchMode | false }): Promise<{ passed: boolean; runs: number; inWorkers?: number; failure: CaseFailure | null; cancelled: boolean }>;
+  verify(source: string, signal: AbortSignal): Promise<{ passed: boolean; runs: number; inWorkers?: number; failure: CaseFailure | null; cancelled: boolean }>;
   /** Each case on a source with the lines it ran (null: not measured), `parallelism` at once. */
   coverage(source: string, cases: readonly SuiteCase[], parallelism: number, signal: AbortSignal): Promise<CoverageSample[]>;
 }
@@ -49,7 +48,7 @@ export function searchRunsFor(verifier: Verifier): SearchRuns {
     suite: () => verifier.suite.cases,
     heldOut: heldOutCases(verifier),
     run: (source, cases, parallelism, signal, o) => verifier.runAll(source, cases, parallelism, signal, o),
-    verify: (source, signal, o) => verifier.verify(source, { signal, ...o }),
+    verify: (source, signal) => verifier.verify(source, { signal }),
     coverage: async (source, cases, parallelism, signal) =>
       ((await coverageRuns(verifier, source, cases, parallelism, signal)) ?? cases.map((c) => ({ case: c, result: null, lines: null }))).map((r) => ({ case: r.case, verdict: r.result?.verdict ?? 'crashed', lines: r.lines })),
   };

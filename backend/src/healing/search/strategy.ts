@@ -4,7 +4,6 @@
  * then a held-out set of property inputs the search never saw. A candidate that passes the suite but not the held-out set
  * overfits the suite: it is counted in the record and never proposed.
  */
-import type { BatchMode } from '../../runner/batch/run-batch.js';
 import { codeLineNumbers, parseSource, type Parsed } from '../../chaos/ast.js';
 import { SourceTooLarge } from '../../files/source-size.js';
 import { passes } from '../../verification/runner.js';
@@ -29,11 +28,6 @@ export interface SearchOptions {
   pairLines?: number;
   /** Suite inputs run under coverage, besides the failing one, for spectrum-based localization. */
   coverageInputs?: number;
-  /**
-   * HEAL_BATCH_PROOF (default on): a candidate's suite and held-out set run first as worker threads of one sandboxed
-   * process, and only the inputs that do not pass there as processes (src/runner/batch).
-   */
-  batchProof?: BatchMode | false;
 }
 
 const DEFAULT_PAIR_LINES = 6;
@@ -207,13 +201,13 @@ async function search(ctx: HealContext, runs: SearchRuns, order: readonly (reado
   };
   const prove = async (c: Found): Promise<boolean> => {
     let t0 = performance.now();
-    const batch = o.batchProof ?? 'contexts';
-    const suite = await runs.verify(c.source, signal, { batch });
+    const suite = await runs.verify(c.source, signal);
     tally(record.phases.suite, t0, suite.runs, suite.inWorkers);
     if (suite.cancelled || signal.aborted) return false;
     if (!suite.passed) return void record.failedSuite++, false;
     t0 = performance.now();
-    const heldOut = await runs.run(c.source, runs.heldOut, width, signal, { batch });
+    // In a batch host, as the suite is (HEAL_BATCH_PROOF, the verifier's).
+    const heldOut = await runs.run(c.source, runs.heldOut, width, signal, { batch: true });
     tally(record.phases.heldOut, t0, heldOut.runs, heldOut.inWorkers);
     if (heldOut.cancelled || signal.aborted) return false;
     if (heldOut.passed) return true;
