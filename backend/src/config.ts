@@ -96,6 +96,7 @@ const EnvSchema = SandboxEnvSchema.extend({
     .enum(['true', 'false', '1', '0', 'yes', 'no', 'contexts', 'workers'], { error: 'must be contexts, workers, or 0 to turn it off' })
     .default('contexts')
     .transform((v): BatchMode | false => (v === 'workers' ? 'workers' : v === 'false' || v === '0' || v === 'no' ? false : 'contexts')),
+  ROUTINE_RUNS: z.enum(['contexts', 'processes'], { error: 'must be contexts or processes' }).default('contexts'),
   LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().min(1).optional(),
@@ -203,6 +204,12 @@ export interface Config {
    * each in a vm context first ('contexts') or in a worker thread ('workers'); false: a process per input.
    */
   readonly healBatchProof: BatchMode | false;
+  /**
+   * ROUTINE_RUNS: 'contexts' runs each routine run first in a fresh vm context of the organism's warm host (one
+   * sandboxed process per organism, kept while its genome is live), counting a pass or a hang and running anything
+   * else again as a process; 'processes': every routine run is a process of its own.
+   */
+  readonly routineRuns: 'contexts' | 'processes';
   readonly llm: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
@@ -388,6 +395,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healMaxTrials: e.HEAL_MAX_TRIALS,
     healSearchTimeMs: e.HEAL_SEARCH_TIME_MS,
     healBatchProof: e.HEAL_BATCH_PROOF,
+    routineRuns: e.ROUTINE_RUNS,
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
         ? {

@@ -135,6 +135,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
           sandbox, // [sandbox]
           verifyPropertyInputs: config.verifyPropertyInputs,
           batchProof: config.healBatchProof,
+          routineRuns: config.routineRuns,
           failingSeed: config.failingSeed,
         }),
       );

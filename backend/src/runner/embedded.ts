@@ -1,6 +1,6 @@
 import { SpawnerProcess, spawnerEntry, type SpawnerEntry } from '../spawner/client.js';
 import { planChild, type ChildOutcome, type ChildRunOptions } from '../watcher/child-process.js';
-import { RunnerFault, type Runner, type RunnerHealth } from './runner.js';
+import { RunnerFault, type Runner, type RunnerHealth, type RunSession } from './runner.js';
 
 export interface EmbeddedRunnerOptions {
   /** Spawner processes; each run goes to the one with the fewest runs in flight. */
@@ -41,6 +41,16 @@ export class EmbeddedRunner implements Runner {
         if (!(err instanceof RunnerFault) || attempt >= this.attempts || this.closed) throw err;
       }
     }
+  }
+
+  open(opts: ChildRunOptions, onStdout: (text: string) => void): RunSession {
+    if (this.closed) {
+      const done = Promise.reject(new RunnerFault('the runner is closed'));
+      return { done, write: () => {}, end: () => {} };
+    }
+    const plan = planChild(opts);
+    const s = this.pick().open(plan.exec, onStdout, opts.signal);
+    return { write: s.write, end: s.end, done: s.done.then((r) => plan.finish(r)) };
   }
 
   /**

@@ -13,6 +13,12 @@ export interface Runner {
    * genome for it.
    */
   run(opts: ChildRunOptions): Promise<ChildOutcome>;
+  /**
+   * Starts a session: one process under the same limits and sandbox as a run, whose stdin stays open for `write`
+   * and whose stdout comes to `onStdout` as it is written (a warm batch host, src/runner/batch/warm-host.ts). Only
+   * runners of this machine offer it.
+   */
+  open?(opts: ChildRunOptions, onStdout: (text: string) => void): RunSession;
   /** Makes the runner ready for its first run (starts its processes); resolves when it is, or cannot be. */
   warm?(): Promise<void>;
   /** Kills whatever still runs and releases the runner's processes. */
@@ -21,6 +27,15 @@ export interface Runner {
   health?(): RunnerHealth;
   /** Runs start on this machine and read their files where they are (a batch proof's host, src/runner/batch, needs that). */
   readonly local?: boolean;
+}
+
+/** A process started by Runner.open. */
+export interface RunSession {
+  write(text: string): void;
+  /** Closes its stdin. */
+  end(): void;
+  /** What it did, once it has ended; rejects with a RunnerFault when the runner lost it. */
+  done: Promise<ChildOutcome>;
 }
 
 /** The runner's part of /health. */

@@ -38,6 +38,16 @@ interface InFlight {
   started: ExecStarted | null;
   watchdog: NodeJS.Timeout;
   cleanup: () => void;
+  /** A session's stdout reader. */
+  onStdout: ((text: string) => void) | null;
+}
+
+/** A session on a spawner: its stdin, and its end. */
+export interface SpawnerSession {
+  write(text: string): void;
+  /** Closes its stdin (a warm host then exits). */
+  end(): void;
+  done: Promise<ExecResult>;
 }
 
 /**
@@ -81,7 +91,9 @@ export class SpawnerProcess {
 
   /** Runs in flight. */
   get load(): number {
-    return this.inFlight.size;
+    let n = 0;
+    for (const r of this.inFlight.values()) if (!r.onStdout) n++;
+    return n;
   }
 
   /** Whether it can take runs: not dead, not closing. */
@@ -90,9 +102,24 @@ export class SpawnerProcess {
   }
 
   run(spec: ExecSpec, signal?: AbortSignal): Promise<ExecResult> {
-    if (!this.alive) return Promise.reject(new RunnerFault(`the spawner (pid ${this.pid ?? '?'}) is not running`));
+    return this.start(spec, signal, null).done;
+  }
+
+  /**
+   * Starts a session (a warm batch host): `write` reaches its stdin while it lives, its stdout comes to `onStdout`,
+   * and `done` resolves with what it did once it has ended (its stdin closed, its time limit, a kill).
+   */
+  open(spec: ExecSpec, onStdout: (text: string) => void, signal?: AbortSignal): SpawnerSession {
+    return this.start(spec, signal, onStdout);
+  }
+
+  private start(spec: ExecSpec, signal: AbortSignal | undefined, onStdout: ((text: string) => void) | null): SpawnerSession {
+    if (!this.alive) {
+      const done = Promise.reject(new RunnerFault(`the spawner (pid ${this.pid ?? '?'}) is not running`));
+      return { done, write: () => {}, end: () => {} };
+    }
     const id = this.nextId++;
-    return new Promise<ExecResult>((resolve, reject) => {
+    const done = new Promise<ExecResult>((resolve, reject) => {
       const kill = () => this.send({ type: 'kill', id });
       const watchdog = setTimeout(() => {
         // A spawner whose run is this late is wedged: kill it, and every run it holds fails as the runner's fault.
@@ -103,12 +130,22 @@ export class SpawnerProcess {
         clearTimeout(watchdog);
         signal?.removeEventListener('abort', kill);
       };
-      this.inFlight.set(id, { spec, resolve, reject, started: null, watchdog, cleanup });
-      this.holdProcess(true);
-      this.send({ type: 'run', id, spec });
+      this.inFlight.set(id, { spec, resolve, reject, started: null, watchdog, cleanup, onStdout });
+      // A session (a warm host idling between requests) does not keep the server alive; a run does.
+      if (!onStdout) this.holdProcess(true);
+      this.send({ type: onStdout ? 'open' : 'run', id, spec });
       if (signal?.aborted) kill();
       else signal?.addEventListener('abort', kill, { once: true });
     });
+    return {
+      done,
+      write: (data) => {
+        if (this.inFlight.has(id)) this.send({ type: 'write', id, data });
+      },
+      end: () => {
+        if (this.inFlight.has(id)) this.send({ type: 'end', id });
+      },
+    };
   }
 
   /** Fails the runs in flight, has the spawner kill them and exit, and waits for it (SIGKILL after a grace). */
@@ -140,18 +177,22 @@ export class SpawnerProcess {
       this.ready = true;
       this.markStarted();
       for (const msg of this.queue.splice(0)) this.send(msg);
-      this.holdProcess(this.inFlight.size > 0);
+      this.holdProcess(this.holdsRuns());
       return;
     }
     const run = this.inFlight.get(m.id);
     if (!run) return;
+    if (m.type === 'out') {
+      run.onStdout?.(m.data);
+      return;
+    }
     if (m.type === 'started') {
       run.started = { pid: m.pid, start: m.start };
       return;
     }
     this.inFlight.delete(m.id);
     run.cleanup();
-    this.holdProcess(this.inFlight.size > 0);
+    this.holdProcess(this.holdsRuns());
     run.resolve(m.result);
   }
 
@@ -186,6 +227,11 @@ export class SpawnerProcess {
       }
       run.reject(new RunnerFault(why));
     }
+  }
+
+  private holdsRuns(): boolean {
+    for (const r of this.inFlight.values()) if (!r.onStdout) return true;
+    return false;
   }
 
   /** The IPC channel keeps this process alive only while a run is in flight (or the spawner is starting). */

@@ -18,12 +18,23 @@ function niced(spec: ExecSpec): [string, string[]] {
   return by > 0 ? [NICE!, ['-n', String(by), spec.command, ...spec.args]] : [spec.command, [...spec.args]];
 }
 
+export interface ExecHooks {
+  signal?: AbortSignal;
+  onStarted?: (s: ExecStarted) => void;
+  /**
+   * A session (a warm batch host, src/runner/batch/warm-host.ts): stdin stays open for `attach`'s writer after
+   * spec.stdin, and stdout goes to `onStdout` as it comes instead of into the result, so that a process that lives
+   * for many requests is not killed by the output cap of all its answers together. stderr is capped as a run's.
+   */
+  session?: { onStdout: (chunk: Buffer) => void; attach: (stdin: { write: (text: string) => void; end: () => void }) => void };
+}
+
 /**
  * Runs one command line and owns its process until it is gone: its own process group (so children it spawns die
  * with it), bounded capture, SIGTERM then SIGKILL at the time limit, SIGKILL on a flood or an abort, and no listener
  * left behind. The spawner process calls it for every run; the server only with SPAWNERS=0.
  */
-export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStarted?: (s: ExecStarted) => void } = {}): Promise<ExecResult> {
+export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const stdout = new CappedBuffer(spec.outputCapBytes);
@@ -97,11 +108,15 @@ export function execChild(spec: ExecSpec, hooks: { signal?: AbortSignal; onStart
         killGroup('SIGKILL');
       }
     };
-    childStdout.on('data', onData(stdout));
+    const session = hooks.session;
+    childStdout.on('data', session ? session.onStdout : onData(stdout));
     childStderr.on('data', onData(stderr));
     // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
     childStdin.on('error', () => {});
-    childStdin.end(spec.stdin);
+    if (session) {
+      if (spec.stdin) childStdin.write(spec.stdin);
+      session.attach({ write: (text) => void (childStdin.writable && childStdin.write(text)), end: () => void childStdin.end() });
+    } else childStdin.end(spec.stdin);
 
     child.on('error', (err) => {
       spawnError = err.message;

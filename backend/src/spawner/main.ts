@@ -6,10 +6,13 @@
  *
  *   started by src/spawner/client.ts with child_process.fork; not meant to be run by hand
  */
+import { StringDecoder } from 'node:string_decoder';
 import { execChild } from './exec-child.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 
 const runs = new Map<number, AbortController>();
+/** Open sessions' stdin, by run id. */
+const inputs = new Map<number, { write: (text: string) => void; end: () => void }>();
 let shuttingDown = false;
 
 function send(msg: FromSpawner): void {
@@ -17,14 +20,27 @@ function send(msg: FromSpawner): void {
   if (process.connected) process.send!(msg);
 }
 
-function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec']): void {
+function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec'], session = false): void {
   const abort = new AbortController();
   runs.set(id, abort);
+  const decoder = new StringDecoder('utf8');
   void execChild(spec, {
     signal: abort.signal,
     onStarted: (s) => send({ type: 'started', id, ...s }),
+    ...(session
+      ? {
+          session: {
+            onStdout: (chunk: Buffer) => {
+              const data = decoder.write(chunk);
+              if (data) send({ type: 'out', id, data });
+            },
+            attach: (stdin: { write: (text: string) => void; end: () => void }) => void inputs.set(id, stdin),
+          },
+        }
+      : {}),
   }).then((result) => {
     runs.delete(id);
+    inputs.delete(id);
     send({ type: 'result', id, result });
     if (shuttingDown && runs.size === 0) process.exit(0);
   });
@@ -34,6 +50,15 @@ process.on('message', (msg: ToSpawner) => {
   switch (msg.type) {
     case 'run':
       start(msg.id, msg.spec);
+      break;
+    case 'open':
+      start(msg.id, msg.spec, true);
+      break;
+    case 'write':
+      inputs.get(msg.id)?.write(msg.data);
+      break;
+    case 'end':
+      inputs.get(msg.id)?.end();
       break;
     case 'kill':
       runs.get(msg.id)?.abort();

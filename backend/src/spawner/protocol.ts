@@ -6,6 +6,11 @@ import type { ExecResult, ExecSpec, ExecStarted } from './exec-spec.js';
  */
 export type ToSpawner =
   | { type: 'run'; id: number; spec: ExecSpec }
+  /** Start a session: a run whose stdin stays open for `write`s and whose stdout comes back as `out` messages. */
+  | { type: 'open'; id: number; spec: ExecSpec }
+  | { type: 'write'; id: number; data: string }
+  /** Close a session's stdin. */
+  | { type: 'end'; id: number }
   /** Kill the run's whole group now (its caller aborted it). */
   | { type: 'kill'; id: number }
   /** Kill every run in flight and exit: the server is shutting down. */
@@ -15,4 +20,6 @@ export type FromSpawner =
   /** Listening: runs sent before this would be lost while the spawner's modules load. */
   | { type: 'ready' }
   | ({ type: 'started'; id: number } & ExecStarted)
+  /** A session's stdout, as it comes (whole characters). */
+  | { type: 'out'; id: number; data: string }
   | { type: 'result'; id: number; result: ExecResult };

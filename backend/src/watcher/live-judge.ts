@@ -7,7 +7,8 @@ import { caseFor, type SuiteCase } from '../verification/suite.js';
 import { failureDetail, type FailureDetail, type Verification, type Verifier } from '../verification/verifier.js';
 import type { IncidentTracker } from './incidents.js';
 import type { OrganismContext } from './context.js';
-import { runGenome, runGenomeOn, type GenomeRunResult, type RunLimits } from './run-genome.js';
+import { judgeRun, runGenomeOn, type GenomeRunResult, type RunLimits } from './run-genome.js';
+import type { WarmHost } from '../runner/batch/warm-host.js';
 
 export interface Judged {
   row: RunRow;
@@ -25,6 +26,8 @@ export interface LiveJudgeDeps {
   stopping: AbortSignal;
   /** When this process started watching: chaos promoted before that is not reported on. */
   startedAt: number;
+  /** ROUTINE_RUNS=contexts: the organism's warm host, where routine runs go first; null: each is a process. */
+  warm?: WarmHost | null;
   /** Stores a run of a genome (a routine run, or the verification case it failed on). */
   recordRun: (genome: GenomeRow, result: GenomeRunResult, suiteCase: string | null, verification: boolean) => RunRow;
 }
@@ -49,14 +52,37 @@ export class LiveJudge {
     const genome = live.current;
     // A genome known to fail an input is judged on that input again: a random one could pass by luck.
     const replay = genome.verification === 'failed' ? this.replayCase(genome) : null;
-    // A private scratch copy, deleted after the run: no fsync (18-27 ms a run under I/O load). live.js keeps the atomic write.
-    const result = await this.d.scratch.withFile(genome.source, (file) =>
-      replay ? runGenomeOn(organism, file, replay.input, limits, replay.seed) : runGenome(organism, file, randomSeed(), limits),
-    );
+    const seed = replay ? replay.seed : randomSeed();
+    const input = replay ? replay.input : organism.harness.generateInput(createRng(seed), organism.manifest.input);
+    const result =
+      (await this.inWarmHost(genome.source, input, seed)) ??
+      // A private scratch copy, deleted after the run: no fsync (18-27 ms a run under I/O load). live.js keeps the atomic write.
+      (await this.d.scratch.withFile(genome.source, (file) => runGenomeOn(organism, file, input, limits, seed)));
     const row = this.d.recordRun(genome, result, replay?.name ?? null, false);
     // The failure does not reproduce (or its input is unknown): judge the genome afresh rather than trust either verdict.
     if (row.verdict === 'ok' && genome.verification === 'failed') this.notReproduced(genome, row);
     return { row, result };
+  }
+
+  /**
+   * The run in a fresh vm context of the organism's warm host (ROUTINE_RUNS=contexts), when it has an answer that
+   * counts: a pass, or a hang that ran the whole time limit on the host's thread (as a process, the same code would
+   * run at least as long, after its start). Null for anything else, which a real process run then decides, as it
+   * does every run while the host is starting: a crash, a wrong answer, a slow one, an exit code, or an input that
+   * reached past what a context offers.
+   */
+  private async inWarmHost(source: string, input: unknown, seed: number): Promise<GenomeRunResult | null> {
+    const { warm, limits } = this.d;
+    if (!warm) return null;
+    const startedAt = new Date().toISOString();
+    const outcome = await warm.run(source, JSON.stringify(input));
+    if (!outcome) return null;
+    const result = judgeRun(this.c.organism, input, outcome, limits, { seed, startedAt });
+    if (result.verdict === 'hung') {
+      // Nothing was killed: the host interrupted the context, and lives on for the next run.
+      return { ...result, error: `no result within the ${this.c.organism.manifest.timeLimitMs} ms time limit; interrupted in its context of the warm host` };
+    }
+    return result.verdict === 'ok' ? result : null;
   }
 
   /**

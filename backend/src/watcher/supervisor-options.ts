@@ -43,6 +43,8 @@ export interface SupervisorOptions {
   verifyPropertyInputs?: number | null;
   /** HEAL_BATCH_PROOF: where verification proves passing inputs (Verifier's `batch`). */
   batchProof?: BatchMode | false;
+  /** ROUTINE_RUNS: routine runs in a context of the organism's warm host first (default), or each as a process. */
+  routineRuns?: 'contexts' | 'processes';
   /** FAILING_SEED: what a seed that fails its verification does at start (default: heal when the ladder can repair without history, see config.ts). */
   failingSeed?: FailingSeedPolicy;
 }

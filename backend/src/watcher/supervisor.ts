@@ -13,6 +13,8 @@ import { IncidentTracker } from './incidents.js';
 import { LiveFileKeeper } from './live-file-keeper.js';
 import { LiveGenome } from './live-genome.js';
 import { LiveJudge, type Judged } from './live-judge.js';
+import { WarmHost } from '../runner/batch/warm-host.js';
+import { outputKillBytesOf } from './run-genome.js';
 import { Promotions, type ChaosInjection } from './promotions.js';
 import { ProposalDesk } from './proposal-desk.js';
 import { Recovery } from './recovery.js';
@@ -66,6 +68,8 @@ export class Supervisor {
   private readonly promotions: Promotions;
   private readonly keeper: LiveFileKeeper;
   private readonly judge: LiveJudge;
+  /** ROUTINE_RUNS=contexts: the warm host that runs the live genome's routine runs in vm contexts first. */
+  private readonly warm: WarmHost | null;
   private readonly healer: Healer;
   /** HEAL_MODE=propose: the verified changes waiting for a person, and their approval. */
   readonly desk: ProposalDesk;
@@ -106,7 +110,21 @@ export class Supervisor {
     const immune = new ImmuneMemory(o.store, verifier, MAX_BASELINES);
     const recordRun = this.runs.record.bind(this.runs);
     const limits = { outputCapBytes: o.outputCapBytes, killGraceMs: o.killGraceMs ?? 500, sandbox: o.sandbox ?? null }; // [sandbox]
-    this.judge = new LiveJudge(c, { scratch: files.runs, limits, verifier, immune, incidents: this.incidents, stopping, startedAt: this.startedAt, recordRun });
+    this.warm =
+      (o.routineRuns ?? 'contexts') === 'contexts'
+        ? new WarmHost({
+            scratch: files.runs,
+            organism: o.organism.name,
+            timeLimitMs: o.organism.manifest.timeLimitMs,
+            maxOldSpaceMb: o.organism.manifest.maxOldSpaceMb,
+            outputCapBytes: limits.outputCapBytes,
+            outputKillBytes: outputKillBytesOf(limits),
+            killGraceMs: limits.killGraceMs,
+            sandbox: limits.sandbox,
+          })
+        : null;
+    const warm = this.warm;
+    this.judge = new LiveJudge(c, { scratch: files.runs, limits, verifier, immune, incidents: this.incidents, stopping, startedAt: this.startedAt, recordRun, warm });
     this.healer = new Healer(c, {
       verifier,
       rungs: o.rungs,
@@ -224,6 +242,7 @@ export class Supervisor {
     this.live.abandon();
     this.sleeper.close();
     await this.loopDone;
+    await this.warm?.close();
   }
 
   status(): StatusSnapshot {

@@ -349,12 +349,18 @@ function inWorkers(job, indexes) {
 // event loop. Node says so between two turns, so a context's report waits one turn, and such a case goes to a worker.
 let rejected = false;
 
-function main(job) {
-  const all = job.cases.map((_, i) => i);
-  if (!job.contexts) return inWorkers(job, all);
+let rejectionsHeard = false;
+function listenForRejections() {
+  rejectionsHeard = true;
   process.on('unhandledRejection', () => {
     rejected = true;
   });
+}
+
+function main(job) {
+  const all = job.cases.map((_, i) => i);
+  if (!job.contexts) return inWorkers(job, all);
+  if (!rejectionsHeard) listenForRejections();
   const rest = [];
   let k = 0;
   const step = () => {
@@ -375,14 +381,60 @@ function main(job) {
   step();
 }
 
+// A warm host's job (src/runner/batch/warm-host.ts): its cases in fresh contexts only, since a worker would cost what
+// the real run it stands for does. A case that needs more than a context gets no report; the line that ends the job
+// tells the server that none will come, and it runs such cases as processes.
+function serve(job, then) {
+  let k = 0;
+  const step = () => {
+    if (k >= job.cases.length) {
+      process.stdout.write(JSON.stringify({ t: job.token, end: true }) + '\n');
+      return then();
+    }
+    const i = k++;
+    rejected = false;
+    const r = runInContext(job, i);
+    setImmediate(() => {
+      const counted = r && !rejected;
+      if (counted) report(r);
+      if (counted && (r.exitCode !== 0 || r.timedOut || r.outputLimited)) k = job.cases.length;
+      step();
+    });
+  };
+  step();
+}
+
 if (!wt.isMainThread) {
   denyWorkers();
   const genome = wt.workerData.genome;
   process.argv[1] = genome;
   process.getBuiltinModule('node:module').runMain(genome);
 } else {
-  const chunks = [];
-  process.stdin.on('data', (c) => chunks.push(c));
-  process.stdin.on('end', () => main(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  // JSON holds no raw newline: each line of stdin is a warm host's job, served in turn while stdin stays open; what
+  // is left unterminated at its end is a one-shot batch's only job.
+  let pending = Buffer.alloc(0);
+  const queue = [];
+  let busy = false;
+  const next = () => {
+    if (busy || queue.length === 0) return;
+    busy = true;
+    serve(JSON.parse(queue.shift()), () => {
+      busy = false;
+      next();
+    });
+  };
+  process.stdin.on('data', (c) => {
+    pending = Buffer.concat([pending, c]);
+    let nl;
+    while ((nl = pending.indexOf(10)) >= 0) {
+      if (!rejectionsHeard) listenForRejections();
+      queue.push(pending.subarray(0, nl).toString('utf8'));
+      pending = pending.subarray(nl + 1);
+    }
+    next();
+  });
+  process.stdin.on('end', () => {
+    if (pending.length > 0) main(JSON.parse(pending.toString('utf8')));
+  });
 }
 `;
