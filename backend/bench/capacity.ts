@@ -1,7 +1,9 @@
 /**
  * Capacity: how many organisms one server keeps running at LOOP_INTERVAL_MS=1000, and what its API costs meanwhile,
- * with the runs started by the spawner process (SPAWNERS=1, the default) and by the server itself (SPAWNERS=0, every
- * run a fork of the whole server on its event loop, as before the spawner), measured in the same run.
+ * in three ways measured in the same run: routine runs in vm contexts of each organism's warm host (ROUTINE_RUNS=
+ * contexts, the default), each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and each a
+ * process forked by the server itself (SPAWNERS=0, every run a fork of the whole server on its event loop, as before
+ * the spawner).
  */
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -30,8 +32,9 @@ const STATUS_P95_TARGET_MS = 20;
 const TARGET_ORGANISMS = 40;
 
 const MODES = [
-  { key: 'spawner', label: 'spawner (SPAWNERS=1)', env: { SPAWNERS: '1' } },
-  { key: 'direct', label: 'in the server (SPAWNERS=0)', env: { SPAWNERS: '0' } },
+  { key: 'warm', label: 'warm hosts (ROUTINE_RUNS=contexts)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'contexts' } },
+  { key: 'spawner', label: 'processes, spawner (SPAWNERS=1)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'processes' } },
+  { key: 'direct', label: 'processes, in the server (SPAWNERS=0)', env: { SPAWNERS: '0', ROUTINE_RUNS: 'processes' } },
 ] as const;
 type Mode = (typeof MODES)[number]['key'];
 
@@ -90,6 +93,16 @@ interface Point {
   serverRssMb: number;
   spawnerRssMb: number;
   loadAvg: number;
+  /** The machine's CPU in use over the window (all cores, /proc/stat), as a fraction of all of it. */
+  machineBusy: number;
+}
+
+/** Busy and total jiffies of all cores (/proc/stat's first line). */
+function machineJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  // idle and iowait
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
 async function measure(organisms: number, mode: (typeof MODES)[number], o: { windowS: number; warmupS: number; log: (l: string) => void }): Promise<Point> {
@@ -124,6 +137,7 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
     const cpu0 = cpuSeconds(pid);
     const spawnerPids = spawners();
     const spawnerCpu0 = spawnerPids.reduce((s, p) => s + cpuSeconds(p), 0);
+    const machine0 = machineJiffies();
     const t0 = performance.now();
     const latencies: number[] = [];
     while (since(t0) < o.windowS * 1000) {
@@ -136,6 +150,7 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
     const runs = (await fleetRuns(server.url)) - runs0;
     const cpu = cpuSeconds(pid) - cpu0;
     const spawnerCpu = spawnerPids.reduce((s, p) => s + cpuSeconds(p), 0) - spawnerCpu0;
+    const machine1 = machineJiffies();
     const delay = await loopDelayMs(server.url);
     const avgMs = (await http<{ stats: { avgMs: number | null } }>(server.url, '/status')).stats.avgMs ?? 0;
     const point: Point = {
@@ -151,10 +166,11 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
       serverRssMb: rssMb(pid),
       spawnerRssMb: spawnerPids.reduce((s, p) => s + rssMb(p), 0),
       loadAvg: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
+      machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
     };
     o.log(
       `  ${organisms} organisms, ${mode.label}: ${point.runsPerS.toFixed(1)} runs/s (ideal ${point.idealPerS.toFixed(1)}), /status p95 ${point.status.p95.toFixed(1)} ms, ` +
-        `loop delay p99 ${point.loopP99Ms.toFixed(1)} ms, server ${point.serverCores.toFixed(2)} cores, spawner ${point.spawnerCores.toFixed(2)}, load ${point.loadAvg}`,
+        `loop delay p99 ${point.loopP99Ms.toFixed(1)} ms, server ${point.serverCores.toFixed(2)} cores, spawner ${point.spawnerCores.toFixed(2)}, machine ${(100 * point.machineBusy).toFixed(0)} % busy, load ${point.loadAvg}`,
     );
     return point;
   } finally {
@@ -202,8 +218,8 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
   const warmupS = opts.warmupS ?? (tiny ? 1 : 10);
   const points: Point[] = [];
   for (const [i, n] of sizes.entries()) {
-    // Alternating which mode goes first, so that a machine's drift does not always favour the same one.
-    const order = i % 2 === 0 ? MODES : [...MODES].reverse();
+    // Rotating which mode goes first, so that a machine's drift does not always favour the same one.
+    const order = [...MODES.slice(i % MODES.length), ...MODES.slice(0, i % MODES.length)];
     for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, log }));
   }
   const at = (n: number, m: Mode) => points.find((p) => p.organisms === n && p.mode === m)!;
@@ -222,36 +238,46 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       note: 'the fixture organism `good`, without the sandbox, from the benchmark process (not a server): the pipe\'s cost per run, without the fork of a large process that it saves',
     },
   ];
+  const pct = (p: Point) => `${(100 * p.runsPerS / p.idealPerS).toFixed(0)} %`;
   for (const n of sizes) {
+    const w = at(n, 'warm');
     const s = at(n, 'spawner');
     const d = at(n, 'direct');
     figures.push(
       {
         id: `capacity.${n}.runs`,
-        label: `**${n} organisms: runs/s**, spawner`,
+        label: `**${n} organisms: runs/s**, warm hosts`,
         unit: 'runs/s',
-        value: s.runsPerS,
-        baseline: { label: 'in the server', value: d.runsPerS },
-        ratio: { value: ratio(s.runsPerS, d.runsPerS) },
-        note: `ideal ${s.idealPerS.toFixed(1)} (N / (1 s + mean run)); achieved ${(100 * s.runsPerS / s.idealPerS).toFixed(0)} % with the spawner, ${(100 * d.runsPerS / d.idealPerS).toFixed(0)} % without`,
+        value: w.runsPerS,
+        baseline: { label: 'processes (spawner)', value: s.runsPerS },
+        ratio: { value: ratio(w.runsPerS, s.runsPerS) },
+        note: `ideal N / (1 s + mean run): ${w.idealPerS.toFixed(1)} with warm hosts, ${s.idealPerS.toFixed(1)} and ${d.idealPerS.toFixed(1)} with processes; achieved ${pct(w)} with warm hosts, ${pct(s)} with processes from the spawner, ${pct(d)} from the server (${d.runsPerS.toFixed(2)} runs/s); the machine's CPU ${(100 * w.machineBusy).toFixed(0)} % busy with warm hosts, ${(100 * s.machineBusy).toFixed(0)} % and ${(100 * d.machineBusy).toFixed(0)} % with processes`,
       },
       {
         id: `capacity.${n}.status`,
-        label: `${n} organisms: \`/status\` latency, spawner`,
+        label: `${n} organisms: \`/status\` latency, warm hosts`,
+        unit: 'ms',
+        value: w.status,
+        baseline: { label: 'processes (spawner)', value: s.status },
+        ratio: { median: ratio(w.status.median, s.status.median), p95: ratio(w.status.p95, s.status.p95) },
+        ...(n >= TARGET_ORGANISMS ? { target: { text: `p95 < ${STATUS_P95_TARGET_MS} ms`, met: w.status.p95 < STATUS_P95_TARGET_MS } } : {}),
+      },
+      {
+        id: `capacity.${n}.spawner`,
+        label: `${n} organisms: \`/status\` latency, processes from the spawner`,
         unit: 'ms',
         value: s.status,
         baseline: { label: 'in the server', value: d.status },
         ratio: { median: ratio(s.status.median, d.status.median), p95: ratio(s.status.p95, d.status.p95) },
-        ...(n >= TARGET_ORGANISMS ? { target: { text: `p95 < ${STATUS_P95_TARGET_MS} ms`, met: s.status.p95 < STATUS_P95_TARGET_MS } } : {}),
       },
       {
         id: `capacity.${n}.loop`,
-        label: `${n} organisms: event-loop delay p99, spawner`,
+        label: `${n} organisms: event-loop delay p99, warm hosts`,
         unit: 'ms',
-        value: s.loopP99Ms,
-        baseline: { label: 'in the server', value: d.loopP99Ms },
-        ratio: { value: ratio(s.loopP99Ms, d.loopP99Ms) },
-        note: `max ${s.loopMaxMs.toFixed(1)} ms (in the server: ${d.loopMaxMs.toFixed(1)} ms); server CPU ${s.serverCores.toFixed(2)} cores + spawner ${s.spawnerCores.toFixed(2)} (in the server: ${d.serverCores.toFixed(2)}); RSS ${s.serverRssMb.toFixed(0)} MB + spawner ${s.spawnerRssMb.toFixed(0)} MB (in the server: ${d.serverRssMb.toFixed(0)} MB); load average ${s.loadAvg} / ${d.loadAvg}`,
+        value: w.loopP99Ms,
+        baseline: { label: 'processes (spawner)', value: s.loopP99Ms },
+        ratio: { value: ratio(w.loopP99Ms, s.loopP99Ms) },
+        note: `max ${w.loopMaxMs.toFixed(1)} ms (processes: ${s.loopMaxMs.toFixed(1)} ms from the spawner, ${d.loopMaxMs.toFixed(1)} ms from the server, p99 ${d.loopP99Ms.toFixed(1)} ms); server CPU ${w.serverCores.toFixed(2)} cores + spawner ${w.spawnerCores.toFixed(2)} (processes: ${s.serverCores.toFixed(2)} + ${s.spawnerCores.toFixed(2)}; from the server ${d.serverCores.toFixed(2)}); RSS ${w.serverRssMb.toFixed(0)} MB + spawner ${w.spawnerRssMb.toFixed(0)} MB (processes: ${s.serverRssMb.toFixed(0)} + ${s.spawnerRssMb.toFixed(0)} MB; from the server ${d.serverRssMb.toFixed(0)} MB); load average ${w.loadAvg} / ${s.loadAvg} / ${d.loadAvg}`,
       },
     );
   }
@@ -261,7 +287,7 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       title: 'Capacity: organisms at 1 Hz',
       params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': warmupS, '/status poll (ms)': POLL_MS },
       method: [
-        `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), once with the runs started by the spawner process (SPAWNERS=1, the default) and once by the server itself (SPAWNERS=0: each run forks the whole server on its event loop, as before the spawner); which goes first alternates with N.`,
+        `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), three times: with each routine run in a vm context of its organism's warm host (ROUTINE_RUNS=contexts, the default: one sandboxed host process per organism, started by the spawner), with each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and with each a process forked by the server itself (SPAWNERS=0: the whole server forked on its event loop, as before the spawner); the order rotates with N.`,
         `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat.`,
         `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
       ],

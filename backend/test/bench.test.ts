@@ -100,15 +100,18 @@ describe('benchmarks at a tiny size', () => {
     expect(isSummary(latency.value) && latency.value.n).toBeGreaterThan(0);
   }, 120_000);
 
-  it('capacity: organisms at 1 Hz, spawner against runs started by the server', async () => {
+  it('capacity: organisms at 1 Hz, warm hosts against processes from the spawner and from the server', async () => {
     const [section] = await benchCapacity({ tiny: true });
     wellFormed([section!], ['capacity']);
-    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.loop']);
-    // Both modes ran organisms.
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.loop']);
+    // Every mode ran organisms: warm hosts, processes from the spawner, processes from the server.
     const runs = section!.figures[1]!;
     expect(runs.value).toBeGreaterThan(0);
     expect(runs.baseline!.value).toBeGreaterThan(0);
-  }, 240_000);
+    expect(section!.figures[3]!.baseline!.value).toMatchObject({ n: expect.any(Number) });
+    expect(runs.note).toMatch(/from the server \(\d+\.\d+ runs\/s\)/);
+    expect(runs.note).not.toMatch(/\(0\.00 runs\/s\)/);
+  }, 300_000);
 
   it('run queue: the BullMQ runner against the embedded one, one worker and two', async () => {
     const [section] = await benchQueue({ tiny: true });
