@@ -28,6 +28,10 @@ const LOOP_INTERVAL_MS = 1000;
 /** A dashboard's poll of /status during the measurement: ten a second, so that its p95 rests on hundreds of answers. */
 const POLL_MS = 100;
 const STATUS_P95_TARGET_MS = 20;
+const DETECT_P95_TARGET_MS = 150;
+/** Chaos incidents per mode after the window, each on another organism: the crash detection the issue targets. */
+const INCIDENTS = 12;
+const DETECT_POLL_MS = 5;
 /** The issue's target: 40 organisms at 1 Hz on two cores with /status p95 under 20 ms. */
 const TARGET_ORGANISMS = 40;
 
@@ -72,6 +76,15 @@ function cmdline(pid: number): string {
   }
 }
 
+/** Processes whose command line names a file under DATA_DIR/organisms: organism runs and warm hosts. */
+function organismPids(dataDir: string): number[] {
+  const under = path.join(dataDir, 'organisms');
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((p) => cmdline(p).includes(under));
+}
+
 async function fleetRuns(url: string): Promise<number> {
   const r = await http<{ organisms: { totalRuns: number }[] }>(url, '/organisms');
   return r.organisms.reduce((n, o) => n + o.totalRuns, 0);
@@ -92,9 +105,44 @@ interface Point {
   /** Resident memory of the server and of its spawners at the end of the window, in MB. */
   serverRssMb: number;
   spawnerRssMb: number;
+  /** Resident memory of the organisms' processes alive at the end of the window (the warm hosts, or runs in flight). */
+  organismRssMb: number;
   loadAvg: number;
   /** The machine's CPU in use over the window (all cores, /proc/stat), as a fraction of all of it. */
   machineBusy: number;
+  /** Chaos response to the first failing run of that organism, per incident, while the others run on. */
+  detectMs: number[];
+}
+
+type OrganismStatus = { state: string; lastRun: { id: number; verdict: string } | null };
+
+/**
+ * A syntax error injected into `count` organisms in turn (each healed before the next), while every other loop runs
+ * on: the time from the chaos's answer to the organism's first failing run, polled every few milliseconds.
+ */
+async function detections(url: string, names: string[], count: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of names.slice(0, count)) {
+    const status = () => http<OrganismStatus>(url, `/organisms/${name}/status`);
+    const before = await status();
+    const res = await fetch(`${url}/organisms/${name}/chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chaos_type: 'syntax_error', seed: 1 }) });
+    await res.arrayBuffer();
+    const t0 = performance.now();
+    if (res.status !== 200) continue;
+    for (;;) {
+      const s = await status();
+      if (s.lastRun && s.lastRun.id > (before.lastRun?.id ?? 0) && s.lastRun.verdict !== 'ok') {
+        out.push(since(t0));
+        break;
+      }
+      if (since(t0) > 30_000) break;
+      await sleep(DETECT_POLL_MS);
+    }
+    // Healed before the next one: incidents do not overlap.
+    const deadline = performance.now() + 60_000;
+    while ((await status()).state !== 'healthy' && performance.now() < deadline) await sleep(50);
+  }
+  return out;
 }
 
 /** Busy and total jiffies of all cores (/proc/stat's first line). */
@@ -105,7 +153,7 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
 }
 
-async function measure(organisms: number, mode: (typeof MODES)[number], o: { windowS: number; warmupS: number; log: (l: string) => void }): Promise<Point> {
+async function measure(organisms: number, mode: (typeof MODES)[number], o: { windowS: number; warmupS: number; incidents: number; log: (l: string) => void }): Promise<Point> {
   const dir = tempDir('ouroboros-bench-capacity-');
   // Searchable by others, as a real DATA_DIR's parent is: else the sandbox's uid layer turns itself off.
   chmodSync(dir.dir, 0o711);
@@ -152,7 +200,11 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
     const spawnerCpu = spawnerPids.reduce((s, p) => s + cpuSeconds(p), 0) - spawnerCpu0;
     const machine1 = machineJiffies();
     const delay = await loopDelayMs(server.url);
-    const avgMs = (await http<{ stats: { avgMs: number | null } }>(server.url, '/status')).stats.avgMs ?? 0;
+    // The mean run over every organism (each /status keeps its own).
+    let avgSum = 0;
+    for (const name of names) avgSum += (await http<{ stats: { avgMs: number | null } }>(server.url, `/organisms/${name}/status`)).stats.avgMs ?? 0;
+    const avgMs = avgSum / names.length;
+    const detectMs = await detections(server.url, names, Math.min(organisms, o.incidents));
     const point: Point = {
       organisms,
       mode: mode.key,
@@ -165,12 +217,14 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
       spawnerCores: spawnerCpu / elapsedS,
       serverRssMb: rssMb(pid),
       spawnerRssMb: spawnerPids.reduce((s, p) => s + rssMb(p), 0),
+      organismRssMb: organismPids(path.join(dir.dir, 'data')).reduce((s, p) => s + rssMb(p), 0),
       loadAvg: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
+      detectMs,
     };
     o.log(
       `  ${organisms} organisms, ${mode.label}: ${point.runsPerS.toFixed(1)} runs/s (ideal ${point.idealPerS.toFixed(1)}), /status p95 ${point.status.p95.toFixed(1)} ms, ` +
-        `loop delay p99 ${point.loopP99Ms.toFixed(1)} ms, server ${point.serverCores.toFixed(2)} cores, spawner ${point.spawnerCores.toFixed(2)}, machine ${(100 * point.machineBusy).toFixed(0)} % busy, load ${point.loadAvg}`,
+        `detect p95 ${summarize(point.detectMs).p95.toFixed(0)} ms (${point.detectMs.length}), loop delay p99 ${point.loopP99Ms.toFixed(1)} ms, server ${point.serverCores.toFixed(2)} cores, spawner ${point.spawnerCores.toFixed(2)}, machine ${(100 * point.machineBusy).toFixed(0)} % busy, load ${point.loadAvg}`,
     );
     return point;
   } finally {
@@ -216,11 +270,12 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
   const sizes = opts.sizes ?? (tiny ? [2] : [12, 24, 48]);
   const windowS = opts.windowS ?? (tiny ? 3 : 30);
   const warmupS = opts.warmupS ?? (tiny ? 1 : 10);
+  const incidents = tiny ? 1 : INCIDENTS;
   const points: Point[] = [];
   for (const [i, n] of sizes.entries()) {
     // Rotating which mode goes first, so that a machine's drift does not always favour the same one.
     const order = [...MODES.slice(i % MODES.length), ...MODES.slice(0, i % MODES.length)];
-    for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, log }));
+    for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, incidents, log }));
   }
   const at = (n: number, m: Mode) => points.find((p) => p.organisms === n && p.mode === m)!;
   const latency = await runLatency(tiny ? 3 : 40);
@@ -271,13 +326,23 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
         ratio: { median: ratio(s.status.median, d.status.median), p95: ratio(s.status.p95, d.status.p95) },
       },
       {
+        id: `capacity.${n}.detect`,
+        label: `${n} organisms: crash detected, warm hosts`,
+        unit: 'ms',
+        value: summarize(w.detectMs),
+        baseline: { label: 'processes (spawner)', value: summarize(s.detectMs) },
+        ratio: { median: ratio(summarize(w.detectMs).median, summarize(s.detectMs).median), p95: ratio(summarize(w.detectMs).p95, summarize(s.detectMs).p95) },
+        note: `a syntax_error injected into ${w.detectMs.length} organisms in turn (each healed before the next) while the others run on; from the chaos's answer to that organism's first failing run, \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms`,
+        ...(n >= TARGET_ORGANISMS ? { target: { text: `p95 < ${DETECT_P95_TARGET_MS} ms`, met: summarize(w.detectMs).p95 < DETECT_P95_TARGET_MS } } : {}),
+      },
+      {
         id: `capacity.${n}.loop`,
         label: `${n} organisms: event-loop delay p99, warm hosts`,
         unit: 'ms',
         value: w.loopP99Ms,
         baseline: { label: 'processes (spawner)', value: s.loopP99Ms },
         ratio: { value: ratio(w.loopP99Ms, s.loopP99Ms) },
-        note: `max ${w.loopMaxMs.toFixed(1)} ms (processes: ${s.loopMaxMs.toFixed(1)} ms from the spawner, ${d.loopMaxMs.toFixed(1)} ms from the server, p99 ${d.loopP99Ms.toFixed(1)} ms); server CPU ${w.serverCores.toFixed(2)} cores + spawner ${w.spawnerCores.toFixed(2)} (processes: ${s.serverCores.toFixed(2)} + ${s.spawnerCores.toFixed(2)}; from the server ${d.serverCores.toFixed(2)}); RSS ${w.serverRssMb.toFixed(0)} MB + spawner ${w.spawnerRssMb.toFixed(0)} MB (processes: ${s.serverRssMb.toFixed(0)} + ${s.spawnerRssMb.toFixed(0)} MB; from the server ${d.serverRssMb.toFixed(0)} MB); load average ${w.loadAvg} / ${s.loadAvg} / ${d.loadAvg}`,
+        note: `max ${w.loopMaxMs.toFixed(1)} ms (processes: ${s.loopMaxMs.toFixed(1)} ms from the spawner, ${d.loopMaxMs.toFixed(1)} ms from the server, p99 ${d.loopP99Ms.toFixed(1)} ms); server CPU ${w.serverCores.toFixed(2)} cores + spawner ${w.spawnerCores.toFixed(2)} (processes: ${s.serverCores.toFixed(2)} + ${s.spawnerCores.toFixed(2)}; from the server ${d.serverCores.toFixed(2)}); RSS ${w.serverRssMb.toFixed(0)} MB + spawner ${w.spawnerRssMb.toFixed(0)} MB + warm hosts ${w.organismRssMb.toFixed(0)} MB (processes: ${s.serverRssMb.toFixed(0)} + ${s.spawnerRssMb.toFixed(0)} MB; from the server ${d.serverRssMb.toFixed(0)} MB); load average ${w.loadAvg} / ${s.loadAvg} / ${d.loadAvg}`,
       },
     );
   }
@@ -288,7 +353,7 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': warmupS, '/status poll (ms)': POLL_MS },
       method: [
         `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), three times: with each routine run in a vm context of its organism's warm host (ROUTINE_RUNS=contexts, the default: one sandboxed host process per organism, started by the spawner), with each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and with each a process forked by the server itself (SPAWNERS=0: the whole server forked on its event loop, as before the spawner); the order rotates with N.`,
-        `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat.`,
+        `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat, and the whole machine's from /proc/stat. Then a syntax_error is injected into ${tiny ? 1 : INCIDENTS} of the organisms in turn, each healed before the next, while the others run on: detection is the time from the chaos's answer to that organism's first failing run (its \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms).`,
         `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
       ],
       figures,

@@ -103,7 +103,7 @@ describe('benchmarks at a tiny size', () => {
   it('capacity: organisms at 1 Hz, warm hosts against processes from the spawner and from the server', async () => {
     const [section] = await benchCapacity({ tiny: true });
     wellFormed([section!], ['capacity']);
-    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.loop']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.detect', 'capacity.2.loop']);
     // Every mode ran organisms: warm hosts, processes from the spawner, processes from the server.
     const runs = section!.figures[1]!;
     expect(runs.value).toBeGreaterThan(0);
