@@ -15,8 +15,9 @@ export async function runCasesInBatch(
   cases: readonly SuiteCase[],
   inWorkers: RunInWorkers,
   run: RunCase,
-  o: { parallelism: number; signal?: AbortSignal | undefined },
+  o: { parallelism: number; signal?: AbortSignal | undefined; firstAlone?: boolean },
 ): Promise<CasesOutcome> {
+  if (o.firstAlone && cases.length > 1) return firstThenBatch(cases, inWorkers, run, o);
   const started = performance.now();
   let results: (GenomeRunResult | null)[];
   try {
@@ -41,4 +42,42 @@ export async function runCasesInBatch(
     inWorkers: counted,
     timeMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * The first case as a real process while the host takes the others, at once: most damage fails every input, and
+ * its verdict then comes from one process start, as a routine run's did, instead of a host's start and then the
+ * failing case's own process. When the first case fails the host is stopped; when it passes, the host's outcome
+ * for the rest decides.
+ */
+async function firstThenBatch(
+  cases: readonly SuiteCase[],
+  inWorkers: RunInWorkers,
+  run: RunCase,
+  o: { parallelism: number; signal?: AbortSignal | undefined },
+): Promise<CasesOutcome> {
+  const started = performance.now();
+  const rest = new AbortController();
+  const stopRest = () => rest.abort();
+  o.signal?.addEventListener('abort', stopRest, { once: true });
+  try {
+    const restOutcome = runCasesInBatch(cases.slice(1), inWorkers, run, { parallelism: o.parallelism, signal: rest.signal });
+    const first = await runCases([cases[0] as SuiteCase], run, { parallelism: 1, signal: o.signal });
+    if (!first.passed) {
+      rest.abort();
+      // The host's processes are gone before this returns: nothing of a failed verification runs on.
+      await restOutcome;
+      return { ...first, timeMs: Math.round(performance.now() - started) };
+    }
+    const r = await restOutcome;
+    return {
+      ...r,
+      passed: r.passed && !o.signal?.aborted,
+      runs: r.runs + first.runs,
+      cancelled: r.cancelled,
+      timeMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    o.signal?.removeEventListener('abort', stopRest);
+  }
 }
