@@ -85,6 +85,15 @@ function organismPids(dataDir: string): number[] {
     .filter((p) => cmdline(p).includes(under));
 }
 
+/** A process's RSS in MB, 0 when it ended meanwhile (a run's process lives for a tenth of a second). */
+function rssIfAlive(pid: number): number {
+  try {
+    return rssMb(pid);
+  } catch {
+    return 0;
+  }
+}
+
 async function fleetRuns(url: string): Promise<number> {
   const r = await http<{ organisms: { totalRuns: number }[] }>(url, '/organisms');
   return r.organisms.reduce((n, o) => n + o.totalRuns, 0);
@@ -217,7 +226,7 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
       spawnerCores: spawnerCpu / elapsedS,
       serverRssMb: rssMb(pid),
       spawnerRssMb: spawnerPids.reduce((s, p) => s + rssMb(p), 0),
-      organismRssMb: organismPids(path.join(dir.dir, 'data')).reduce((s, p) => s + rssMb(p), 0),
+      organismRssMb: organismPids(path.join(dir.dir, 'data')).reduce((s, p) => s + rssIfAlive(p), 0),
       loadAvg: Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]),
       machineBusy: (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total),
       detectMs,
@@ -269,13 +278,15 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
   const tiny = opts.tiny ?? false;
   const sizes = opts.sizes ?? (tiny ? [2] : [12, 24, 48]);
   const windowS = opts.windowS ?? (tiny ? 3 : 30);
-  const warmupS = opts.warmupS ?? (tiny ? 1 : 10);
+  // Longer for more organisms: every loop's first runs are processes while its warm host starts (and the same
+  // starts in process mode), and the window measures the steady state.
+  const warmupFor = (n: number) => opts.warmupS ?? (tiny ? 1 : 10 + Math.ceil(n / 4));
   const incidents = tiny ? 1 : INCIDENTS;
   const points: Point[] = [];
   for (const [i, n] of sizes.entries()) {
     // Rotating which mode goes first, so that a machine's drift does not always favour the same one.
     const order = [...MODES.slice(i % MODES.length), ...MODES.slice(0, i % MODES.length)];
-    for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS, incidents, log }));
+    for (const mode of order) points.push(await measure(n, mode, { windowS, warmupS: warmupFor(n), incidents, log }));
   }
   const at = (n: number, m: Mode) => points.find((p) => p.organisms === n && p.mode === m)!;
   const latency = await runLatency(tiny ? 3 : 40);
@@ -350,10 +361,10 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
     {
       id: 'capacity',
       title: 'Capacity: organisms at 1 Hz',
-      params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': warmupS, '/status poll (ms)': POLL_MS },
+      params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': sizes.map(warmupFor).join(', '), '/status poll (ms)': POLL_MS },
       method: [
         `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), three times: with each routine run in a vm context of its organism's warm host (ROUTINE_RUNS=contexts, the default: one sandboxed host process per organism, started by the spawner), with each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and with each a process forked by the server itself (SPAWNERS=0: the whole server forked on its event loop, as before the spawner); the order rotates with N.`,
-        `After a ${warmupS} s warm-up, for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat, and the whole machine's from /proc/stat. Then a syntax_error is injected into ${tiny ? 1 : INCIDENTS} of the organisms in turn, each healed before the next, while the others run on: detection is the time from the chaos's answer to that organism's first failing run (its \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms).`,
+        `After a warm-up (${tiny ? '1 s' : '10 s and a quarter of a second per organism'}), for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat, and the whole machine's from /proc/stat. Then a syntax_error is injected into ${tiny ? 1 : INCIDENTS} of the organisms in turn, each healed before the next, while the others run on: detection is the time from the chaos's answer to that organism's first failing run (its \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms).`,
         `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
       ],
       figures,
