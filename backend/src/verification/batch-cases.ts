@@ -4,7 +4,7 @@
  * runCases does for a whole list.
  */
 import type { GenomeRunResult } from '../watcher/run-genome.js';
-import { runCases, type CasesOutcome, type RunCase } from './runner.js';
+import { mayBeTransient, passes, runCases, type CasesOutcome, type RunCase } from './runner.js';
 import type { SuiteCase } from './suite.js';
 import { trustWorkers } from './worker-trust.js';
 
@@ -19,14 +19,32 @@ export async function runCasesInBatch(
 ): Promise<CasesOutcome> {
   if (o.firstAlone && cases.length > 1) return firstThenBatch(cases, inWorkers, run, o);
   const started = performance.now();
-  let results: (GenomeRunResult | null)[];
+  const results = await fromHost(cases, inWorkers, o.signal);
+  if (o.signal?.aborted) return cancelledSince(started);
+  return confirm(cases, results, run, o, started);
+}
+
+/** Each case's result in the host, or null for every case when the batch itself failed (its scratch files, its host). */
+async function fromHost(cases: readonly SuiteCase[], inWorkers: RunInWorkers, signal: AbortSignal | undefined): Promise<(GenomeRunResult | null)[]> {
   try {
-    results = await inWorkers(cases, o.signal);
+    return await inWorkers(cases, signal);
   } catch {
-    // The batch itself failed (its scratch files, its host): every case runs as a process.
-    results = cases.map(() => null);
+    return cases.map(() => null);
   }
-  if (o.signal?.aborted) return { passed: false, runs: 0, timeMs: Math.round(performance.now() - started), failure: null, cancelled: true };
+}
+
+function cancelledSince(started: number): CasesOutcome {
+  return { passed: false, runs: 0, timeMs: Math.round(performance.now() - started), failure: null, cancelled: true };
+}
+
+/** The host's passes stand; every other case runs as a process, to the first real failure (worker-trust.ts). */
+async function confirm(
+  cases: readonly SuiteCase[],
+  results: readonly (GenomeRunResult | null)[],
+  run: RunCase,
+  o: { parallelism: number; signal?: AbortSignal | undefined },
+  started: number,
+): Promise<CasesOutcome> {
   const trust = trustWorkers(results);
   const real = await runCases(
     trust.confirm.map((i) => cases[i] as SuiteCase),
@@ -45,10 +63,12 @@ export async function runCasesInBatch(
 }
 
 /**
- * The first case as a real process while the host takes the others, at once: most damage fails every input, and
- * its verdict then comes from one process start, as a routine run's did, instead of a host's start and then the
- * failing case's own process. When the first case fails the host is stopped; when it passes, the host's outcome
- * for the rest decides.
+ * The first case as a real process while the host takes every case, at once: most damage fails every input, and its
+ * verdict then comes from one process start, as a routine run's did, instead of a host's start and then the failing
+ * case's own process. A crash stops the host at once. A hang is the one failure a suite runs twice (it may be the
+ * machine's): the host's run of the same case, made at the same time, is that second run when it hung too, so a hang
+ * is known at the time limit rather than at twice it. When the first case passes, the host's results for the others
+ * decide as in any batch.
  */
 async function firstThenBatch(
   cases: readonly SuiteCase[],
@@ -57,27 +77,33 @@ async function firstThenBatch(
   o: { parallelism: number; signal?: AbortSignal | undefined },
 ): Promise<CasesOutcome> {
   const started = performance.now();
-  const rest = new AbortController();
-  const stopRest = () => rest.abort();
-  o.signal?.addEventListener('abort', stopRest, { once: true });
+  const host = new AbortController();
+  const stopHost = () => host.abort();
+  o.signal?.addEventListener('abort', stopHost, { once: true });
+  const hosted = fromHost(cases, inWorkers, host.signal);
   try {
-    const restOutcome = runCasesInBatch(cases.slice(1), inWorkers, run, { parallelism: o.parallelism, signal: rest.signal });
-    const first = await runCases([cases[0] as SuiteCase], run, { parallelism: 1, signal: o.signal });
-    if (!first.passed) {
-      rest.abort();
-      // The host's processes are gone before this returns: nothing of a failed verification runs on.
-      await restOutcome;
-      return { ...first, timeMs: Math.round(performance.now() - started) };
+    const first = cases[0] as SuiteCase;
+    let result = await run(first, o.signal ?? host.signal);
+    let runs = 1;
+    if (!o.signal?.aborted && !passes(result.verdict) && mayBeTransient(result)) {
+      const seen = (await hosted)[0];
+      if (!(seen && mayBeTransient(seen))) result = await run(first, o.signal ?? host.signal);
+      runs++;
     }
-    const r = await restOutcome;
-    return {
-      ...r,
-      passed: r.passed && !o.signal?.aborted,
-      runs: r.runs + first.runs,
-      cancelled: r.cancelled,
-      timeMs: Math.round(performance.now() - started),
-    };
+    if (o.signal?.aborted) {
+      host.abort();
+      await hosted;
+      return cancelledSince(started);
+    }
+    if (!passes(result.verdict)) {
+      host.abort();
+      // The host's processes are gone before this returns: nothing of a failed verification runs on.
+      await hosted;
+      return { passed: false, runs, timeMs: Math.round(performance.now() - started), failure: { case: first, result }, cancelled: false };
+    }
+    const rest = await confirm(cases.slice(1), (await hosted).slice(1), run, o, started);
+    return { ...rest, passed: rest.passed && !o.signal?.aborted, runs: rest.runs + runs, cancelled: rest.cancelled || o.signal?.aborted === true };
   } finally {
-    o.signal?.removeEventListener('abort', stopRest);
+    o.signal?.removeEventListener('abort', stopHost);
   }
 }

@@ -35,7 +35,7 @@ export function passes(verdict: Verdict): boolean {
 }
 
 /** A hang or a death by signal may come from the machine: such a case gets a second run before it counts. */
-function mayBeTransient(r: GenomeRunResult): boolean {
+export function mayBeTransient(r: Pick<GenomeRunResult, 'verdict' | 'signal'>): boolean {
   return r.verdict === 'hung' || (r.verdict === 'crashed' && r.signal !== null);
 }
 

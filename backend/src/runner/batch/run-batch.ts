@@ -14,18 +14,22 @@ import { organismNice, processRunner } from '../process-runner.js';
 import type { ChildOutcome } from '../../watcher/child-process.js';
 import { parseReports, reportOutcome, type BatchJob, type BatchOutcome } from './protocol.js';
 
-export interface BatchRunOptions {
-  /** The batch host's scratch file (BATCH_HOST_SOURCE) and the genome's, in the same run directory. */
-  host: string;
-  genome: string;
-  /** Each case's stdin. */
-  stdins: readonly string[];
+/** The limits of each case in a batch host (those of one run of the organism), and the sandbox around the host. */
+export interface HostLimits {
   timeLimitMs: number;
   maxOldSpaceMb: number;
   outputCapBytes: number;
   outputKillBytes: number;
   killGraceMs: number;
   sandbox: Sandbox | null;
+}
+
+export interface BatchRunOptions extends HostLimits {
+  /** The batch host's scratch file (BATCH_HOST_SOURCE) and the genome's, in the same run directory. */
+  host: string;
+  genome: string;
+  /** Each case's stdin. */
+  stdins: readonly string[];
   /** Workers at once (the core count). */
   parallelism: number;
   /** Each case in a vm context of the host first (default); false: every case in a worker thread. */

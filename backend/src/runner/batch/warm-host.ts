@@ -14,22 +14,16 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ScratchDir } from '../../files/scratch.js';
 import { prepareRunFile } from '../../sandbox/prepare.js';
-import type { Sandbox } from '../../sandbox/types.js';
 import { organismNice, processRunner } from '../process-runner.js';
 import type { RunSession } from '../runner.js';
 import { BATCH_HOST_SOURCE } from './host-source.js';
 import { parseReports, reportOutcome, type BatchJob, type BatchOutcome } from './protocol.js';
+import type { HostLimits } from './run-batch.js';
 
-export interface WarmHostOptions {
+export interface WarmHostOptions extends HostLimits {
   /** Where the host's file and the genome's copy live while the host does (the organism's run directory). */
   scratch: Pick<ScratchDir, 'withFile'>;
   organism: string;
-  timeLimitMs: number;
-  maxOldSpaceMb: number;
-  outputCapBytes: number;
-  outputKillBytes: number;
-  killGraceMs: number;
-  sandbox: Sandbox | null;
   /** A host is replaced after this long (default 10 min), so that its CPU-time limit is one of a run's kind. */
   lifetimeMs?: number;
   /** A host with no run for this long exits (default 60 s): a paused organism holds no process. */
