@@ -204,7 +204,9 @@ describe('attacks on the files under DATA_DIR, against a running server', () => 
   it('deleting organisms/ while running: made again from the store, runs go on, the genome is not blamed', async () => {
     const { generation, genomeId } = await get(base, '/status');
     const heals = (await allGenomes(base)).filter((g) => g.cause === 'heal').length;
-    rmSync(path.join(dataDir, 'organisms'), { recursive: true });
+    // The server may write into it while it goes (a run's scratch copy, a host's files): the deletion tries again,
+    // as a person's `rm -rf` run twice would.
+    rmSync(path.join(dataDir, 'organisms'), { recursive: true, maxRetries: 10, retryDelay: 20 });
     await liveFileRestored(base, dataDir);
     await moreRuns(base, 5);
     const status = await get(base, '/status');
