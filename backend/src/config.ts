@@ -97,6 +97,7 @@ const EnvSchema = SandboxEnvSchema.extend({
     .default('contexts')
     .transform((v): BatchMode | false => (v === 'workers' ? 'workers' : v === 'false' || v === '0' || v === 'no' ? false : 'contexts')),
   ROUTINE_RUNS: z.enum(['contexts', 'processes'], { error: 'must be contexts or processes' }).default('contexts'),
+  STANDBY_RUNS: bool.default(true),
   LLM_BASE_URL: z.url({ error: 'must be a URL such as https://api.openai.com/v1' }).optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().min(1).optional(),
@@ -210,6 +211,12 @@ export interface Config {
    * else again as a process; 'processes': every routine run is a process of its own.
    */
   readonly routineRuns: 'contexts' | 'processes';
+  /**
+   * STANDBY_RUNS: a genome's run on one input that must be a process takes one its spawner started ahead of it (the
+   * same sandboxed command line, waiting for its file), so that it does not wait for Node to start; the spawner keeps
+   * one ready per shape of run. Off: every such run starts its process when it begins.
+   */
+  readonly standbyRuns: boolean;
   readonly llm: {
     readonly baseUrl: string;
     readonly apiKey: string | undefined;
@@ -396,6 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     healSearchTimeMs: e.HEAL_SEARCH_TIME_MS,
     healBatchProof: e.HEAL_BATCH_PROOF,
     routineRuns: e.ROUTINE_RUNS,
+    standbyRuns: e.STANDBY_RUNS,
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
         ? {

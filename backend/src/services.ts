@@ -82,7 +82,7 @@ export async function createServices(config: Config, opts: ServiceOptions): Prom
   }
   const sandboxSettings = opts.sandbox ?? config.sandbox; // [sandbox]
   // Every run of this process starts in a spawner process (SPAWNERS): the server's event loop never forks for one.
-  configureRunner({ spawners: config.spawners, nice: config.organismNice, ...(await queueRunner(config)) });
+  configureRunner({ spawners: config.spawners, nice: config.organismNice, standby: config.standbyRuns, ...(await queueRunner(config)) });
   // They boot beside the store's opening and the sandbox's probes; awaited before the services are handed out.
   const runnerWarm = warmProcessRunner();
   mkdirSync(config.dataDir, { recursive: true });

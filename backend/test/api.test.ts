@@ -335,6 +335,8 @@ describe('configuration', () => {
     expect([undefined, '1', 'contexts', 'workers', '0'].map((v) => loadConfig(v === undefined ? {} : { HEAL_BATCH_PROOF: v }).healBatchProof)).toEqual(['contexts', 'contexts', 'contexts', 'workers', false]);
     expect(wrong({ ROUTINE_RUNS: 'threads' })).toMatch(/ROUTINE_RUNS="threads": must be contexts or processes/);
     expect([undefined, 'contexts', 'processes'].map((v) => loadConfig(v === undefined ? {} : { ROUTINE_RUNS: v }).routineRuns)).toEqual(['contexts', 'contexts', 'processes']);
+    expect(wrong({ STANDBY_RUNS: 'maybe' })).toMatch(/STANDBY_RUNS="maybe": must be true or false/);
+    expect([undefined, '1', '0', 'false'].map((v) => loadConfig(v === undefined ? {} : { STANDBY_RUNS: v }).standbyRuns)).toEqual([true, true, false, false]);
     expect(wrong({ LLM_PRICE_PER_MTOK_IN: '2.5' })).toMatch(/LLM_PRICE_PER_MTOK_IN and LLM_PRICE_PER_MTOK_OUT: set both/);
     expect(wrong({ RUNNER: 'bullmq' })).toMatch(/RUNNER=bullmq: needs REDIS_URL/);
     expect(wrong({ RUNNER: 'queue' })).toMatch(/RUNNER="queue": must be embedded .* or bullmq/);

@@ -211,8 +211,8 @@ describe('a server and its spawner', () => {
     try {
       const [spawner] = await waitFor(spawnerOf, (s) => s.length === 1, { what: 'the server\'s spawner' });
       const runsNow = async () => ((await (await fetch(`${server.url}/status`)).json()) as { stats: { totalRuns: number } }).stats.totalRuns;
-      // Kill it while a run is in flight (the loop runs one every 50 ms or so).
-      await runOf(spawner!);
+      // Kill it while a run is in flight (the loop runs one every 50 ms or so), its warm host and standbys beside it.
+      await waitFor(() => childrenOf(spawner!).filter((p) => !/esbuild/.test(cmdline(p.pid))), (c) => c.length >= 1, { what: `a process started by spawner ${spawner}`, timeoutMs: 20_000 });
       const before = await runsNow();
       process.kill(spawner!, 'SIGKILL');
       await waitFor(runsNow, (n) => n >= before + 3, { what: 'runs after the spawner died' });

@@ -6,6 +6,8 @@ import type { Runner, RunnerHealth } from './runner.js';
 let spawners = 1;
 /** ORGANISM_NICE: the CPU niceness of every run (0 until a server configures it: its tests' own runs as they were). */
 let nice = 0;
+/** STANDBY_RUNS: a genome's run on one input may take a process started ahead of it (off until a server says). */
+let standby = false;
 const runners = new Map<number, Runner>();
 /** A runner made elsewhere (RUNNER=bullmq's QueueRunner), over the one SPAWNERS says. */
 let chosen: Runner | null = null;
@@ -14,15 +16,21 @@ let chosen: Runner | null = null;
  * Sets how runs are started from now on (the server's SPAWNERS and ORGANISM_NICE, or a runner of its own such as
  * the queue's); runs already started finish where they are.
  */
-export function configureRunner(o: { spawners: number; nice?: number; runner?: Runner }): void {
+export function configureRunner(o: { spawners: number; nice?: number; standby?: boolean; runner?: Runner }): void {
   spawners = o.spawners;
   nice = o.nice ?? 0;
+  standby = o.standby ?? false;
   chosen = o.runner ?? null;
 }
 
 /** The niceness every organism run gets (runGenome). */
 export function organismNice(): number {
   return nice;
+}
+
+/** Whether a genome's run on one input asks its spawner for a standby (runGenome; src/spawner/standby.ts). */
+export function standbyRuns(): boolean {
+  return standby;
 }
 
 /** A runner of this machine: spawner processes, or this very process with SPAWNERS=0. */

@@ -27,6 +27,11 @@ export interface ExecHooks {
    * for many requests is not killed by the output cap of all its answers together. stderr is capped as a run's.
    */
   session?: { onStdout: (chunk: Buffer) => void; attach: (stdin: { write: (text: string) => void; end: () => void }) => void };
+  /**
+   * A standby (standby.ts): the process starts now and waits; its run begins when `hold` gives the stdin to write,
+   * and only then do the time limit and the duration start counting. Null instead: it is killed unused.
+   */
+  hold?: Promise<string | null>;
 }
 
 /**
@@ -36,7 +41,7 @@ export interface ExecHooks {
  */
 export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const started = process.hrtime.bigint();
+    let started = process.hrtime.bigint();
     const stdout = new CappedBuffer(spec.outputCapBytes);
     const stderr = new CappedBuffer(spec.outputCapBytes);
     let timedOut = false;
@@ -89,15 +94,17 @@ export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecRe
       timers.push(setTimeout(() => killGroup('SIGKILL'), spec.killGraceMs));
     };
 
-    timers.push(
-      setTimeout(() => {
-        timedOut = true;
-        terminate();
-      }, spec.timeLimitMs),
-    );
     const abort = () => killGroup('SIGKILL');
-    if (signal?.aborted) abort();
-    else signal?.addEventListener('abort', abort, { once: true });
+    const begin = () => {
+      timers.push(
+        setTimeout(() => {
+          timedOut = true;
+          terminate();
+        }, spec.timeLimitMs),
+      );
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
+    };
 
     const onData = (buffer: CappedBuffer) => (chunk: Buffer) => {
       buffer.push(chunk);
@@ -113,10 +120,21 @@ export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecRe
     childStderr.on('data', onData(stderr));
     // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
     childStdin.on('error', () => {});
-    if (session) {
-      if (spec.stdin) childStdin.write(spec.stdin);
-      session.attach({ write: (text) => void (childStdin.writable && childStdin.write(text)), end: () => void childStdin.end() });
-    } else childStdin.end(spec.stdin);
+    if (hooks.hold) {
+      // Nothing is written and nothing counts until the run is given; a standby never given one is killed.
+      void hooks.hold.then((stdin) => {
+        if (stdin === null) return killGroup('SIGKILL');
+        started = process.hrtime.bigint();
+        begin();
+        childStdin.end(stdin);
+      });
+    } else {
+      begin();
+      if (session) {
+        if (spec.stdin) childStdin.write(spec.stdin);
+        session.attach({ write: (text) => void (childStdin.writable && childStdin.write(text)), end: () => void childStdin.end() });
+      } else childStdin.end(spec.stdin);
+    }
 
     child.on('error', (err) => {
       spawnError = err.message;

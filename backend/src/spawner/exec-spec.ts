@@ -22,6 +22,10 @@ export interface ExecSpec {
   nice?: number;
   /** The sandbox's pidfile for this run (DATA_DIR/pids), or null without that layer. */
   pidfile: { dir: string; file: string; lifetimeMs: number } | null;
+  /** The run's script (the last of `args`): what a standby of the same shape is given to run (standby.ts). */
+  file?: string;
+  /** Keep a standby of this run's shape ready for the next one (STANDBY_RUNS; src/spawner/standby.ts). */
+  standby?: boolean;
 }
 
 /** What a run did, before the sandbox's and the CPU report's post-processing (child-process.ts). */

@@ -9,11 +9,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import { execChild } from './exec-child.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
+import { Standbys } from './standby.js';
 
 const runs = new Map<number, AbortController>();
 /** Open sessions' stdin, by run id. */
 const inputs = new Map<number, { write: (text: string) => void; end: () => void }>();
 let shuttingDown = false;
+const standbys = new Standbys();
 
 function send(msg: FromSpawner): void {
   // The server may be gone; its runs then end without anyone to tell.
@@ -24,9 +26,11 @@ function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec'], se
   const abort = new AbortController();
   runs.set(id, abort);
   const decoder = new StringDecoder('utf8');
-  void execChild(spec, {
+  const onStarted = (s: { pid: number; start: number | null }) => send({ type: 'started', id, ...s });
+  const onStandby = !session && spec.standby && !shuttingDown ? standbys.take(spec, { signal: abort.signal, onStarted }) : null;
+  void (onStandby ?? execChild(spec, {
     signal: abort.signal,
-    onStarted: (s) => send({ type: 'started', id, ...s }),
+    onStarted,
     ...(session
       ? {
           session: {
@@ -38,11 +42,13 @@ function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec'], se
           },
         }
       : {}),
-  }).then((result) => {
+  })).then((result) => {
     runs.delete(id);
     inputs.delete(id);
     send({ type: 'result', id, result });
     if (shuttingDown && runs.size === 0) process.exit(0);
+    // The next run of this shape finds a process waiting for it; started now, after this one, not beside it.
+    if (spec.standby && !shuttingDown) standbys.keepReady(spec);
   });
 }
 
@@ -66,6 +72,7 @@ process.on('message', (msg: ToSpawner) => {
     case 'shutdown':
       // Each abort SIGKILLs a group; the exit waits for the last one to close so that no run outlives this.
       shuttingDown = true;
+      standbys.close();
       for (const r of runs.values()) r.abort();
       if (runs.size === 0) process.exit(0);
       break;

@@ -269,7 +269,7 @@ export class Verifier {
       this.o.organism,
       file,
       c.input,
-      { outputCapBytes: this.o.outputCapBytes, killGraceMs: this.o.killGraceMs, sandbox: this.o.sandbox, ...(signal ? { signal } : {}) },
+      { outputCapBytes: this.o.outputCapBytes, killGraceMs: this.o.killGraceMs, sandbox: this.o.sandbox, standby: true, ...(signal ? { signal } : {}) },
       c.seed,
       this.judgeOf(c),
     );

@@ -45,6 +45,11 @@ export interface ChildRunOptions {
   nice?: number;
   /** The organism the genome belongs to: a runner on other machines checks that they hold the same one (src/runner/queue). */
   organism?: string;
+  /**
+   * A run whose shape comes again (a genome's run on one input): the spawner may give it a process started ahead of
+   * it, and keeps one ready for the next (STANDBY_RUNS, src/spawner/standby.ts).
+   */
+  standby?: boolean;
 }
 
 /** What one organism process did: what its spawner reports, and the CPU time the run's wrapper measured. */
@@ -96,6 +101,8 @@ export function planChild(opts: ChildRunOptions): ChildPlan {
     outputCapBytes: opts.outputCapBytes,
     outputKillBytes: opts.outputKillBytes,
     pidfile: sandbox?.pidDir ? { dir: sandbox.pidDir, file: opts.file, lifetimeMs: opts.timeLimitMs + opts.killGraceMs * 2 } : null,
+    file: opts.file,
+    ...(opts.standby ? { standby: true } : {}),
   };
   return {
     exec,

@@ -4,7 +4,7 @@ import { createRng } from '../lib/rng.js';
 import type { Harness, Organism } from '../organism/manifest.js';
 import { runRlimits } from '../sandbox/command.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { organismNice, processRunner } from '../runner/process-runner.js';
+import { organismNice, processRunner, standbyRuns } from '../runner/process-runner.js';
 import type { ChildOutcome } from './child-process.js';
 import { classify, type Classification } from './verdict.js';
 
@@ -29,6 +29,12 @@ export interface RunLimits {
   fileSizeBytes?: number;
   /** The one file the permission model lets the run write (a coverage run's report); none by default. */
   allowFsWrite?: string;
+  /**
+   * The file is a scratch copy in a directory the server sweeps at start (DATA_DIR/organisms/<name>/run): its spawner
+   * may keep a standby beside it for the next run of the same shape (STANDBY_RUNS). Never for a file elsewhere, such
+   * as an organism's own folder, where a server killed meanwhile would leave the standby's files behind.
+   */
+  standby?: boolean;
 }
 
 export interface GenomeRunResult extends RunOutcome {
@@ -89,6 +95,8 @@ export async function runGenomeOn(
     ...(limits.fileSizeBytes !== undefined ? { fileSizeBytes: limits.fileSizeBytes } : {}),
     ...(limits.allowFsWrite ? { allowFsWrite: limits.allowFsWrite } : {}),
     ...(organismNice() ? { nice: organismNice() } : {}),
+    // Not for a measurement (its CPU report's key makes each command line new) nor a run that writes a file of its own.
+    ...(limits.standby && standbyRuns() && !limits.measureCpu && !limits.allowFsWrite ? { standby: true } : {}),
     organism: organism.name,
   });
   return judgeRun(organism, input, outcome, limits, { seed, startedAt, judge });

@@ -109,7 +109,8 @@ export class Supervisor {
     this.desk = new ProposalDesk(c, { proposals: o.proposals, promotions: this.promotions, mode: o.organism.manifest.healMode ?? o.healMode });
     const immune = new ImmuneMemory(o.store, verifier, MAX_BASELINES);
     const recordRun = this.runs.record.bind(this.runs);
-    const limits = { outputCapBytes: o.outputCapBytes, killGraceMs: o.killGraceMs ?? 500, sandbox: o.sandbox ?? null }; // [sandbox]
+    // Scratch copies of the run directory, swept at start: a standby may wait beside them (STANDBY_RUNS).
+    const limits = { outputCapBytes: o.outputCapBytes, killGraceMs: o.killGraceMs ?? 500, sandbox: o.sandbox ?? null, standby: true }; // [sandbox]
     this.warm =
       (o.routineRuns ?? 'contexts') === 'contexts'
         ? new WarmHost({
