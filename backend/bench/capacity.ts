@@ -3,7 +3,8 @@
  * in three ways measured in the same run: routine runs in vm contexts of each organism's warm host (ROUTINE_RUNS=
  * contexts, the default), each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and each a
  * process forked by the server itself (SPAWNERS=0, every run a fork of the whole server on its event loop, as before
- * the spawner).
+ * the spawner). Standby runs are on in all three; a fourth server, warm hosts without them (STANDBY_RUNS=0), is
+ * measured for detection only: the baseline of what a run's process started ahead of it saves a failure's verdict.
  */
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,11 +37,15 @@ const DETECT_POLL_MS = 5;
 const TARGET_ORGANISMS = 40;
 
 const MODES = [
-  { key: 'warm', label: 'warm hosts (ROUTINE_RUNS=contexts)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'contexts' } },
-  { key: 'spawner', label: 'processes, spawner (SPAWNERS=1)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'processes' } },
-  { key: 'direct', label: 'processes, in the server (SPAWNERS=0)', env: { SPAWNERS: '0', ROUTINE_RUNS: 'processes' } },
+  { key: 'warm', label: 'warm hosts (ROUTINE_RUNS=contexts)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'contexts', STANDBY_RUNS: '1' }, detectOnly: false },
+  { key: 'spawner', label: 'processes, spawner (SPAWNERS=1)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'processes', STANDBY_RUNS: '1' }, detectOnly: false },
+  { key: 'direct', label: 'processes, in the server (SPAWNERS=0)', env: { SPAWNERS: '0', ROUTINE_RUNS: 'processes', STANDBY_RUNS: '1' }, detectOnly: false },
+  // Detection's baseline only (a short window): warm hosts, and every process run started when it begins.
+  { key: 'cold', label: 'warm hosts without standbys (STANDBY_RUNS=0)', env: { SPAWNERS: '1', ROUTINE_RUNS: 'contexts', STANDBY_RUNS: '0' }, detectOnly: true },
 ] as const;
 type Mode = (typeof MODES)[number]['key'];
+/** The window of a mode measured for its detection only: its other figures are not reported. */
+const DETECT_ONLY_WINDOW_S = 5;
 
 /** `count` copies of bubble-sort (the organism of the issue's measurements), named cap-1, cap-2... */
 function copies(dir: string, count: number): string[] {
@@ -197,7 +202,8 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
     const machine0 = machineJiffies();
     const t0 = performance.now();
     const latencies: number[] = [];
-    while (since(t0) < o.windowS * 1000) {
+    const windowS = mode.detectOnly ? Math.min(o.windowS, DETECT_ONLY_WINDOW_S) : o.windowS;
+    while (since(t0) < windowS * 1000) {
       const a = performance.now();
       await (await fetch(`${server.url}/status`)).arrayBuffer();
       latencies.push(since(a));
@@ -244,31 +250,47 @@ async function measure(organisms: number, mode: (typeof MODES)[number], o: { win
 
 /**
  * One run's wall time as its caller sees it (from the call to the outcome), through a spawner and from this process,
- * interleaved: what the hop over the pipe adds to every run.
+ * interleaved: what the hop over the pipe adds to every run; and through a spawner that keeps a standby of the run's
+ * shape (STANDBY_RUNS), each run a fresh copy of the genome in a directory of its own, as a server's scratch copies are.
  */
-async function runLatency(reps: number): Promise<{ spawner: number[]; direct: number[] }> {
+async function runLatency(reps: number): Promise<{ spawner: number[]; direct: number[]; standby: number[] }> {
   const organism = await loadOrganism(FIXTURE_ORGANISMS, 'good');
   const spawner = new EmbeddedRunner({ spawners: 1 });
+  const withStandbys = new EmbeddedRunner({ spawners: 1 });
   const direct = new DirectRunner();
-  const once = async (runner: Runner) => {
+  const scratch = tempDir('ouroboros-bench-standby-');
+  const source = readFileSync(path.join(organism.dir, 'genome.js'), 'utf8');
+  let copies = 0;
+  const once = async (runner: Runner, standby = false) => {
+    let file = path.join(organism.dir, 'genome.js');
+    if (standby) {
+      file = path.join(scratch.dir, `g${++copies}.js`);
+      writeFileSync(file, source);
+    }
     const t0 = performance.now();
     await runner.run({
-      file: path.join(organism.dir, 'genome.js'),
-      cwd: organism.dir,
+      file,
+      cwd: path.dirname(file),
       stdin: JSON.stringify({ n: 21 }),
       timeLimitMs: 20_000,
       maxOldSpaceMb: organism.manifest.maxOldSpaceMb,
       outputCapBytes: 64 * 1024,
       outputKillBytes: 64 * 64 * 1024,
       killGraceMs: 500,
+      ...(standby ? { standby: true } : {}),
     });
     return since(t0);
   };
   try {
     await once(spawner); // the spawner's own start is not a run's cost
-    return await interleaved(reps, { spawner: () => once(spawner), direct: () => once(direct) });
+    // Two runs of the shape before its first standby (a shape seen once gets none).
+    await once(withStandbys, true);
+    await once(withStandbys, true);
+    return await interleaved(reps, { spawner: () => once(spawner), direct: () => once(direct), standby: () => once(withStandbys, true) });
   } finally {
     await spawner.close();
+    await withStandbys.close();
+    scratch.cleanup();
   }
 }
 
@@ -292,7 +314,8 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
   const latency = await runLatency(tiny ? 3 : 40);
   const hop = summarize(latency.spawner);
   const inProcess = summarize(latency.direct);
-  log(`  one run: ${hop.median.toFixed(1)} ms through the spawner, ${inProcess.median.toFixed(1)} ms from this process (medians)`);
+  const onStandby = summarize(latency.standby);
+  log(`  one run: ${hop.median.toFixed(1)} ms through the spawner, ${inProcess.median.toFixed(1)} ms from this process, ${onStandby.median.toFixed(1)} ms on a standby (medians)`);
   const figures: Figure[] = [
     {
       id: 'capacity.run',
@@ -303,12 +326,22 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       ratio: { median: ratio(hop.median, inProcess.median), p95: ratio(hop.p95, inProcess.p95) },
       note: 'the fixture organism `good`, without the sandbox, from the benchmark process (not a server): the pipe\'s cost per run, without the fork of a large process that it saves',
     },
+    {
+      id: 'capacity.standby',
+      label: 'One run as its caller sees it, on a standby (STANDBY_RUNS)',
+      unit: 'ms',
+      value: onStandby,
+      baseline: { label: 'through the spawner, started cold', value: hop },
+      ratio: { median: ratio(onStandby.median, hop.median), p95: ratio(onStandby.p95, hop.p95) },
+      note: 'the same runs, each on a fresh copy of the genome; the spawner keeps one process of the run\'s shape started ahead of it, and starts the next after each run',
+    },
   ];
   const pct = (p: Point) => `${(100 * p.runsPerS / p.idealPerS).toFixed(0)} %`;
   for (const n of sizes) {
     const w = at(n, 'warm');
     const s = at(n, 'spawner');
     const d = at(n, 'direct');
+    const c = at(n, 'cold');
     figures.push(
       {
         id: `capacity.${n}.runs`,
@@ -341,9 +374,9 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
         label: `${n} organisms: crash detected, warm hosts`,
         unit: 'ms',
         value: summarize(w.detectMs),
-        baseline: { label: 'processes (spawner)', value: summarize(s.detectMs) },
-        ratio: { median: ratio(summarize(w.detectMs).median, summarize(s.detectMs).median), p95: ratio(summarize(w.detectMs).p95, summarize(s.detectMs).p95) },
-        note: `a syntax_error injected into ${w.detectMs.length} organisms in turn (each healed before the next) while the others run on; from the chaos's answer to that organism's first failing run, \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms`,
+        baseline: { label: 'warm hosts without standbys (STANDBY_RUNS=0)', value: summarize(c.detectMs) },
+        ratio: { median: ratio(summarize(w.detectMs).median, summarize(c.detectMs).median), p95: ratio(summarize(w.detectMs).p95, summarize(c.detectMs).p95) },
+        note: `a syntax_error injected into ${w.detectMs.length} organisms in turn (each healed before the next) while the others run on; from the chaos's answer to that organism's first failing run, \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms; with a process per routine run (and standbys): median ${summarize(s.detectMs).median.toFixed(0)} ms, p95 ${summarize(s.detectMs).p95.toFixed(0)} ms`,
         ...(n >= TARGET_ORGANISMS ? { target: { text: `p95 < ${DETECT_P95_TARGET_MS} ms`, met: summarize(w.detectMs).p95 < DETECT_P95_TARGET_MS } } : {}),
       },
       {
@@ -363,9 +396,9 @@ export async function benchCapacity(opts: CapacityOptions = {}): Promise<Section
       title: 'Capacity: organisms at 1 Hz',
       params: { organisms: sizes.join(', '), LOOP_INTERVAL_MS, 'window (s)': windowS, 'warm-up (s)': sizes.map(warmupFor).join(', '), '/status poll (ms)': POLL_MS },
       method: [
-        `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), three times: with each routine run in a vm context of its organism's warm host (ROUTINE_RUNS=contexts, the default: one sandboxed host process per organism, started by the spawner), with each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and with each a process forked by the server itself (SPAWNERS=0: the whole server forked on its event loop, as before the spawner); the order rotates with N.`,
+        `For each size N, the real server process (\`node --import tsx src/server.ts\`, sandbox as detected) runs N copies of bubble-sort, each in its own loop at LOOP_INTERVAL_MS=${LOOP_INTERVAL_MS} (time limit 20 s and performance budget 10 s, so that load never turns into verdicts and heals; 2 property inputs per seed's suite and EVOLVE_FITNESS=false, so that the start measures nothing but is quick), three times: with each routine run in a vm context of its organism's warm host (ROUTINE_RUNS=contexts, the default: one sandboxed host process per organism, started by the spawner), with each a process started by the spawner (ROUTINE_RUNS=processes, SPAWNERS=1), and with each a process forked by the server itself (SPAWNERS=0: the whole server forked on its event loop, as before the spawner); standby runs on in all three (STANDBY_RUNS=1, the default). A fourth server, warm hosts with STANDBY_RUNS=0, is measured for detection only (a ${DETECT_ONLY_WINDOW_S} s window, its other figures not reported). The order rotates with N.`,
         `After a warm-up (${tiny ? '1 s' : '10 s and a quarter of a second per organism'}), for ${windowS} s: runs/s from the sum of \`/organisms\` totalRuns, against the ideal N / (1 s + the mean run); one client polls \`/status\` every ${POLL_MS} ms (latency from request to the last byte); the server's event-loop delay p99 and max over the window from its \`/metrics\` (prom-client's histogram, reset at each scrape); CPU of the server and of its spawner from /proc/<pid>/stat, and the whole machine's from /proc/stat. Then a syntax_error is injected into ${tiny ? 1 : INCIDENTS} of the organisms in turn, each healed before the next, while the others run on: detection is the time from the chaos's answer to that organism's first failing run (its \`/organisms/:name/status\` polled every ${DETECT_POLL_MS} ms).`,
-        `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner) and through the DirectRunner (spawned by the benchmark's own process), interleaved, timed from the call to the outcome.`,
+        `One run's latency: the fixture organism \`good\` run ${tiny ? 3 : 40} times through an EmbeddedRunner (one spawner), through the DirectRunner (spawned by the benchmark's own process) and through an EmbeddedRunner that keeps a standby of the run's shape (each run a fresh copy of the genome), interleaved, timed from the call to the outcome.`,
       ],
       figures,
       notes: [],

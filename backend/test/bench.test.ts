@@ -103,12 +103,17 @@ describe('benchmarks at a tiny size', () => {
   it('capacity: organisms at 1 Hz, warm hosts against processes from the spawner and from the server', async () => {
     const [section] = await benchCapacity({ tiny: true });
     wellFormed([section!], ['capacity']);
-    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.detect', 'capacity.2.loop']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.standby', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.detect', 'capacity.2.loop']);
+    const figure = (id: string) => section!.figures.find((f) => f.id === id)!;
     // Every mode ran organisms: warm hosts, processes from the spawner, processes from the server.
-    const runs = section!.figures[1]!;
+    const runs = figure('capacity.2.runs');
     expect(runs.value).toBeGreaterThan(0);
     expect(runs.baseline!.value).toBeGreaterThan(0);
-    expect(section!.figures[3]!.baseline!.value).toMatchObject({ n: expect.any(Number) });
+    expect(figure('capacity.2.spawner').baseline!.value).toMatchObject({ n: expect.any(Number) });
+    // The fourth server (no standbys) detected its incident too: the detection's baseline.
+    expect(figure('capacity.2.detect').baseline!.value).toMatchObject({ n: 1 });
+    // Runs on a standby, against cold starts through the spawner.
+    expect(figure('capacity.standby').value).toMatchObject({ n: 3 });
     expect(runs.note).toMatch(/from the server \(\d+\.\d+ runs\/s\)/);
     expect(runs.note).not.toMatch(/\(0\.00 runs\/s\)/);
   }, 300_000);
