@@ -137,7 +137,8 @@ describe('GET /events', () => {
 
       const again = await openStream(`${server.url}/events`, { headers: { 'last-event-id': String(cursor) } });
       const ready = await again.next(isReady);
-      expect(again.events.some((e) => e.event === 'resync')).toBe(false);
+      // No resync; if one comes, its reason and the journal's bounds say why (it failed once in CI, under load).
+      expect(again.events.filter((e) => e.event === 'resync').map((e) => e.data), `cursor ${cursor}, the last ids before the kill ${before.slice(-5).join(', ')}`).toEqual([]);
       const replayed = journalIds(again.events);
       expect(ready.data.replayed).toBe(replayed.length);
       again.close();
