@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { detectSandbox, type Sandbox } from '../src/sandbox/index.js';
@@ -166,5 +166,24 @@ describe('standby runs', () => {
     await waitFor(() => p.size, (s) => s === 0, { what: 'the dead standby to be dropped' });
     expect(p.take(plan('process.exit(0)', '').spec)).toBeNull();
     expect(standbyFiles()).toEqual([]);
+  }, 60_000);
+
+  it('never gives a run to a standby that died before its end was reported', async () => {
+    const p = pool();
+    const { spec } = plan('process.exit(0)', '');
+    p.keepReady(spec);
+    p.keepReady(spec);
+    const [pid] = p.pids();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(-pid!, 'SIGKILL');
+    // Blocked here until the kernel has it as a zombie: this process has not heard of its end yet.
+    const stateOf = () => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.charAt(stat.lastIndexOf(')') + 2);
+    };
+    for (let i = 0; i < 500 && stateOf() !== 'Z'; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    expect(stateOf()).toBe('Z');
+    expect(p.take(plan('process.exit(0)', '').spec)).toBeNull();
+    expect(p.size).toBe(0);
   }, 60_000);
 });

@@ -16,7 +16,7 @@
  * ready, else starts cold as before, and the next one is started once the run is over, off the run's own path.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, linkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { procStat } from '../sandbox/pidfile.js';
 import { execChild, type ExecHooks } from './exec-child.js';
@@ -134,7 +134,8 @@ export class Standbys {
     if (!s) return null;
     this.ready.delete(key);
     clearTimeout(s.timer);
-    if (s.exited || s.pid === null || !linkInto(spec.file!, s.files.genome)) {
+    // Dead but not yet reported (killed from outside, out of memory): its end must not be taken for the genome's.
+    if (s.exited || s.pid === null || !waiting(s.pid) || !linkInto(spec.file!, s.files.genome)) {
       this.retire(s);
       return null;
     }
@@ -266,6 +267,22 @@ export class Standbys {
     // Now as well as once it is gone: a spawner shutting down exits before the kill is reported.
     removeFiles(s.files);
     void s.result.then(() => removeFiles(s.files));
+  }
+}
+
+/** The process is there and not a zombie (/proc/<pid>/stat's state); without /proc, whether a signal reaches it. */
+function waiting(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X' && state !== '';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return !existsSync('/proc/self');
+    } catch {
+      return false;
+    }
   }
 }
 
