@@ -209,12 +209,18 @@ describe('God View against the real backend', () => {
     await page.evaluate(() => {
       const w = window as unknown as { __badge: string[] };
       w.__badge = [];
-      const note = () => {
-        const s = document.querySelector('[data-testid="organism-state"]')?.getAttribute('data-state');
+      const push = (s: string | null | undefined) => {
         if (s && w.__badge[w.__badge.length - 1] !== s) w.__badge.push(s);
       };
-      note();
-      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+      const current = () => document.querySelector('[data-testid="organism-state"]')?.getAttribute('data-state');
+      push(current());
+      // Each record's old value is a state the badge showed, however many changes came before this callback ran.
+      new MutationObserver((records) => {
+        for (const r of records) if (r.type === 'attributes' && (r.target as Element).matches('[data-testid="organism-state"]')) push(r.oldValue);
+        push(current());
+        // The trail beside the badge lists each change the stream reported, a spell shorter than a refresh too.
+        for (const li of document.querySelectorAll('[data-testid="state-trail"] [data-state]')) push(li.getAttribute('data-state'));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
     });
     // Chaos that breaks the genome at once, then its heal: the moments where the screen used to contradict itself.
     const chaosDone = api<{ generation: number }>('/chaos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chaos_type: 'syntax_error' }) });
@@ -234,7 +240,8 @@ describe('God View against the real backend', () => {
       if (s.state === 'healthy') expect([s.verdict, s.ofLive], shown).toEqual(['ok', 'true']);
       if (s.state === 'sick' && s.ofLive === 'true') expect(s.verdict, shown).not.toBe('ok');
     }
-    // The chaos showed on the badge: with standby runs its detection and heal can fall between two readings.
+    // The chaos showed on the badge or its trail: with standby runs its detection and heal can fall between two
+    // readings, and between two refreshes of the status behind the badge (the trail has every change).
     const badge = await page.evaluate(() => (window as unknown as { __badge: string[] }).__badge);
     expect(badge.some((s) => s !== 'healthy'), badge.join(' -> ')).toBe(true);
     // No text on the screen holds an empty code span.
