@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import { execChild } from '../spawner/exec-child.js';
 import { planChild, runChild, type ChildRunOptions } from '../watcher/child-process.js';
 import type { Runner, RunnerHealth, RunSession } from './runner.js';
@@ -13,29 +12,14 @@ export class DirectRunner implements Runner {
 
   open(opts: ChildRunOptions, onStdout: (text: string) => void): RunSession {
     const plan = planChild(opts);
-    const pending: string[] = [];
-    let stdin: { write: (text: string) => void; end: () => void } | null = null;
-    let ended = false;
-    const decoder = new StringDecoder('utf8');
+    let stdin: { write: (text: string) => void; end: () => void } | undefined;
+    // execChild attaches the session's stdin before it returns (in its promise's executor).
     const done = execChild(plan.exec, {
       ...(opts.signal ? { signal: opts.signal } : {}),
-      session: {
-        onStdout: (chunk) => {
-          const text = decoder.write(chunk);
-          if (text) onStdout(text);
-        },
-        attach: (s) => {
-          stdin = s;
-          for (const t of pending.splice(0)) s.write(t);
-          if (ended) s.end();
-        },
-      },
+      session: { onStdout, attach: (s) => void (stdin = s) },
     }).then((r) => plan.finish(r));
-    return {
-      done,
-      write: (text) => (stdin ? stdin.write(text) : void pending.push(text)),
-      end: () => (stdin ? stdin.end() : void (ended = true)),
-    };
+    const session = stdin!;
+    return { done, write: (text) => session.write(text), end: () => session.end() };
   }
 
   health(): RunnerHealth {

@@ -1,6 +1,7 @@
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { readRegularFileSync } from '../files/safe-read.js';
+import { killGroup } from '../lib/process-group.js';
 
 /**
  * One pidfile per running organism (DATA_DIR/pids/<pid>.pid). An organism outlives its server only when the
@@ -167,11 +168,7 @@ export function killRunLeftovers(rec: Pick<PidRecord, 'pid' | 'start' | 'lifetim
   );
   const killed: number[] = [];
   if (ours.length === 0) return killed;
-  try {
-    process.kill(-rec.pid, 'SIGKILL');
-  } catch {
-    // the group is gone, or a member is not ours to signal
-  }
+  killGroup(rec.pid);
   for (const p of ours) {
     try {
       process.kill(p.pid, 'SIGKILL');

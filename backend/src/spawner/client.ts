@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { killGroup } from '../lib/process-group.js';
 import { RunnerFault } from '../runner/runner.js';
 import { sandboxStdio } from '../sandbox/fds.js';
 import { killRunLeftovers, removePidfile } from '../sandbox/pidfile.js';
@@ -216,13 +217,8 @@ export class SpawnerProcess {
       run.cleanup();
       if (this.gone && run.started) {
         const { pid, start } = run.started;
-        if (start === null) {
-          try {
-            process.kill(-pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        } else killRunLeftovers({ pid, start, lifetimeMs: run.spec.timeLimitMs + 2 * run.spec.killGraceMs });
+        if (start === null) killGroup(pid);
+        else killRunLeftovers({ pid, start, lifetimeMs: run.spec.timeLimitMs + 2 * run.spec.killGraceMs });
         if (run.spec.pidfile) removePidfile(path.join(run.spec.pidfile.dir, `${pid}.pid`));
       }
       run.reject(new RunnerFault(why));

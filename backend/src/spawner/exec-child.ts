@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { CappedBuffer } from '../lib/capped-buffer.js';
+import { killGroup } from '../lib/process-group.js';
 import { procStat, removePidfile, writePidfile } from '../sandbox/pidfile.js';
 import { sandboxStdio } from '../sandbox/fds.js';
 import type { ExecResult, ExecSpec, ExecStarted } from './exec-spec.js';
@@ -24,9 +26,10 @@ export interface ExecHooks {
   /**
    * A session (a warm batch host, src/runner/batch/warm-host.ts): stdin stays open for `attach`'s writer after
    * spec.stdin, and stdout goes to `onStdout` as it comes instead of into the result, so that a process that lives
-   * for many requests is not killed by the output cap of all its answers together. stderr is capped as a run's.
+   * for many requests is not killed by the output cap of all its answers together. stderr is capped as a run's. The
+   * text is decoded here, so that a character split across two chunks arrives whole.
    */
-  session?: { onStdout: (chunk: Buffer) => void; attach: (stdin: { write: (text: string) => void; end: () => void }) => void };
+  session?: { onStdout: (text: string) => void; attach: (stdin: { write: (text: string) => void; end: () => void }) => void };
   /**
    * A standby (standby.ts): the process starts now and waits; its run begins when `hold` gives the stdin to write,
    * and only then do the time limit and the duration start counting. Null instead: it is killed unused.
@@ -78,23 +81,18 @@ export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecRe
     const childStderr = child.stderr!;
     const childStdin = child.stdin!;
 
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
+    const signalGroup = (sig: NodeJS.Signals) => {
+      if (child.pid !== undefined) killGroup(child.pid, sig);
     };
     const terminate = () => {
       // As PID 1 of its namespace the organism gets SIGTERM only if it handles it, and unshare blocks it while it
       // waits: the grace would only delay the verdict of every hang. A hung one-shot run has nothing to save.
-      if (spec.killAtOnce) return killGroup('SIGKILL');
-      killGroup('SIGTERM');
-      timers.push(setTimeout(() => killGroup('SIGKILL'), spec.killGraceMs));
+      if (spec.killAtOnce) return signalGroup('SIGKILL');
+      signalGroup('SIGTERM');
+      timers.push(setTimeout(() => signalGroup('SIGKILL'), spec.killGraceMs));
     };
 
-    const abort = () => killGroup('SIGKILL');
+    const abort = () => signalGroup('SIGKILL');
     const begin = () => {
       timers.push(
         setTimeout(() => {
@@ -112,18 +110,24 @@ export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecRe
         outputLimited = true;
         // No grace for a flood: every moment it keeps printing costs its parent (and, as PID 1 of a namespace,
         // it would not even get SIGTERM).
-        killGroup('SIGKILL');
+        signalGroup('SIGKILL');
       }
     };
     const session = hooks.session;
-    childStdout.on('data', session ? session.onStdout : onData(stdout));
+    if (session) {
+      const decoder = new StringDecoder('utf8');
+      childStdout.on('data', (chunk: Buffer) => {
+        const text = decoder.write(chunk);
+        if (text) session.onStdout(text);
+      });
+    } else childStdout.on('data', onData(stdout));
     childStderr.on('data', onData(stderr));
     // A genome that exits without reading its input makes our write fail with EPIPE; that is its problem.
     childStdin.on('error', () => {});
     if (hooks.hold) {
       // Nothing is written and nothing counts until the run is given; a standby never given one is killed.
       void hooks.hold.then((stdin) => {
-        if (stdin === null) return killGroup('SIGKILL');
+        if (stdin === null) return signalGroup('SIGKILL');
         started = process.hrtime.bigint();
         begin();
         childStdin.end(stdin);
@@ -142,7 +146,7 @@ export function execChild(spec: ExecSpec, hooks: ExecHooks = {}): Promise<ExecRe
     child.on('exit', (code, sig) => {
       exited = { code, signal: sig, at: process.hrtime.bigint() };
       // Whatever the organism started is in its group; nothing of it may outlive the run.
-      killGroup('SIGKILL');
+      signalGroup('SIGKILL');
     });
     child.on('close', (code: number | null, sig: NodeJS.Signals | null) => {
       for (const t of timers) clearTimeout(t);

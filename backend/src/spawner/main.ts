@@ -6,7 +6,6 @@
  *
  *   started by src/spawner/client.ts with child_process.fork; not meant to be run by hand
  */
-import { StringDecoder } from 'node:string_decoder';
 import { execChild } from './exec-child.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 import { Standbys } from './standby.js';
@@ -25,7 +24,6 @@ function send(msg: FromSpawner): void {
 function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec'], session = false): void {
   const abort = new AbortController();
   runs.set(id, abort);
-  const decoder = new StringDecoder('utf8');
   const onStarted = (s: { pid: number; start: number | null }) => send({ type: 'started', id, ...s });
   const onStandby = !session && spec.standby && !shuttingDown ? standbys.take(spec, { signal: abort.signal, onStarted }) : null;
   void (onStandby ?? execChild(spec, {
@@ -34,10 +32,7 @@ function start(id: number, spec: Extract<ToSpawner, { type: 'run' }>['spec'], se
     ...(session
       ? {
           session: {
-            onStdout: (chunk: Buffer) => {
-              const data = decoder.write(chunk);
-              if (data) send({ type: 'out', id, data });
-            },
+            onStdout: (data: string) => send({ type: 'out', id, data }),
             attach: (stdin: { write: (text: string) => void; end: () => void }) => void inputs.set(id, stdin),
           },
         }

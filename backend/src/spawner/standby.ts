@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { killGroup } from '../lib/process-group.js';
 import { procStat } from '../sandbox/pidfile.js';
 import { execChild, type ExecHooks } from './exec-child.js';
 import type { ExecResult, ExecSpec } from './exec-spec.js';
@@ -272,25 +273,23 @@ export class Standbys {
 
 /** The process is there and not a zombie (/proc/<pid>/stat's state); without /proc, whether a signal reaches it. */
 function waiting(pid: number): boolean {
+  let stat: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state !== 'Z' && state !== 'X' && state !== '';
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    try {
-      process.kill(pid, 0);
-      return !existsSync('/proc/self');
-    } catch {
-      return false;
-    }
+    // With /proc, no stat file means the process is gone.
+    return !existsSync('/proc/self') && signalReaches(pid);
   }
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
+  return state !== 'Z' && state !== 'X' && state !== '';
 }
 
-function killGroup(pid: number): void {
+function signalReaches(pid: number): boolean {
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(pid, 0);
+    return true;
   } catch {
-    // ESRCH: the group is already gone.
+    return false;
   }
 }
 
