@@ -28,6 +28,20 @@ function host(verdicts: (Verdict | null)[]): RunInWorkers & { stopped: () => boo
   return f;
 }
 
+/** A host that never answers until it is stopped, and then only after `lingerMs` (a host killed in its start). */
+function slowToDie(lingerMs: number): RunInWorkers & { stopped: () => boolean } {
+  let aborted = false;
+  const f = ((cs: readonly SuiteCase[], signal: AbortSignal | undefined) =>
+    new Promise<(GenomeRunResult | null)[]>((resolve) => {
+      signal?.addEventListener('abort', () => {
+        aborted = true;
+        setTimeout(() => resolve(cs.map(() => null)), lingerMs);
+      });
+    })) as RunInWorkers & { stopped: () => boolean };
+  f.stopped = () => aborted;
+  return f;
+}
+
 /** Process runs that answer per case name, in turn for repeated runs of one case; each call is logged. */
 function processes(answers: Record<string, Verdict[]>) {
   const calls: string[] = [];
@@ -47,6 +61,14 @@ describe('a suite in a batch host, its first case as a process', () => {
     expect(r).toMatchObject({ passed: false, runs: 1, cancelled: false });
     expect(r.failure?.case.name).toBe('case 0');
     expect(p.calls).toEqual(['case 0']);
+    expect(h.stopped()).toBe(true);
+  });
+
+  it('reports the first case\'s crash without waiting for the stopped host to end', async () => {
+    const h = slowToDie(60_000);
+    const p = processes({ 'case 0': ['crashed'] });
+    const r = await runCasesInBatch(cases, h, p.run, { parallelism: 2, firstAlone: true });
+    expect(r).toMatchObject({ passed: false, runs: 1, cancelled: false });
     expect(h.stopped()).toBe(true);
   });
 
@@ -85,5 +107,34 @@ describe('a suite in a batch host, its first case as a process', () => {
     const r = await runCasesInBatch(cases, h, p.run, { parallelism: 2, firstAlone: true });
     expect(p.calls).toEqual(['case 0', 'case 1']);
     expect(r).toMatchObject({ passed: true, runs: 4, inWorkers: 2 });
+  });
+
+  it('with the host held back, decides a crash of the first case before the host ever starts', async () => {
+    const h = host(['crashed', null, null, null]);
+    const p = processes({ 'case 0': ['crashed'] });
+    const r = await runCasesInBatch(cases, h, p.run, { parallelism: 2, firstAlone: true, hostAfterMs: 60_000 });
+    expect(r).toMatchObject({ passed: false, runs: 1, cancelled: false });
+    expect(r.failure?.case.name).toBe('case 0');
+    expect(h.asked()).toBe(0);
+  });
+
+  it('with the host held back, starts it once the first case passed, and its results decide the rest', async () => {
+    const h = host(['ok', 'ok', 'wrong', 'ok']);
+    const p = processes({ 'case 2': ['wrong'] });
+    const r = await runCasesInBatch(cases, h, p.run, { parallelism: 2, firstAlone: true, hostAfterMs: 60_000 });
+    expect(h.asked()).toBe(4);
+    expect(r).toMatchObject({ passed: false });
+    expect(r.failure?.case.name).toBe('case 2');
+    expect(p.calls).toEqual(['case 0', 'case 2']);
+  });
+
+  it('with the host held back, starts it for a hang of the first case and takes its hang as the second run', async () => {
+    const h = host(['hung', null, null, null]);
+    const p = processes({ 'case 0': ['hung'] });
+    const r = await runCasesInBatch(cases, h, p.run, { parallelism: 2, firstAlone: true, hostAfterMs: 60_000 });
+    expect(r).toMatchObject({ passed: false, runs: 2 });
+    expect(r.failure?.result.verdict).toBe('hung');
+    expect(p.calls).toEqual(['case 0']);
+    expect(h.asked()).toBe(4);
   });
 });

@@ -154,7 +154,7 @@ export class Verifier {
    * stopping at the first failure; in a batch host unless HEAL_BATCH_PROOF=0. A source already judged against this suite runs only `first`. The suite's outcome
    * is remembered for the source.
    */
-  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean } = {}): Promise<Verification> {
+  async verify(source: string, o: { first?: SuiteCase | null; signal?: AbortSignal | undefined; fresh?: boolean; hostAfterMs?: number } = {}): Promise<Verification> {
     const suite = this.current;
     const base = { suite: suite.fingerprint, size: suite.cases.length };
     // `fresh`: a remembered failure did not reproduce, so the record is not trusted this time.
@@ -163,7 +163,7 @@ export class Verifier {
     // The same fingerprint holds the same cases, so the case a remembered failure names is in this suite.
     if (record?.outcome === 'failed') return { ...base, passed: false, runs: 0, timeMs: 0, reused: true, failure: this.replay(record), cancelled: false };
     const cases = record ? (first && !suite.cases.some((c) => c.hash === first.hash) ? [first] : []) : withFirst(suite.cases, first);
-    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: true, firstAlone: true });
+    const outcome = await this.runAll(source, cases, this.parallelism, o.signal, { batch: true, firstAlone: true, ...(o.hostAfterMs ? { hostAfterMs: o.hostAfterMs } : {}) });
     if (!outcome.cancelled && (o.fresh || !record) && (outcome.passed || (outcome.failure && outcome.failure.case.kind !== 'failing'))) {
       this.o.store.recordVerification({
         organism: this.o.organism.name,
@@ -225,14 +225,14 @@ export class Verifier {
    * (a proof's many inputs) the cases run first in one sandboxed batch host (batch-cases.ts) as HEAL_BATCH_PROOF says
    * (the verifier's `batch`), and only those that do not pass there as processes.
    */
-  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal, o: { batch?: boolean; firstAlone?: boolean } = {}): Promise<CasesOutcome> {
+  runAll(source: string, cases: readonly SuiteCase[], parallelism = this.parallelism, signal?: AbortSignal, o: { batch?: boolean; firstAlone?: boolean; hostAfterMs?: number } = {}): Promise<CasesOutcome> {
     if (cases.length === 0) return Promise.resolve({ passed: true, runs: 0, timeMs: 0, failure: null, cancelled: false });
     return this.o.scratch.withFile(source, (file) => {
       const one = (c: SuiteCase, s: AbortSignal) => this.runOne(file, c, s);
       // One case gains nothing from a host: it would be one process start either way.
       const mode = o.batch ? (this.o.batch ?? 'contexts') : false;
       if (!mode || cases.length < 2 || !batchAvailable()) return runCases(cases, one, { parallelism, signal });
-      return runCasesInBatch(cases, (cs, s) => this.inHost(file, cs, parallelism, mode, s), one, { parallelism, signal, firstAlone: o.firstAlone === true });
+      return runCasesInBatch(cases, (cs, s) => this.inHost(file, cs, parallelism, mode, s), one, { parallelism, signal, firstAlone: o.firstAlone === true, ...(o.hostAfterMs ? { hostAfterMs: o.hostAfterMs } : {}) });
     });
   }
 

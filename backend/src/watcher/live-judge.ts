@@ -10,6 +10,14 @@ import type { OrganismContext } from './context.js';
 import { judgeRun, runGenomeOn, type GenomeRunResult, type RunLimits } from './run-genome.js';
 import type { WarmHost } from '../runner/batch/warm-host.js';
 
+/**
+ * How long a new live genome's verification holds its batch host back while the first input runs as a process: longer
+ * than that run takes on a standby under load (40-70 ms at 40 organisms on a 2-vCPU VM), short beside a time limit (a
+ * hang gets its second run this much later). A genome that passes the first input sooner starts the host then: its
+ * suite takes that one process run longer.
+ */
+const LIVE_HOST_AFTER_MS = 100;
+
 export interface Judged {
   row: RunRow;
   result: GenomeRunResult;
@@ -94,7 +102,9 @@ export class LiveJudge {
     const { say } = this.c;
     const genome = this.c.live.current;
     const signal = AbortSignal.any([this.c.live.changed, this.d.stopping]);
-    let v = await verifier.verify(genome.source, { signal });
+    // Nothing vouches for a new live genome (a chaos's, an edit's): its first input alone decides most damage, so the
+    // suite's host waits for it a moment rather than start on the same cores (LIVE_HOST_AFTER_MS).
+    let v = await verifier.verify(genome.source, { signal, hostAfterMs: LIVE_HOST_AFTER_MS });
     let result = v.failure?.result ?? null;
     if (v.failure && v.reused && !signal.aborted) {
       // A remembered failure: run its case now, for a real verdict and the evidence a heal needs.
