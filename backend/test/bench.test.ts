@@ -103,7 +103,7 @@ describe('benchmarks at a tiny size', () => {
   it('capacity: organisms at 1 Hz, warm hosts against processes from the spawner and from the server', async () => {
     const [section] = await benchCapacity({ tiny: true });
     wellFormed([section!], ['capacity']);
-    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.standby', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.detect', 'capacity.2.loop']);
+    expect(section!.figures.map((f) => f.id)).toEqual(['capacity.run', 'capacity.standby', 'capacity.2.runs', 'capacity.2.status', 'capacity.2.spawner', 'capacity.2.detect', 'capacity.2.detect.burst', 'capacity.2.loop']);
     const figure = (id: string) => section!.figures.find((f) => f.id === id)!;
     // Every mode ran organisms: warm hosts, processes from the spawner, processes from the server.
     const runs = figure('capacity.2.runs');
@@ -112,6 +112,8 @@ describe('benchmarks at a tiny size', () => {
     expect(figure('capacity.2.spawner').baseline!.value).toMatchObject({ n: expect.any(Number) });
     // The fourth server (no standbys) detected its incident too: the detection's baseline.
     expect(figure('capacity.2.detect').baseline!.value).toMatchObject({ n: 1 });
+    // And the warm hosts' server, one more right after a heal.
+    expect(figure('capacity.2.detect.burst').value).toMatchObject({ n: 1 });
     // Runs on a standby, against cold starts through the spawner.
     expect(figure('capacity.standby').value).toMatchObject({ n: 3 });
     expect(runs.note).toMatch(/from the server \(\d+\.\d+ runs\/s\)/);
